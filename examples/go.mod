@@ -1,0 +1,12 @@
+module github.com/nexuskit/nexus/examples
+
+go 1.25.0
+
+replace github.com/nexuskit/nexus => ../
+
+require (
+	github.com/nexuskit/nexus v0.0.0-00010101000000-000000000000
+	github.com/stretchr/testify v1.12.1
+)
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect
