@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"github.com/nexuskit/nexus/envcfg"
+)
+
+// Config is the server's configuration: the original NEXUS server's
+// variables, with the same names and defaults. `nexus config` prints it as a
+// table and .env.example is generated from it.
+//
+// Acting today: DATABASE_URL, NODE_ENV, PORT, SESSION_SECRET, LOG_LEVEL,
+// CORS_ORIGIN, RATE_LIMIT_WINDOW_MS, RATE_LIMIT_MAX_REQUESTS. The others are
+// validated and reported by GET /api/system as configured or not; the
+// features behind them (AI providers, Redis cache, distributed mode) are not
+// part of this server yet.
+type Config struct {
+	DatabaseURL string `env:"DATABASE_URL" validate:"required_if=NodeEnv production,omitempty,url" desc:"database URL: postgres://user:pass@host:5432/db for PostgreSQL, sqlite:path for SQLite; default sqlite:nexus.db in the working directory outside production, required in production"`
+	NodeEnv     string `env:"NODE_ENV, default=development" validate:"oneof=development production test" desc:"environment; production makes weak secrets and a missing DATABASE_URL fatal"`
+	Port        int    `env:"PORT, default=5000" validate:"min=0,max=65535" desc:"HTTP listen port (0 picks a free port and prints it)"`
+	// The development default is 32+ characters so that development needs no
+	// setup; envcfg warns about it outside production and refuses it in
+	// production.
+	SessionSecret        envcfg.Secret `env:"SESSION_SECRET, default=nexus-development-only-session-secret" envcfg:"devdefault" validate:"min=32" desc:"key that signs bearer and WebSocket tokens, at least 32 characters (openssl rand -base64 48)"`
+	LogLevel             string        `env:"LOG_LEVEL, default=info" validate:"oneof=trace debug info warn error fatal" desc:"minimum log level"`
+	OpenAIAPIKey         envcfg.Secret `env:"OPENAI_API_KEY" envcfg:"optional" desc:"OpenAI API key (not used yet: reported by /api/system)"`
+	OllamaHost           string        `env:"OLLAMA_HOST, default=http://localhost:11434" validate:"url" desc:"Ollama server URL (not used yet: reported by /api/system)"`
+	RedisURL             string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis URL such as redis://localhost:6379 (not used yet: reported by /api/system)"`
+	EnableRedisCache     bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"cache in Redis (not used yet: reported by /api/system)"`
+	EnableDistributed    bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"distributed mode (not used yet: reported by /api/system)"`
+	CORSOrigin           string        `env:"CORS_ORIGIN, default=*" validate:"required" desc:"origins allowed by CORS and the WebSocket origin check: * or a comma-separated list such as https://app.example,http://localhost:5173"`
+	RateLimitWindowMS    int           `env:"RATE_LIMIT_WINDOW_MS, default=900000" validate:"min=1000" desc:"rate-limit window in milliseconds"`
+	RateLimitMaxRequests int           `env:"RATE_LIMIT_MAX_REQUESTS, default=100" validate:"min=1" desc:"requests allowed per client IP per window (health probes are exempt)"`
+
+	// Not in the original server: the shutdown sequence's timings.
+	ShutdownDrainDelay time.Duration `env:"SHUTDOWN_DRAIN_DELAY, default=5s" validate:"min=0" desc:"after SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop routing here"`
+	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s" validate:"min=1000000000" desc:"hard limit for the whole shutdown, counted from the signal"`
+}
+
+// defaultSQLite is the database outside production when DATABASE_URL is unset.
+const defaultSQLite = "sqlite:nexus.db"
+
+// loadConfig reads the configuration from getenv layered over the .env file
+// at envFile (a missing file is fine). A variable set to the empty string in
+// the real environment counts as unset, since getenv cannot tell them apart.
+func loadConfig(ctx context.Context, getenv func(string) string, envFile string, logger *slog.Logger) (*Config, error) {
+	dotenv, err := readDotenv(envFile)
+	if err != nil {
+		return nil, err
+	}
+	lookup := func(key string) (string, bool) {
+		if v := getenv(key); v != "" {
+			return v, true
+		}
+		v, ok := dotenv[key]
+		return v, ok
+	}
+	cfg, err := envcfg.Load[Config](ctx,
+		envcfg.WithLookup(lookup),
+		envcfg.WithProduction("NODE_ENV", "production"),
+		envcfg.WithLogger(logger),
+	)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = defaultSQLite
+	}
+	return cfg, nil
+}
+
+// readDotenv parses a .env file with godotenv. Its values are never logged
+// or put in errors.
+func readDotenv(path string) (map[string]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	m, err := godotenv.Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: malformed dotenv file", path)
+	}
+	return m, nil
+}
+
+// corsOrigins splits CORS_ORIGIN.
+func (c *Config) corsOrigins() []string {
+	var out []string
+	for o := range strings.SplitSeq(c.CORSOrigin, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (c *Config) rateWindow() time.Duration {
+	return time.Duration(c.RateLimitWindowMS) * time.Millisecond
+}
+
+// slogLevel maps the seed's pino levels onto slog: trace is below debug and
+// fatal above error.
+func (c *Config) slogLevel() slog.Level {
+	switch c.LogLevel {
+	case "trace":
+		return slog.LevelDebug - 4
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	case "fatal":
+		return slog.LevelError + 4
+	default:
+		return slog.LevelInfo
+	}
+}

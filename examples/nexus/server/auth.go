@@ -1,0 +1,38 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/nexuskit/nexus/respond"
+	"github.com/nexuskit/nexus/wsauth"
+)
+
+// requireAuth lets a request through only with a valid bearer token from
+// the server's Signer: the same tokens the WebSocket accepts.
+func (s *Server) requireAuth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="nexus"`)
+			respond.Error(w, r, &respond.APIError{
+				Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized,
+				Message: "this endpoint needs an Authorization: Bearer token (create one with `nexus token`)",
+			})
+			return
+		}
+		_, err := s.opts.Signer.Authenticate(r.Context(), wsauth.Credentials{Token: strings.TrimSpace(token), Source: "header"})
+		if err != nil {
+			msg := "the bearer token is invalid"
+			if errors.Is(err, wsauth.ErrExpired) {
+				msg = "the bearer token has expired"
+			}
+			s.log.WarnContext(r.Context(), "rejected bearer token", "reason", err.Error(), "path", r.URL.Path)
+			w.Header().Set("WWW-Authenticate", `Bearer realm="nexus", error="invalid_token"`)
+			respond.Error(w, r, &respond.APIError{Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized, Message: msg})
+			return
+		}
+		next(w, r)
+	}
+}

@@ -1,0 +1,187 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/nexuskit/nexus/respond"
+	"github.com/nexuskit/nexus/validate"
+
+	"github.com/nexuskit/nexus/examples/nexus/store"
+)
+
+// moduleInput is the body of POST /api/modules and, field by field, of
+// PATCH /api/modules/{id}: one set of rules for both.
+type moduleInput struct {
+	Name             string `json:"name" validate:"required,min=1,max=100"`
+	Type             string `json:"type" validate:"required,oneof=sensory cognitive emotional memory motor language metacognitive"`
+	Status           string `json:"status" validate:"required,oneof=active inactive learning maintenance"`
+	IntegrationLevel int    `json:"integrationLevel" validate:"min=0,max=100"`
+	Description      string `json:"description" validate:"max=2000"`
+}
+
+func (in moduleInput) apply(m *store.Module) {
+	m.Name, m.Type, m.Status = in.Name, in.Type, in.Status
+	m.IntegrationLevel, m.Description = in.IntegrationLevel, in.Description
+}
+
+// deletedModule is the answer to DELETE and the data of its event.
+type deletedModule struct {
+	ID      uuid.UUID `json:"id"`
+	Deleted bool      `json:"deleted"`
+}
+
+func inputOf(m store.Module) moduleInput {
+	return moduleInput{Name: m.Name, Type: m.Type, Status: m.Status, IntegrationLevel: m.IntegrationLevel, Description: m.Description}
+}
+
+const (
+	defaultLimit = 10
+	maxLimit     = 100
+)
+
+// errModuleNotFound is the answer for an unknown or malformed module id:
+// a malformed id cannot name a module, so it is not found either.
+var errModuleNotFound = &respond.APIError{
+	Status: http.StatusNotFound, Code: respond.CodeModuleNotFound, Message: "Module not found",
+}
+
+// pageParams reads page (from 1) and limit (1..100) from the query.
+func pageParams(r *http.Request) (page, limit int, err error) {
+	var problems validate.Errors
+	read := func(name string, def, lo, hi int) int {
+		raw := r.URL.Query().Get(name)
+		if raw == "" {
+			return def
+		}
+		n, err := strconv.Atoi(raw)
+		switch {
+		case err != nil:
+			problems = append(problems, validate.FieldError{Field: name, Rule: "number",
+				Message: name + " must be a whole number"})
+		case n < lo:
+			problems = append(problems, validate.FieldError{Field: name, Rule: "min", Param: strconv.Itoa(lo),
+				Message: name + " must be at least " + strconv.Itoa(lo)})
+		case hi > 0 && n > hi:
+			problems = append(problems, validate.FieldError{Field: name, Rule: "max", Param: strconv.Itoa(hi),
+				Message: name + " must be at most " + strconv.Itoa(hi)})
+		default:
+			return n
+		}
+		return def
+	}
+	page = read("page", 1, 1, 0)
+	limit = read("limit", defaultLimit, 1, maxLimit)
+	if len(problems) > 0 {
+		return 0, 0, problems
+	}
+	return page, limit, nil
+}
+
+func (s *Server) listModules(w http.ResponseWriter, r *http.Request) {
+	page, limit, err := pageParams(r)
+	if err != nil {
+		respond.Error(w, r, err)
+		return
+	}
+	offset := (page - 1) * limit
+	if page-1 > (1<<31)/limit { // an absurd page is simply past the end
+		offset = 1 << 31
+	}
+	mods, total, err := s.opts.Store.ListModules(r.Context(), offset, limit)
+	if err != nil {
+		respond.Error(w, r, err)
+		return
+	}
+	respond.OKWithMeta(w, r, mods, respond.Meta{Page: page, Limit: limit, Total: total})
+}
+
+func (s *Server) createModule(w http.ResponseWriter, r *http.Request) {
+	in, err := validate.Decode[moduleInput](r)
+	if err != nil {
+		respond.Error(w, r, err)
+		return
+	}
+	var m store.Module
+	in.apply(&m)
+	m, err = s.opts.Store.CreateModule(r.Context(), m)
+	if err != nil {
+		respond.Error(w, r, err)
+		return
+	}
+	s.hub.publish("module.created", m)
+	w.Header().Set("Location", "/api/modules/"+m.ID.String())
+	respond.JSON(w, r, http.StatusCreated, m)
+}
+
+// moduleID parses the {id} path value; ok is false (and the 404 written)
+// when it is not a UUID.
+func moduleID(w http.ResponseWriter, r *http.Request) (uuid.UUID, bool) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		respond.Error(w, r, errModuleNotFound)
+		return uuid.UUID{}, false
+	}
+	return id, true
+}
+
+func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		err = errModuleNotFound
+	}
+	respond.Error(w, r, err)
+}
+
+func (s *Server) getModule(w http.ResponseWriter, r *http.Request) {
+	id, ok := moduleID(w, r)
+	if !ok {
+		return
+	}
+	m, err := s.opts.Store.GetModule(r.Context(), id)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	respond.OK(w, r, m)
+}
+
+func (s *Server) patchModule(w http.ResponseWriter, r *http.Request) {
+	id, ok := moduleID(w, r)
+	if !ok {
+		return
+	}
+	p, err := validate.DecodePatch[moduleInput](r)
+	if err != nil {
+		respond.Error(w, r, err)
+		return
+	}
+	m, err := s.opts.Store.UpdateModule(r.Context(), id, func(m *store.Module) error {
+		in := inputOf(*m)
+		p.Apply(&in)
+		in.apply(m)
+		return nil
+	})
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.hub.publish("module.updated", m)
+	respond.OK(w, r, m)
+}
+
+func (s *Server) deleteModule(w http.ResponseWriter, r *http.Request) {
+	id, ok := moduleID(w, r)
+	if !ok {
+		return
+	}
+	if err := s.opts.Store.DeleteModule(r.Context(), id); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	gone := deletedModule{ID: id, Deleted: true}
+	s.hub.publish("module.deleted", gone)
+	respond.OK(w, r, gone)
+}

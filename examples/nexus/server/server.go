@@ -1,0 +1,168 @@
+package server
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/httprate"
+	"github.com/rs/cors"
+
+	"github.com/nexuskit/nexus/compress"
+	"github.com/nexuskit/nexus/requestid"
+	"github.com/nexuskit/nexus/respond"
+	"github.com/nexuskit/nexus/wsauth"
+
+	"github.com/nexuskit/nexus/examples/nexus/store"
+)
+
+// Options configures a Server. Store and Signer are required.
+type Options struct {
+	// Store holds the data.
+	Store store.Store
+	// Signer issues and checks the bearer tokens of mutations and of the
+	// WebSocket.
+	Signer *wsauth.Signer
+	// Logger receives the access log and errors; default slog.Default().
+	Logger *slog.Logger
+	// CORSOrigins lists the origins allowed by CORS and by the WebSocket
+	// origin check; "*" allows any origin. Empty means same-origin only.
+	CORSOrigins []string
+	// RateLimit requests per RateWindow per client IP; zero disables the
+	// rate limiter.
+	RateLimit  int
+	RateWindow time.Duration
+	// Liveness and Readiness answer /healthz and /readyz (the shutdown
+	// manager's handlers); nil answers 200 while the store responds.
+	Liveness, Readiness http.Handler
+	// Draining is closed when the server begins to shut down: WebSockets
+	// then close with 1001 Going Away.
+	Draining <-chan struct{}
+	// LongLived wraps the WebSocket handler so the shutdown waits for the
+	// sockets to close (the shutdown manager's LongLived); nil for none.
+	LongLived func(http.Handler) http.Handler
+	// Version and Environment are reported by /api/system.
+	Version, Environment string
+	// Integrations are reported by /api/system: configured or not, never
+	// their values.
+	Integrations []Integration
+}
+
+// Integration is an optional feature configured through the environment.
+type Integration struct {
+	Name       string `json:"name"`
+	Variable   string `json:"variable"`
+	Configured bool   `json:"configured"`
+	// Active says whether this server uses it yet.
+	Active bool `json:"active"`
+}
+
+// Server is the NEXUS API.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	hub     *hub
+	started time.Time
+	handler http.Handler
+}
+
+// New builds the server. It panics when Store or Signer is missing, a
+// programmer error.
+func New(opts Options) *Server {
+	if opts.Store == nil {
+		panic("server: Options.Store is required")
+	}
+	if opts.Signer == nil {
+		panic("server: Options.Signer is required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Draining == nil {
+		opts.Draining = make(chan struct{})
+	}
+	s := &Server{opts: opts, log: opts.Logger, hub: newHub(), started: time.Now()}
+	s.handler = s.middleware(s.routes())
+	return s
+}
+
+// Handler returns the complete handler: middleware and routes.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes returns the routes without any middleware (the "bare handler" of
+// the benchmarks).
+func (s *Server) Routes() http.Handler { return s.routes() }
+
+// middleware wraps h in the stack, outermost first:
+//
+//  1. requestid: every later layer, log record and envelope sees the ID.
+//  2. access log: one record per request, including those the layers below
+//     reject (CORS preflights, 429s) and those that panic.
+//  3. recover: a panic below becomes a 500 envelope, logged with the ID.
+//  4. CORS: preflights are answered before they count against the limit.
+//  5. rate limit: per client IP, 429 envelope with Retry-After; the health
+//     probes are exempt so an orchestrator never sees a healthy server
+//     as down.
+//  6. compress: only the responses that reach the routes are compressed.
+func (s *Server) middleware(h http.Handler) http.Handler {
+	h = compress.Middleware()(h)
+	if s.opts.RateLimit > 0 {
+		h = s.rateLimit(h)
+	}
+	h = s.cors(h)
+	h = respond.Recover()(h)
+	h = requestid.AccessLog(s.log)(h)
+	h = requestid.Middleware()(h)
+	return h
+}
+
+func (s *Server) cors(h http.Handler) http.Handler {
+	return cors.New(cors.Options{
+		AllowedOrigins: s.opts.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "X-Request-ID"},
+		ExposedHeaders: []string{"X-Request-ID", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"},
+		MaxAge:         600,
+	}).Handler(h)
+}
+
+func (s *Server) rateLimit(h http.Handler) http.Handler {
+	limited := httprate.LimitBy(s.opts.RateLimit, s.opts.RateWindow, clientIP,
+		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			// httprate has already set Retry-After.
+			respond.Error(w, r, &respond.APIError{
+				Status:  http.StatusTooManyRequests,
+				Code:    respond.CodeRateLimitExceeded,
+				Message: "too many requests, retry after the number of seconds in Retry-After",
+			})
+		}))(h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		limited.ServeHTTP(w, r)
+	})
+}
+
+// clientIP keys the rate limiter by the connection's address. Forwarded
+// headers are not trusted: behind a proxy, resolve the client IP there.
+func clientIP(r *http.Request) (string, error) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return httprate.CanonicalizeIP(host), nil
+}
+
+// allowsAnyOrigin reports whether the configured origins include "*".
+func (s *Server) allowsAnyOrigin() bool {
+	for _, o := range s.opts.CORSOrigins {
+		if strings.TrimSpace(o) == "*" {
+			return true
+		}
+	}
+	return false
+}
