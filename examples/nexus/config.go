@@ -25,7 +25,7 @@ import (
 // features behind them (AI providers, Redis cache, distributed mode) are not
 // part of this server yet.
 type Config struct {
-	DatabaseURL string `env:"DATABASE_URL" validate:"required_if=NodeEnv production,omitempty,url" desc:"database URL: postgres://user:pass@host:5432/db for PostgreSQL, sqlite:path for SQLite; default sqlite:nexus.db in the working directory outside production, required in production"`
+	DatabaseURL string `env:"DATABASE_URL" validate:"required_if=NodeEnv production,omitempty,uri" desc:"database URL: postgres://user:pass@host:5432/db for PostgreSQL, sqlite:path for SQLite; default sqlite:nexus.db in the working directory outside production, required in production"`
 	NodeEnv     string `env:"NODE_ENV, default=development" validate:"oneof=development production test" desc:"environment; production makes weak secrets and a missing DATABASE_URL fatal"`
 	Port        int    `env:"PORT, default=5000" validate:"min=0,max=65535" desc:"HTTP listen port (0 picks a free port and prints it)"`
 	// The development default is 32+ characters so that development needs no

@@ -1,0 +1,35 @@
+# The NEXUS reference server (examples/nexus) as a small static image.
+#
+#   docker build -t nexus .
+#   SESSION_SECRET=$(openssl rand -base64 48) docker compose up
+#
+# CI cannot run Docker; it builds the binary with the same command as the
+# build stage below (examples/nexus/docker_test.go checks that they agree).
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+# Module downloads first, so code changes reuse the cached layer.
+COPY go.mod go.sum ./
+COPY examples/go.mod examples/go.sum ./examples/
+RUN cd examples && go mod download
+COPY . .
+WORKDIR /src/examples
+ARG VERSION=docker
+# Static (no cgo: SQLite is modernc.org/sqlite, pure Go), trimmed, stripped.
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/nexus ./nexus
+# An empty directory owned by the runtime user for the SQLite fallback.
+RUN mkdir -p /out/data
+
+# distroless/static: no shell, no package manager, CA certificates and
+# /etc/passwd with the nonroot user (65532).
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/nexus /nexus
+COPY --from=build --chown=65532:65532 /out/data /data
+WORKDIR /data
+USER 65532:65532
+ENV NODE_ENV=production PORT=5000
+EXPOSE 5000
+# No curl in the image: the binary probes its own /readyz.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 CMD ["/nexus", "healthcheck"]
+ENTRYPOINT ["/nexus"]
+CMD ["serve"]

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// dockerLDFlags and dockerBuildArgs are the build the Dockerfile runs (with
+// CGO_ENABLED=0). Docker cannot run in CI, so the binary tests build the
+// server exactly this way, and TestDockerfileBuildsLikeTheTests checks the
+// Dockerfile still says the same.
+const dockerLDFlags = "-s -w -X main.version="
+
+func dockerBuildArgs(out string) []string {
+	return []string{"build", "-trimpath", "-ldflags=" + dockerLDFlags + "ci-docker-build", "-o", out, "."}
+}
+
+func TestDockerfileBuildsLikeTheTests(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../../Dockerfile")
+	require.NoError(t, err)
+	df := string(raw)
+	// Join continuation lines.
+	df = regexp.MustCompile(`\\\s*\n\s*`).ReplaceAllString(df, " ")
+
+	build := regexp.MustCompile(`(?m)^RUN .*go build .*$`).FindString(df)
+	require.NotEmpty(t, build, "the Dockerfile builds with go build")
+	assert.Contains(t, build, "CGO_ENABLED=0", "static build")
+	assert.Contains(t, build, "-trimpath")
+	assert.Contains(t, build, `-ldflags="`+dockerLDFlags)
+	assert.Regexp(t, `-o /out/nexus \./nexus\b`, build)
+
+	assert.Regexp(t, `(?m)^FROM golang:1\.2[56][^ ]* AS build`, df, "multi-stage: a Go build stage")
+	assert.Regexp(t, `(?m)^USER [0-9]+(:[0-9]+)?\s*$`, df, "runs as a non-root user")
+	assert.NotRegexp(t, `(?m)^USER (0|root)\b`, df)
+	assert.Regexp(t, `(?m)^HEALTHCHECK .*CMD \["/nexus", "healthcheck"\]`, df)
+	assert.Regexp(t, `(?m)^ENTRYPOINT \["/nexus"\]`, df)
+
+	ignore, err := os.ReadFile("../../.dockerignore")
+	require.NoError(t, err)
+	for _, p := range []string{".git", "**/nexus.db*", "**/.env"} {
+		assert.Contains(t, strings.Split(string(ignore), "\n"), p, ".dockerignore keeps %s out of the build context", p)
+	}
+
+	compose, err := os.ReadFile("../../docker-compose.yml")
+	require.NoError(t, err)
+	for _, want := range []string{"postgres:15", "redis:7", "healthcheck:", "volumes:", "condition: service_healthy", "DATABASE_URL: postgres://"} {
+		assert.Contains(t, string(compose), want)
+	}
+}
