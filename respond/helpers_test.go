@@ -63,4 +63,3 @@ func withID(id string, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(requestid.NewContext(r.Context(), id)))
 	})
 }
-
