@@ -25,7 +25,7 @@ import (
 // features behind them (AI providers, Redis cache, distributed mode) are not
 // part of this server yet.
 type Config struct {
-	DatabaseURL string `env:"DATABASE_URL" validate:"required_if=NodeEnv production,omitempty,uri" desc:"database URL: postgres://user:pass@host:5432/db for PostgreSQL, sqlite:path for SQLite; default sqlite:nexus.db in the working directory outside production, required in production"`
+	DatabaseURL string `env:"DATABASE_URL" validate:"omitempty,uri" desc:"database URL: postgres://user:pass@host:5432/db for PostgreSQL, sqlite:path for SQLite; default sqlite:nexus.db in the working directory outside production, required in production"`
 	NodeEnv     string `env:"NODE_ENV, default=development" validate:"oneof=development production test" desc:"environment; production makes weak secrets and a missing DATABASE_URL fatal"`
 	Port        int    `env:"PORT, default=5000" validate:"min=0,max=65535" desc:"HTTP listen port (0 picks a free port and prints it)"`
 	// The development default is 32+ characters so that development needs no
@@ -38,13 +38,13 @@ type Config struct {
 	RedisURL             string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis URL such as redis://localhost:6379 (not used yet: reported by /api/system)"`
 	EnableRedisCache     bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"cache in Redis (not used yet: reported by /api/system)"`
 	EnableDistributed    bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"distributed mode (not used yet: reported by /api/system)"`
-	CORSOrigin           string        `env:"CORS_ORIGIN, default=*" validate:"required" desc:"origins allowed by CORS and the WebSocket origin check: * or a comma-separated list such as https://app.example,http://localhost:5173"`
+	CORSOrigin           string        `env:"CORS_ORIGIN, default=*" desc:"origins allowed by CORS and the WebSocket origin check: * or a comma-separated list such as https://app.example,http://localhost:5173"`
 	RateLimitWindowMS    int           `env:"RATE_LIMIT_WINDOW_MS, default=900000" validate:"min=1000" desc:"rate-limit window in milliseconds"`
 	RateLimitMaxRequests int           `env:"RATE_LIMIT_MAX_REQUESTS, default=100" validate:"min=1" desc:"requests allowed per client IP per window (health probes are exempt)"`
 
 	// Not in the original server: the shutdown sequence's timings.
-	ShutdownDrainDelay time.Duration `env:"SHUTDOWN_DRAIN_DELAY, default=5s" validate:"min=0" desc:"after SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop routing here"`
-	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s" validate:"min=1000000000" desc:"hard limit for the whole shutdown, counted from the signal"`
+	ShutdownDrainDelay time.Duration `env:"SHUTDOWN_DRAIN_DELAY, default=5s" validate:"min=0s" desc:"after SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop routing here"`
+	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
 }
 
 // defaultSQLite is the database outside production when DATABASE_URL is unset.
@@ -70,6 +70,20 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		envcfg.WithProduction("NODE_ENV", "production"),
 		envcfg.WithLogger(logger),
 	)
+	// DATABASE_URL is required in production only: a rule envcfg's tags
+	// cannot express, added to the same list of problems.
+	production := strings.EqualFold(strings.TrimSpace(lookupOr(lookup, "NODE_ENV", "development")), "production")
+	if production && strings.TrimSpace(lookupOr(lookup, "DATABASE_URL", "")) == "" {
+		missing := envcfg.Problem{Var: "DATABASE_URL", Err: envcfg.ErrMissing,
+			Message: "is required in production; expected postgres://user:pass@host:5432/db"}
+		var cerr *envcfg.Error
+		switch {
+		case errors.As(err, &cerr):
+			cerr.Problems = append([]envcfg.Problem{missing}, cerr.Problems...)
+		case err == nil:
+			err = &envcfg.Error{Problems: []envcfg.Problem{missing}}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +91,13 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		cfg.DatabaseURL = defaultSQLite
 	}
 	return cfg, nil
+}
+
+func lookupOr(lookup func(string) (string, bool), key, def string) string {
+	if v, ok := lookup(key); ok {
+		return v
+	}
+	return def
 }
 
 // readDotenv parses a .env file with godotenv. Its values are never logged

@@ -4,9 +4,17 @@
 
 const TOKEN_KEY = "nexus.token";
 const PROTOCOL = "nexus.v1";
-// wsauth reads the token from a Sec-WebSocket-Protocol entry with this
-// prefix; the server answers with PROTOCOL, never echoing the token.
-const TOKEN_PREFIX = "bearer.";
+// wsauth reads the token from a Sec-WebSocket-Protocol entry: this prefix
+// and the token in unpadded base64url (wsauth.SubprotocolEntry). The server
+// answers with PROTOCOL, never echoing the token.
+const TOKEN_PREFIX = "base64url.bearer.authorization.nexuskit.";
+
+function base64url(s) {
+  const bytes = new TextEncoder().encode(s);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
 
 const $ = (sel) => document.querySelector(sel);
 const modules = new Map(); // id -> module, in arrival order
@@ -126,7 +134,7 @@ function connect() {
   setStatus("connecting", "Connecting…");
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
   let opened = false;
-  const ws = new WebSocket(url, [PROTOCOL, TOKEN_PREFIX + token]);
+  const ws = new WebSocket(url, [PROTOCOL, TOKEN_PREFIX + base64url(token)]);
   socket = ws;
   ws.onopen = () => { opened = true; };
   ws.onmessage = (msg) => onEvent(JSON.parse(msg.data));
