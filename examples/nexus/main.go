@@ -157,7 +157,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	}
 	mgr.ServeListener(httpSrv, ln)
 	port := ln.Addr().(*net.TCPAddr).Port
-	logger.Info("listening", "addr", "http://127.0.0.1:"+strconv.Itoa(port), "port", port,
+	// Always printed, whatever LOG_LEVEL says: operators and tests need the
+	// address (PORT=0 picks a free port).
+	boot.Info("listening", "addr", "http://127.0.0.1:"+strconv.Itoa(port), "port", port,
 		"storage", st.Kind(), "environment", cfg.NodeEnv, "version", version)
 	err = mgr.Run(ctx)
 	logger.Info("stopped", "clean", err == nil)
