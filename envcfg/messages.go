@@ -22,16 +22,16 @@ var durationType = reflect.TypeFor[time.Duration]()
 // knownForms describes decoder types whose form a user cannot guess from the
 // type name.
 var knownForms = map[reflect.Type]string{
-	reflect.TypeFor[url.URL]():                 "a URL such as https://example.com/path",
-	reflect.TypeFor[time.Time]():               "a time in RFC 3339 form such as 2025-01-02T15:04:05Z",
-	reflect.TypeFor[slog.Level]():              "a log level: DEBUG, INFO, WARN or ERROR",
-	reflect.TypeFor[net.IP]():                  "an IP address such as 192.0.2.1 or 2001:db8::1",
-	reflect.TypeFor[netip.Addr]():              "an IP address such as 192.0.2.1 or 2001:db8::1",
-	reflect.TypeFor[netip.AddrPort]():          "an address and port such as 192.0.2.1:8080",
-	reflect.TypeFor[netip.Prefix]():            "a CIDR prefix such as 10.0.0.0/8",
-	reflect.TypeFor[envconfig.Base64Bytes]():   "base64-encoded bytes",
-	reflect.TypeFor[envconfig.HexBytes]():      "hex-encoded bytes",
-	reflect.TypeFor[Secret]():                  "a string",
+	reflect.TypeFor[url.URL]():               "a URL such as https://example.com/path",
+	reflect.TypeFor[time.Time]():             "a time in RFC 3339 form such as 2025-01-02T15:04:05Z",
+	reflect.TypeFor[slog.Level]():            "a log level: DEBUG, INFO, WARN or ERROR",
+	reflect.TypeFor[net.IP]():                "an IP address such as 192.0.2.1 or 2001:db8::1",
+	reflect.TypeFor[netip.Addr]():            "an IP address such as 192.0.2.1 or 2001:db8::1",
+	reflect.TypeFor[netip.AddrPort]():        "an address and port such as 192.0.2.1:8080",
+	reflect.TypeFor[netip.Prefix]():          "a CIDR prefix such as 10.0.0.0/8",
+	reflect.TypeFor[envconfig.Base64Bytes](): "base64-encoded bytes",
+	reflect.TypeFor[envconfig.HexBytes]():    "hex-encoded bytes",
+	reflect.TypeFor[Secret]():                "a string",
 }
 
 // form describes, as a noun phrase, what a value of type t must look like.
