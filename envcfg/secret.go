@@ -13,9 +13,13 @@ const Redacted = "[REDACTED]"
 // encoding.TextMarshaler users all see [Redacted]. Call Reveal where the
 // value is really needed (signing a cookie, dialing a service).
 //
-// Fields of type Secret get the production checks described on [Load]. Keep
-// Secret fields exported: fmt cannot call methods on unexported fields and
-// would print their raw value.
+// Fields of type Secret get the production checks described on [Load].
+//
+// Two limits come from fmt itself, which bypasses every method of a value it
+// reports as a bad operand: keep Secret fields exported (fmt cannot call
+// methods on unexported fields), and do not format a Secret with %p or with
+// %w outside fmt.Errorf (fmt prints "%!p(envcfg.Secret=...)" with the raw
+// value). go vet's printf check reports both verbs as mistakes.
 type Secret string
 
 var (
