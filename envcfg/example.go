@@ -61,10 +61,7 @@ func Usage(w io.Writer, cfg any) error {
 		if v.secret || def == "" {
 			def = "-"
 		}
-		req := "no"
-		if isRequired(v) {
-			req = "yes"
-		}
+		req := requiredColumn(v)
 		desc := v.desc
 		for _, r := range rules(v) {
 			desc = joinSentence(desc, r)
@@ -118,22 +115,33 @@ func facts(v *variable) []string {
 	switch {
 	case isRequired(v):
 		out = append(out, "Required.")
+	case v.secret && !v.optional && v.devDef:
+		out = append(out, "Required in production; development uses a built-in default.")
+	case v.secret && !v.optional:
+		out = append(out, "Required in production.")
 	case v.def != "" && !v.secret:
 		out = append(out, "Optional, default "+oneLine(v.def)+".")
 	default:
 		out = append(out, "Optional.")
 	}
 	if v.secret {
-		s := "Secret: never commit a real value"
-		if v.devDef {
-			s += "; a development default applies when unset"
-		}
-		out = append(out, s+"; "+v.name+"_FILE may name a file holding it.")
+		out = append(out, "Secret: never commit a real value; "+v.name+"_FILE may name a file holding it.")
 	}
 	for _, r := range rules(v) {
 		out = append(out, capitalize(r)+".")
 	}
 	return out
+}
+
+// requiredColumn is Usage's REQUIRED cell.
+func requiredColumn(v *variable) string {
+	switch {
+	case isRequired(v):
+		return "yes"
+	case v.secret && !v.optional:
+		return "production"
+	}
+	return "no"
 }
 
 // rules turns the validate tag into short sentences: allowed values first.
