@@ -51,6 +51,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("PORT=80\x00SESSION_SECRET=abc\x00DB_HOST=db\x00APP_ENV=production"), "hunter2", uint32(0))
 	f.Add([]byte("URL=http://u:p@[::1\x00LABELS=a:1,b\x00EMAILS=x,y@z.io\x00RATIO=NaN"), "changeme", uint32(7))
 	f.Add([]byte("API_KEY_FILE=/f\x00DB_PORT=99999\x00LEVEL=loud\x00TIMEOUT=-1h"), "", uint32(3))
+	f.Add([]byte("PORT=eighty\x00LABELS=k\x00EMAILS=no\x00DB_HOST=-\x00CUSTOM=bad"), "strong-enough-secret-42", uint32(0xffffffff))
 	f.Add([]byte("SESSION_SECRET_FILE=/f\x00SESSION_SECRET=\x00KEYS=a,b,,\x00EXPANDED=$$"), "x\n", uint32(1))
 	f.Fuzz(func(t *testing.T, raw []byte, fileContent string, mask uint32) {
 		const open, closing = "\u2063«", "»\u2063"
