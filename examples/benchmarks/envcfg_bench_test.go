@@ -107,3 +107,35 @@ func BenchmarkEnvcfg(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkEnvcfgRatio runs go-envconfig's ProcessWith and envcfg.Load
+// alternately in the same loop and reports Load's time as a multiple of
+// ProcessWith's ("x-process"): interleaving keeps the ratio honest on a busy
+// machine, where back-to-back benchmarks see different load.
+func BenchmarkEnvcfgRatio(b *testing.B) {
+	ctx := context.Background()
+	l := envconfig.LookuperFunc(envcfgBenchLookup(envcfgBenchEnv))
+	opts := []envcfg.Option{
+		envcfg.WithLookup(envcfgBenchLookup(envcfgBenchEnv)),
+		envcfg.WithProduction("NODE_ENV", "production"),
+		envcfg.WithLogger(slog.New(slog.DiscardHandler)),
+	}
+	var process, load time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		var cfg envcfgBench15
+		if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &cfg, Lookuper: l}); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		if _, err := envcfg.Load[envcfgBench15](ctx, opts...); err != nil {
+			b.Fatal(err)
+		}
+		process += mid.Sub(start)
+		load += time.Since(mid)
+	}
+	if process > 0 {
+		b.ReportMetric(float64(load)/float64(process), "x-process")
+	}
+}
