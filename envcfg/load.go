@@ -243,15 +243,25 @@ func secretValue(f reflect.Value) string {
 	return f.String()
 }
 
-var validate = sync.OnceValue(func() *validator.Validate {
+// validatorInstance is shared: validator caches each struct's parsed tags.
+var validatorInstance = sync.OnceValue(func() *validator.Validate {
 	return validator.New(validator.WithRequiredStructEnabled())
 })
 
 // validate runs validator/v10 over the loaded struct. Problems of variables
 // that already have one are dropped (one problem per variable); failures on
 // fields without an env tag are returned as extra problems.
-func (c *config) validate(ctx context.Context, p *plan, root reflect.Value, slots []*Problem) []Problem {
-	err := validate().StructCtx(ctx, root.Addr().Interface())
+func (c *config) validate(ctx context.Context, p *plan, root reflect.Value, slots []*Problem) (extra []Problem) {
+	defer func() {
+		// validator panics on a validate tag it cannot use (an unknown
+		// rule, a bad parameter): a mistake in the struct, not in the
+		// environment. Its message names the rule and the field.
+		if r := recover(); r != nil {
+			extra = append(extra, Problem{Var: p.root.String(), Err: ErrDefinition,
+				Message: fmt.Sprintf("has an unusable validate tag: %v", r)})
+		}
+	}()
+	err := validatorInstance().StructCtx(ctx, root.Addr().Interface())
 	if err == nil {
 		return nil
 	}
@@ -259,7 +269,6 @@ func (c *config) validate(ctx context.Context, p *plan, root reflect.Value, slot
 	if !errors.As(err, &verrs) {
 		return []Problem{{Var: p.root.String(), Err: ErrDefinition, Message: "cannot be validated: " + err.Error()}}
 	}
-	var extra []Problem
 	for _, fe := range verrs {
 		ns := strings.TrimPrefix(fe.StructNamespace(), p.root.Name()+".")
 		i, item := p.match(ns)

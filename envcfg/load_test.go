@@ -385,3 +385,15 @@ func TestErrorUnwrap(t *testing.T) {
 	assert.Equal(t, "A: m\nB: m\nC: n", e.Error())
 	assert.Equal(t, "C: n", e.Problems[2].String())
 }
+
+func TestLoadUnusableValidateTag(t *testing.T) {
+	t.Parallel()
+	type config struct {
+		A string `env:"A, default=x" validate:"no_such_rule"`
+		B int    `env:"B" validate:"min=abc"`
+	}
+	_, err := envcfg.Load[config](context.Background(), env(nil))
+	require.ErrorIs(t, err, envcfg.ErrDefinition)
+	assert.Contains(t, err.Error(), "unusable validate tag")
+	assert.Contains(t, err.Error(), "no_such_rule")
+}
