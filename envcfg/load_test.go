@@ -280,6 +280,8 @@ func TestLoadDefinitionProblems(t *testing.T) {
 		NoKey    string        `env:", required"`
 		Secret   envcfg.Secret `env:"SECRET, default=abc"`
 		Marked   string        `env:"MARKED" envcfg:"devdefault"`
+		Typo     envcfg.Secret `env:"TYPO" envcfg:"dev-default"`
+		Loop     selfPtr       `env:"LOOP"`
 		Prefixed string        `env:"P, prefix=X_"`
 		Fn       func()        `env:"FN"`
 		private  string        `env:"PRIVATE"`
@@ -304,16 +306,22 @@ func TestLoadDefinitionProblems(t *testing.T) {
 	assert.Contains(t, vars["NoKey"], "no variable name")
 	assert.Contains(t, vars["SECRET"], `envcfg:"devdefault"`)
 	assert.Contains(t, vars["MARKED"], "apply only to Secret fields")
+	assert.Contains(t, vars["TYPO"], `unknown envcfg tag option "dev-default"`)
+	assert.Contains(t, vars["Loop"], "is recursive")
 	assert.Contains(t, vars["Prefixed"], "prefix is only valid on struct fields")
 	assert.Contains(t, vars["Fn"], "cannot be read from the environment")
 	assert.Contains(t, vars["private"], "unexported")
 	assert.Contains(t, vars["DUP"], "declared twice")
 	assert.Equal(t, "is required but not set", vars["FINE"])
+	assert.Len(t, e.Problems, 13, "one problem per variable")
 
 	_, err = envcfg.Load[int](context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "needs a struct type")
 }
+
+// selfPtr is a pointer type that points to itself.
+type selfPtr *selfPtr
 
 func TestLoadRecursiveStruct(t *testing.T) {
 	t.Parallel()

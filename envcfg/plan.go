@@ -150,12 +150,11 @@ func (w *walker) walk(t reflect.Type, index []int, goPrefix, envPrefix string, i
 			continue
 		}
 
+		// Dereference pointers; a named pointer type can point to itself
+		// (type P *P), so give up after a depth no real type reaches.
 		base := f.Type
-		for base.Kind() == reflect.Pointer {
+		for depth := 0; base.Kind() == reflect.Pointer && depth < 32; depth++ {
 			base = base.Elem()
-			if base == f.Type {
-				break
-			}
 		}
 		if base.Kind() == reflect.Pointer {
 			w.defProblem(goPath, "pointer type "+f.Type.String()+" is recursive")
@@ -206,16 +205,9 @@ func (w *walker) walk(t reflect.Type, index []int, goPrefix, envPrefix string, i
 			w.defProblem(v.name, "is both required and has a default; choose one")
 			continue
 		}
-		for _, o := range strings.Split(f.Tag.Get(envcfgTag), ",") {
-			switch strings.TrimSpace(o) {
-			case "":
-			case "devdefault":
-				v.devDef = true
-			case "optional":
-				v.optional = true
-			default:
-				w.defProblem(v.name, fmt.Sprintf("unknown envcfg tag option %q (want devdefault or optional)", strings.TrimSpace(o)))
-			}
+		if bad := v.envcfgOptions(f.Tag.Get(envcfgTag)); bad != "" {
+			w.defProblem(v.name, fmt.Sprintf("unknown envcfg tag option %q (want devdefault or optional)", bad))
+			continue
 		}
 		if v.secret && v.def != "" && !v.devDef {
 			w.defProblem(v.name, `is a secret with a default; secrets may only have a development default, marked envcfg:"devdefault"`)
@@ -241,6 +233,23 @@ func (w *walker) walk(t reflect.Type, index []int, goPrefix, envPrefix string, i
 		w.p.vars = append(w.p.vars, v)
 		w.p.byGoPath[goPath] = v
 	}
+}
+
+// envcfgOptions applies the envcfg tag's options and returns the first
+// unknown one.
+func (v *variable) envcfgOptions(tag string) string {
+	for _, o := range strings.Split(tag, ",") {
+		switch o = strings.TrimSpace(o); o {
+		case "":
+		case "devdefault":
+			v.devDef = true
+		case "optional":
+			v.optional = true
+		default:
+			return o
+		}
+	}
+	return ""
 }
 
 // synthKey is the variable name of the one-field synthetic structs. The
