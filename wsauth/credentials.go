@@ -34,9 +34,9 @@ func (m *middleware) extract(r *http.Request) (c Credentials, out *http.Request,
 			if subFound || perr != nil {
 				h := maps.Clone(r.Header)
 				if len(rest) == 0 {
-					delete(h, headerProtocol)
+					h.Del(headerProtocol)
 				} else {
-					h[headerProtocol] = []string{strings.Join(rest, ", ")}
+					h.Set(headerProtocol, strings.Join(rest, ", "))
 				}
 				out = shallow(r, out)
 				out.Header = h

@@ -20,12 +20,13 @@
 //
 // wsauth removes the token entry before the handler (and its WebSocket
 // library) sees the header. The client must also offer a real application
-// subprotocol ("chat.v1" above) and the server must select it: RFC 6455
-// §4.1 makes the browser fail the handshake when it offered subprotocols
-// and the server selects none, and the server must never echo the token
-// entry (it would reflect the token into response logs). With
-// coder/websocket, set AcceptOptions.Subprotocols to the application
-// protocols; Accept then selects one of the remaining entries.
+// subprotocol ("chat.v1" above) and the server must select it, because
+// browsers fail the handshake when they offered subprotocols and the
+// response selects none (WHATWG WebSockets standard, "establish a
+// WebSocket connection"), and the server must never select the token entry
+// (it would reflect the token into the response, proxies and their logs).
+// With coder/websocket, set AcceptOptions.Subprotocols to the application
+// protocols; Accept then selects one of the entries wsauth left.
 //
 // Services should use "Authorization: Bearer". A query parameter
 // (QueryParam) is the last resort: URLs end up in logs.
