@@ -127,7 +127,7 @@ func parseSubprotocols(values []string, prefix string) (token string, rest []str
 			}
 			found = true
 			enc := e[len(prefix):]
-			if enc == "" || len(enc) > maxCredentialLen {
+			if enc == "" || len(enc) > maxCredentialLen || !isBase64URL(enc) {
 				err = errBadSubprotocol
 				continue
 			}
@@ -177,4 +177,16 @@ func cutQueryParam(rawQuery, name string) (value, rest string, found bool) {
 		b.WriteString(pair)
 	}
 	return value, b.String(), found
+}
+
+// isBase64URL reports whether s uses only the unpadded base64url alphabet
+// (the decoder would silently skip CR and LF).
+func isBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '-' || b == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -165,7 +165,7 @@ func (s *Signer) Verify(token string) (*Identity, error) {
 		return nil, errTokenTooLong
 	}
 	enc, sigEnc, ok := strings.Cut(token, ".")
-	if !ok || enc == "" || len(sigEnc) != b64.EncodedLen(sha256.Size) {
+	if !ok || enc == "" || len(sigEnc) != b64.EncodedLen(sha256.Size) || !isBase64URL(enc) || !isBase64URL(sigEnc) {
 		return nil, errTokenMalformed
 	}
 	var sig [sha256.Size]byte
