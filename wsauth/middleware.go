@@ -85,6 +85,9 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
 	}
+	if cfg.responder == nil {
+		cfg.responder = respond.New()
+	}
 	hasQuery := false
 	for _, s := range cfg.sources {
 		hasQuery = hasQuery || s == SourceQuery
@@ -138,7 +141,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Upgrade", "websocket")
 		w.Header().Set("Connection", "Upgrade")
-		respond.Error(w, r, errUpgradeRequired)
+		m.responder.Error(w, r, errUpgradeRequired)
 		return
 	}
 	ctx := r.Context()
@@ -152,7 +155,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			m.audit(ctx, r, &a, outcomeThrottled, "too_many_failures")
 			secs := int64((left + time.Second - 1) / time.Second)
 			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
-			respond.Error(w, r, errRespThrottled)
+			m.responder.Error(w, r, errRespThrottled)
 			return
 		}
 	}
@@ -190,7 +193,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if id == nil {
 		m.audit(ctx, r, &a, outcomeError, "nil_identity")
-		respond.Error(w, r, errors.New("wsauth: Authenticator returned neither an identity nor an error"))
+		m.responder.Error(w, r, errors.New("wsauth: Authenticator returned neither an identity nor an error"))
 		return
 	}
 	if !id.ExpiresAt.IsZero() && !now.Before(id.ExpiresAt) {
@@ -230,14 +233,14 @@ func (m *middleware) authFailed(w http.ResponseWriter, r *http.Request, a *attem
 			return
 		}
 		m.audit(r.Context(), r, a, outcomeError, reason)
-		respond.Error(w, r, apiErr)
+		m.responder.Error(w, r, apiErr)
 	case errors.Is(err, ErrExpired):
 		m.reject(w, r, a, key, now, reasonOf(err), m.unauthorized(w, errRespExpired))
 	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrNoCredentials):
 		m.reject(w, r, a, key, now, reasonOf(err), m.unauthorized(w, errRespInvalid))
 	default:
 		m.audit(r.Context(), r, a, outcomeError, "authenticator_error")
-		respond.Error(w, r, err)
+		m.responder.Error(w, r, err)
 	}
 }
 
@@ -247,7 +250,7 @@ func (m *middleware) reject(w http.ResponseWriter, r *http.Request, a *attempt, 
 		m.throttle.fail(key, now)
 	}
 	m.audit(r.Context(), r, a, outcomeRejected, reason)
-	respond.Error(w, r, resp)
+	m.responder.Error(w, r, resp)
 }
 
 // unauthorized sets the RFC 6750 challenge for a 401 and returns resp.

@@ -343,3 +343,24 @@ func TestContextExpiry(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	assert.False(t, hasDL)
 }
+
+// TestServerErrorGoesThroughResponder: a server-side authenticator failure
+// is rendered and logged by the configured respond.Responder, and its text
+// never reaches the client.
+func TestServerErrorGoesThroughResponder(t *testing.T) {
+	t.Parallel()
+	respLogger, respLogs := newLogger()
+	auth := wsauth.AuthenticatorFunc(func(context.Context, wsauth.Credentials) (*wsauth.Identity, error) {
+		return nil, errors.New("session store unreachable at 10.0.0.5")
+	})
+	h := wsauth.Middleware(auth, wsauth.Logger(discardLogger()), wsauth.Responder(respond.New(respond.WithLogger(respLogger))))(&identityHandler{})
+	r := upgradeRequest("http://example.com/ws")
+	r.Header.Set("Authorization", "Bearer x")
+	r = r.WithContext(requestIDContext(r.Context(), "req-500"))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.NotContains(t, rec.Body.String(), "unreachable")
+	assert.Contains(t, respLogs.String(), "session store unreachable")
+	assert.Contains(t, respLogs.String(), "req-500")
+}

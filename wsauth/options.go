@@ -7,6 +7,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/nexuskit/nexus/respond"
 )
 
 // Defaults, each with the reason for it.
@@ -52,6 +54,7 @@ type config struct {
 	capacity       int
 	proxies        []netip.Prefix
 	now            func() time.Time
+	responder      *respond.Responder
 }
 
 func defaultConfig() config {
@@ -242,6 +245,17 @@ func Logger(l *slog.Logger) Option {
 		optPanic("Logger", "nil logger")
 	}
 	return func(c *config) { c.logger = l }
+}
+
+// Responder sets the respond.Responder that writes the rejection
+// envelopes (and logs server-side authenticator failures), for example one
+// with its own logger. The default is respond's package-level
+// configuration (respond.Error).
+func Responder(rs *respond.Responder) Option {
+	if rs == nil {
+		optPanic("Responder", "nil Responder")
+	}
+	return func(c *config) { c.responder = rs }
 }
 
 // Clock sets the time source used for expiry checks and throttling windows

@@ -39,6 +39,7 @@ func TestInvalidOptionsPanic(t *testing.T) {
 		{"bad proxy", func() { wsauth.TrustedProxies("10.0.0.0/33") }, "TrustedProxies"},
 		{"nil logger", func() { wsauth.Logger(nil) }, "Logger"},
 		{"nil clock", func() { wsauth.Clock(nil) }, "Clock"},
+		{"nil responder", func() { wsauth.Responder(nil) }, "Responder"},
 		{"no keys", func() { wsauth.NewSigner() }, "NewSigner"},
 		{"short key", func() { wsauth.NewSigner(testKey, []byte("short")) }, "NewSigner: key 1 is 5 bytes"},
 		{"negative skew", func() { signer.WithSkew(-time.Second) }, "WithSkew"},
