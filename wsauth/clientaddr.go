@@ -16,7 +16,7 @@ func (m *middleware) clientAddr(r *http.Request) (addr netip.Addr, fromProxy boo
 		return peer, false
 	}
 	client := peer
-	values := r.Header.Values("X-Forwarded-For")
+	values := r.Header["X-Forwarded-For"]
 	for i := len(values) - 1; i >= 0; i-- {
 		entries := values[i]
 		for entries != "" {

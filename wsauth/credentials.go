@@ -10,7 +10,7 @@ import (
 
 const (
 	headerAuthorization = "Authorization"
-	headerProtocol      = "Sec-WebSocket-Protocol"
+	headerProtocol      = "Sec-Websocket-Protocol" // canonical form of Sec-WebSocket-Protocol
 	// maxCredentialLen bounds any credential before it is decoded or
 	// hashed, so an attacker cannot make one attempt expensive.
 	maxCredentialLen = 8 << 10
@@ -27,7 +27,7 @@ func (m *middleware) extract(r *http.Request) (c Credentials, out *http.Request,
 	var subToken string
 	var subFound bool
 	if m.subprotocolOn {
-		if values := r.Header.Values(headerProtocol); len(values) > 0 {
+		if values := r.Header[headerProtocol]; len(values) > 0 {
 			var rest []string
 			var perr error
 			subToken, rest, subFound, perr = parseSubprotocols(values, m.subprotoPrefix)
@@ -63,7 +63,7 @@ func (m *middleware) extract(r *http.Request) (c Credentials, out *http.Request,
 		var tok string
 		switch src {
 		case SourceBearer:
-			tok = bearerToken(r.Header.Get(headerAuthorization))
+			tok = bearerToken(headerGet(r.Header, headerAuthorization))
 		case SourceSubprotocol:
 			if subFound {
 				tok = subToken

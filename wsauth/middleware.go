@@ -160,7 +160,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	origin := r.Header.Get("Origin")
+	origin := headerGet(r.Header, "Origin")
 	if origin != "" && !m.originAllowed(origin, r, fromProxy) {
 		m.reject(w, r, &a, key, now, "origin_not_allowed", errRespOrigin)
 		return
@@ -273,10 +273,10 @@ func isUpgrade(r *http.Request) bool {
 		headerHasToken(r.Header, "Upgrade", "websocket")
 }
 
-// headerHasToken reports whether a comma-separated header lists token
-// (case-insensitively).
+// headerHasToken reports whether a comma-separated header (name in
+// canonical form) lists token (case-insensitively).
 func headerHasToken(h http.Header, name, token string) bool {
-	for _, v := range h.Values(name) {
+	for _, v := range h[name] {
 		for v != "" {
 			var e string
 			e, v, _ = strings.Cut(v, ",")
@@ -286,4 +286,13 @@ func headerHasToken(h http.Header, name, token string) bool {
 		}
 	}
 	return false
+}
+
+// headerGet is http.Header.Get for a key already in canonical form: it
+// skips the canonicalization, which costs more than the lookup.
+func headerGet(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -119,7 +119,7 @@ func (m *middleware) sameOrigin(r *http.Request, fromProxy bool) string {
 		scheme = "https"
 	}
 	if fromProxy {
-		proto := r.Header.Get("X-Forwarded-Proto")
+		proto := headerGet(r.Header, "X-Forwarded-Proto")
 		if i := strings.IndexByte(proto, ','); i >= 0 {
 			proto = proto[:i]
 		}
