@@ -106,11 +106,10 @@ func decodeEnvelope(t *testing.T, rec *httptest.ResponseRecorder) envelope {
 
 // identityHandler records the identity it was called with.
 type identityHandler struct {
-	mu     sync.Mutex
-	calls  int
-	id     *wsauth.Identity
-	req    *http.Request
-	ctxErr error
+	mu    sync.Mutex
+	calls int
+	id    *wsauth.Identity
+	req   *http.Request
 }
 
 func (h *identityHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
