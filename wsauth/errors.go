@@ -51,6 +51,9 @@ var (
 
 // reasonOf returns the audit reason for an authentication error.
 func reasonOf(err error) string {
+	if re, ok := err.(*reasonError); ok { // the common case, without errors.As's allocation
+		return re.reason
+	}
 	var r interface{ Reason() string }
 	if errors.As(err, &r) {
 		return r.Reason()

@@ -43,6 +43,7 @@ type middleware struct {
 	subprotocolOn bool
 	errNoCreds    *respond.APIError
 	challenge     string // WWW-Authenticate without credentials
+	challengeBad  string // WWW-Authenticate after a rejected credential
 }
 
 // Middleware authenticates WebSocket upgrade requests before next (which
@@ -122,6 +123,7 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 	base.errNoCreds = &respond.APIError{Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized,
 		Message: "authentication required: send " + strings.Join(names, " or ")}
 	base.challenge = `Bearer realm="websocket"`
+	base.challengeBad = base.challenge + `, error="invalid_token"`
 	return func(next http.Handler) http.Handler {
 		if next == nil {
 			panic("wsauth: Middleware: nil next handler")
@@ -257,11 +259,11 @@ func (m *middleware) reject(w http.ResponseWriter, r *http.Request, a *attempt, 
 // When a credential was presented, error="invalid_token" tells the client
 // that retrying the same one is pointless.
 func (m *middleware) unauthorized(w http.ResponseWriter, resp *respond.APIError) *respond.APIError {
+	c := m.challengeBad
 	if resp == m.errNoCreds {
-		w.Header().Set("WWW-Authenticate", m.challenge)
-	} else {
-		w.Header().Set("WWW-Authenticate", m.challenge+`, error="invalid_token"`)
+		c = m.challenge
 	}
+	w.Header()["Www-Authenticate"] = []string{c} // canonical key, set directly
 	return resp
 }
 

@@ -58,6 +58,13 @@ type Signer struct {
 // the MAC of a short token.
 type signingKey struct{ pool sync.Pool }
 
+// macState is one pooled HMAC with a scratch buffer for its input, so that
+// computing a MAC allocates nothing.
+type macState struct {
+	h   hash.Hash
+	buf []byte
+}
+
 var _ Authenticator = (*Signer)(nil)
 
 // NewSigner returns a Signer. keys[0] signs; all keys verify. It panics
@@ -75,7 +82,7 @@ func NewSigner(keys ...[]byte) *Signer {
 		}
 		key := append([]byte(nil), k...)
 		sk := &signingKey{}
-		sk.pool.New = func() any { return hmac.New(sha256.New, key) }
+		sk.pool.New = func() any { return &macState{h: hmac.New(sha256.New, key), buf: make([]byte, 0, 256)} }
 		s.keys = append(s.keys, sk)
 	}
 	return s
@@ -169,7 +176,8 @@ func (s *Signer) Verify(token string) (*Identity, error) {
 		return nil, errTokenMalformed
 	}
 	var sig [sha256.Size]byte
-	if n, err := b64.Decode(sig[:], []byte(sigEnc)); err != nil || n != sha256.Size {
+	var sigBuf [64]byte // sigEnc is 43 bytes: decode from the stack
+	if n, err := b64.Decode(sig[:], append(sigBuf[:0], sigEnc...)); err != nil || n != sha256.Size {
 		return nil, errTokenMalformed
 	}
 	valid := false
@@ -204,12 +212,14 @@ func (s *Signer) Verify(token string) (*Identity, error) {
 
 // mac appends HMAC-SHA256(key, macDomain || enc) to dst.
 func (k *signingKey) mac(dst []byte, enc string) []byte {
-	h := k.pool.Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte(macDomain))
-	h.Write([]byte(enc))
-	dst = h.Sum(dst)
-	k.pool.Put(h)
+	st := k.pool.Get().(*macState)
+	st.h.Reset()
+	st.buf = append(append(st.buf[:0], macDomain...), enc...)
+	st.h.Write(st.buf)
+	dst = st.h.Sum(dst)
+	if cap(st.buf) <= 4*MaxTokenLen {
+		k.pool.Put(st)
+	}
 	return dst
 }
 
