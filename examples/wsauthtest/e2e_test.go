@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/nexuskit/nexus/respond"
 	"github.com/nexuskit/nexus/wsauth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -83,8 +85,12 @@ func server(t *testing.T, logs *syncBuffer, originPatterns []string, auth wsauth
 			_ = c.Close(websocket.StatusPolicyViolation, "credential expired")
 		}
 	})
-	opts = append([]wsauth.Option{wsauth.Logger(logger)}, opts...)
-	srv := httptest.NewServer(wsauth.Middleware(auth, opts...)(ws))
+	// Every log the server makes goes to logs: wsauth's audit records, the
+	// respond envelopes' error logs, the handler's and net/http's own.
+	opts = append([]wsauth.Option{wsauth.Logger(logger), wsauth.Responder(respond.New(respond.WithLogger(logger)))}, opts...)
+	srv := httptest.NewUnstartedServer(wsauth.Middleware(auth, opts...)(ws))
+	srv.Config.ErrorLog = log.New(logs, "http: ", 0)
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv
 }
