@@ -26,7 +26,10 @@
 // WebSocket connection"), and the server must never select the token entry
 // (it would reflect the token into the response, proxies and their logs).
 // With coder/websocket, set AcceptOptions.Subprotocols to the application
-// protocols; Accept then selects one of the entries wsauth left.
+// protocols; Accept selects only from that list, so it picks one of the
+// entries wsauth left. Note that coder/websocket's own Dial accepts a
+// response that selects no subprotocol: a Go client that forgets the
+// application protocol still connects, a browser does not.
 //
 // Services should use "Authorization: Bearer". A query parameter
 // (QueryParam) is the last resort: URLs end up in logs.

@@ -247,3 +247,28 @@ func TestExpiryClosesWith1008(t *testing.T) {
 	assert.Contains(t, logs.String(), "closing: credential expired")
 	assert.NotContains(t, logs.String(), tok)
 }
+
+// TestSubprotocolTokenAlone: a client that offers only the token entry
+// gets no subprotocol back (the entry is never echoed). coder/websocket's
+// Dial tolerates that; a browser would fail the handshake, which is why
+// clients must also offer an application protocol.
+func TestSubprotocolTokenAlone(t *testing.T) {
+	t.Parallel()
+	logs := &syncBuffer{}
+	signer := wsauth.NewSigner(key)
+	srv := server(t, logs, nil, signer)
+	tok, err := signer.Issue("alice", time.Hour)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, resp, err := websocket.Dial(ctx, wsURL(srv), &websocket.DialOptions{
+		Subprotocols: []string{wsauth.SubprotocolEntry(wsauth.DefaultSubprotocolPrefix, tok)},
+	})
+	require.NoError(t, err)
+	defer c.CloseNow()
+	assert.Empty(t, c.Subprotocol())
+	assert.Empty(t, resp.Header.Values("Sec-WebSocket-Protocol"))
+	_, msg, err := c.Read(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "hello alice via subprotocol query=", string(msg))
+}
