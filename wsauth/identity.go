@@ -100,6 +100,8 @@ type ctxKey struct{}
 
 // FromContext returns the Identity Middleware stored in the context of an
 // authenticated request. The second result is false when there is none.
+// Treat the Identity as read-only: its Claims map may be shared with the
+// Authenticator (a session cache, for example).
 func FromContext(ctx context.Context) (*Identity, bool) {
 	id, ok := ctx.Value(ctxKey{}).(*Identity)
 	return id, ok && id != nil

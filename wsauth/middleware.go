@@ -69,7 +69,8 @@ type middleware struct {
 //     Sec-WebSocket-Protocol and the query parameter (QueryParam) removed
 //     from the URL.
 //
-// Every attempt past step 1 produces exactly one audit record. Rejections
+// HTTP/2 WebSockets (RFC 8441 extended CONNECT) are not recognised as
+// upgrades. Every attempt past step 1 produces exactly one audit record. Rejections
 // are respond envelopes. Middleware panics if auth is nil or an option is
 // invalid.
 func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Handler {
