@@ -5,6 +5,7 @@ go 1.25.0
 replace github.com/nexuskit/nexus => ../
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/nexuskit/nexus v0.0.0-00010101000000-000000000000
 	github.com/sethvargo/go-envconfig v1.4.3
 	github.com/stretchr/testify v1.12.1
