@@ -1,0 +1,91 @@
+package shutdown
+
+import (
+	"context"
+	"net/http"
+	"sync"
+)
+
+// Draining returns a channel that is closed at the moment the Manager calls
+// Server.Shutdown (after the drain delay). Handlers of long-lived
+// connections select on it to end them politely: a WebSocket handler sends
+// a close frame with status 1001 (Going Away), an SSE or long-poll handler
+// returns. Server.Shutdown neither tells nor waits for hijacked connections
+// (golang/go#17721), and waits for streaming handlers until its deadline, so
+// without this they would be cut at the hard timeout.
+func (m *Manager) Draining() <-chan struct{} { return m.draining }
+
+// LongLived wraps a handler whose requests may outlive a normal request (a
+// WebSocket that hijacks the connection, an SSE stream): the shutdown waits,
+// within the hard timeout, for every such request still running after
+// Draining is closed, before it runs the OnShutdown hooks. h must return
+// soon after Draining is closed.
+func (m *Manager) LongLived(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		done := m.Track()
+		defer done()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Track counts one long-lived activity until the returned function is
+// called (calling it again is harmless). Use it when the work outlives the
+// handler, for example the reader and writer goroutines a WebSocket library
+// starts for a hijacked connection; LongLived covers the common case of a
+// handler that runs until the connection ends.
+func (m *Manager) Track() (done func()) {
+	m.longLived.add()
+	var once sync.Once
+	return func() { once.Do(m.longLived.done) }
+}
+
+// tracker counts long-lived activities and lets the shutdown wait until
+// none is left.
+type tracker struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{} // closed while n == 0
+}
+
+func newTracker() *tracker {
+	z := make(chan struct{})
+	close(z)
+	return &tracker{zero: z}
+}
+
+func (t *tracker) add() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == 0 {
+		t.zero = make(chan struct{})
+	}
+	t.n++
+}
+
+func (t *tracker) done() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n--
+	if t.n == 0 {
+		close(t.zero)
+	}
+}
+
+func (t *tracker) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n
+}
+
+// wait reports whether the count reached zero before ctx ended.
+func (t *tracker) wait(ctx context.Context) bool {
+	t.mu.Lock()
+	z := t.zero
+	t.mu.Unlock()
+	select {
+	case <-z:
+		return true
+	case <-ctx.Done():
+		return t.count() == 0
+	}
+}
