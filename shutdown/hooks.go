@@ -4,7 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 )
+
+// hookGrace is how long a hook whose deadline has passed may still take to
+// return before it is abandoned: enough for a hook that honours its context
+// to notice and return its error.
+const hookGrace = 50 * time.Millisecond
 
 type hook struct {
 	name string
@@ -63,9 +69,13 @@ func (m *Manager) runHooks(budget context.Context, log *slog.Logger) (errs []err
 		select {
 		case err = <-result:
 		case <-hctx.Done():
+			// A hook that honours its context returns right after it
+			// ends; give it a moment to do so before abandoning it.
+			grace := time.NewTimer(hookGrace)
 			select {
 			case err = <-result:
-			default:
+				grace.Stop()
+			case <-grace.C:
 				err = fmt.Errorf("did not return by its deadline (%w); abandoned", context.Cause(hctx))
 				if budget.Err() != nil {
 					left = append(left, fmt.Sprintf("hook %q", h.name))
