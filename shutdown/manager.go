@@ -297,15 +297,29 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	// The whole budget, counted from the signal: never the signal's own
 	// context, which has already ended.
 	budget, cancelBudget := withClockDeadline(context.WithoutCancel(ctx), clock, m.cfg.timeout, ErrTimeout)
+	// A signal while shutting down forces the exit, unless the shutdown was
+	// started by ctx or a failure and this is the first signal: with
+	// signal.NotifyContext around Run, one SIGTERM both ends ctx and
+	// arrives here, and must not count twice.
+	_, bySignal := cause.(*SignalError)
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		select {
-		case s := <-sigCh:
-			log.Error("signal received while shutting down: exiting now with status 1", "signal", s.String())
-			m.cfg.exit(1)
-			cancelBudget(ErrSecondSignal)
-		case <-budget.Done():
+		for {
+			select {
+			case s := <-sigCh:
+				if !bySignal {
+					bySignal = true
+					log.Info("signal received; shutdown already in progress", "signal", s.String())
+					continue
+				}
+				log.Error("signal received while shutting down: exiting now with status 1", "signal", s.String())
+				m.cfg.exit(1)
+				cancelBudget(ErrSecondSignal)
+				return
+			case <-budget.Done():
+				return
+			}
 		}
 	}()
 	defer func() {
@@ -340,7 +354,7 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 		go func() {
 			defer wg.Done()
 			shutdownErrs[i] = e.srv.Shutdown(budget)
-			<-e.done
+			untilDone(budget, e.done) // Serve returns once its listener is closed
 		}()
 	}
 	wg.Wait()

@@ -380,6 +380,31 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	assert.False(t, hookRan.Load(), "hooks ran after the operator forced the exit")
 }
 
+func TestFirstSignalAfterContextEndDoesNotForce(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock()
+	e := newEnv(t, shutdown.WithClock(clk), shutdown.DrainDelay(5*time.Second))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := e.run(ctx)
+	cancel() // as signal.NotifyContext does on the same SIGTERM
+	waitUntil(t, "drain delay", func() bool { return clk.Pending() == 2 })
+	e.signals.send(t, syscall.SIGTERM)
+	select {
+	case code := <-e.exits:
+		t.Fatalf("exit(%d) on the signal that ended ctx", code)
+	case <-time.After(50 * time.Millisecond):
+	}
+	notYet(t, done, "the drain delay")
+	e.signals.send(t, os.Interrupt) // a real second signal
+	select {
+	case code := <-e.exits:
+		assert.Equal(t, 1, code)
+	case <-time.After(5 * time.Second):
+		t.Fatal("exit was not called on the second signal")
+	}
+	assert.ErrorIs(t, waitErr(t, done), shutdown.ErrSecondSignal)
+}
+
 func TestSignalsOption(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
