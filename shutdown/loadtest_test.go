@@ -79,8 +79,8 @@ func childMain() int {
 
 type loadCounts struct {
 	served, failed, refused, servedAfterSignal atomic.Int64
-	mu                                          sync.Mutex
-	failures                                    []string
+	mu                                         sync.Mutex
+	failures                                   []string
 }
 
 func (c *loadCounts) fail(msg string) {
