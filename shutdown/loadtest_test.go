@@ -190,7 +190,16 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 		}()
 	}
 
-	// 20 slow requests in flight.
+	probeClient := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+	ws, err := wsDial(addr)
+	require.NoError(t, err)
+	resp, err := probeClient.Get(base + "/readyz")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "readiness before SIGTERM")
+	time.Sleep(200 * time.Millisecond) // let the keep-alive clients settle in
+
+	// 20 slow requests in flight; SIGTERM as soon as all of them are.
 	slowTr := &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: 20}
 	defer slowTr.CloseIdleConnections()
 	slowClient := &http.Client{Transport: slowTr, Timeout: 15 * time.Second}
@@ -207,7 +216,6 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 			slowResults <- fmt.Sprintf("%d %s", resp.StatusCode, b)
 		}()
 	}
-	probeClient := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
 	waitUntil(t, "20 slow requests in flight", func() bool {
 		resp, err := probeClient.Get(base + "/inflight")
 		if err != nil {
@@ -217,13 +225,6 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 		_ = resp.Body.Close()
 		return string(b) == "20"
 	})
-	ws, err := wsDial(addr)
-	require.NoError(t, err)
-	resp, err := probeClient.Get(base + "/readyz")
-	require.NoError(t, err)
-	_ = resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode, "readiness before SIGTERM")
-	time.Sleep(200 * time.Millisecond) // let the keep-alive clients settle in
 
 	sigAt := time.Now()
 	signalledAt.Store(sigAt.UnixNano())
