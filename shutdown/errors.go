@@ -25,6 +25,7 @@ type SignalError struct {
 	Signal os.Signal
 }
 
+// Error describes the signal.
 func (e *SignalError) Error() string { return "received signal " + e.Signal.String() }
 
 // ServerError reports a server that could not start or stopped with an
@@ -35,6 +36,7 @@ type ServerError struct {
 	Err  error
 }
 
+// Error describes the failed server.
 func (e *ServerError) Error() string { return "shutdown: server " + e.Addr + ": " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
@@ -47,6 +49,7 @@ type WorkerError struct {
 	Err  error
 }
 
+// Error describes the failed worker.
 func (e *WorkerError) Error() string {
 	return fmt.Sprintf("shutdown: worker %q: %v", e.Name, e.Err)
 }
@@ -61,6 +64,7 @@ type HookError struct {
 	Err  error
 }
 
+// Error describes the failed hook.
 func (e *HookError) Error() string {
 	return fmt.Sprintf("shutdown: hook %q: %v", e.Name, e.Err)
 }
@@ -75,6 +79,7 @@ type PanicError struct {
 	Stack []byte
 }
 
+// Error describes the recovered panic, without the stack.
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 // ForcedError is returned by Run when the shutdown did not finish on its
@@ -87,6 +92,7 @@ type ForcedError struct {
 	Running []string
 }
 
+// Error describes the reason, the time taken and what was still running.
 func (e *ForcedError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Reason.Error())

@@ -22,8 +22,8 @@ func (m *Manager) Draining() <-chan struct{} { return m.draining }
 // soon after Draining is closed.
 func (m *Manager) LongLived(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		done := m.Track()
-		defer done()
+		m.longLived.add()
+		defer m.longLived.done()
 		h.ServeHTTP(w, r)
 	})
 }
