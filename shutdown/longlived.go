@@ -40,26 +40,20 @@ func (m *Manager) Track() (done func()) {
 }
 
 // tracker counts long-lived activities and lets the shutdown wait until
-// none is left.
+// none is left. A wait channel is made only when someone waits, so counting
+// costs no allocation per request.
 type tracker struct {
-	mu   sync.Mutex
-	n    int
-	zero chan struct{} // closed while n == 0
+	mu      sync.Mutex
+	n       int
+	waiters []chan struct{} // closed when n drops to zero
 }
 
-func newTracker() *tracker {
-	z := make(chan struct{})
-	close(z)
-	return &tracker{zero: z}
-}
+func newTracker() *tracker { return &tracker{} }
 
 func (t *tracker) add() {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.n == 0 {
-		t.zero = make(chan struct{})
-	}
 	t.n++
+	t.mu.Unlock()
 }
 
 func (t *tracker) done() {
@@ -67,7 +61,10 @@ func (t *tracker) done() {
 	defer t.mu.Unlock()
 	t.n--
 	if t.n == 0 {
-		close(t.zero)
+		for _, w := range t.waiters {
+			close(w)
+		}
+		t.waiters = nil
 	}
 }
 
@@ -80,12 +77,12 @@ func (t *tracker) count() int {
 // wait reports whether the count reached zero before ctx ended.
 func (t *tracker) wait(ctx context.Context) bool {
 	t.mu.Lock()
-	z := t.zero
-	t.mu.Unlock()
-	select {
-	case <-z:
+	if t.n == 0 {
+		t.mu.Unlock()
 		return true
-	case <-ctx.Done():
-		return t.count() == 0
 	}
+	w := make(chan struct{})
+	t.waiters = append(t.waiters, w)
+	t.mu.Unlock()
+	return untilDone(ctx, w)
 }
