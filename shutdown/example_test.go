@@ -44,16 +44,19 @@ func Example() {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
+	waitFor := func(path string, want int) int { // bounded: about 5 s at most
+		for range 5000 {
+			if got := status(path); got == want {
+				return got
+			}
+			time.Sleep(time.Millisecond)
+		}
+		return status(path)
+	}
 	m.Go("demo", func(ctx context.Context) error {
-		for status("/readyz") != http.StatusOK {
-			time.Sleep(time.Millisecond)
-		}
-		fmt.Println("serving, readiness", status("/readyz"))
+		fmt.Println("serving, readiness", waitFor("/readyz", http.StatusOK))
 		cancel()
-		for status("/readyz") != http.StatusServiceUnavailable {
-			time.Sleep(time.Millisecond)
-		}
-		fmt.Println("draining, readiness", status("/readyz"), "liveness", status("/livez"))
+		fmt.Println("draining, readiness", waitFor("/readyz", http.StatusServiceUnavailable), "liveness", status("/livez"))
 		<-ctx.Done() // cancelled when the servers stop accepting
 		fmt.Println("worker stopped")
 		return nil

@@ -361,6 +361,8 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	for i, e := range entries {
 		if err := shutdownErrs[i]; err != nil {
 			if budget.Err() != nil {
+				// Out of time with requests still active: cut them.
+				_ = e.srv.Close()
 				running = append(running, "server "+e.name)
 			} else {
 				errs = append(errs, &ServerError{Addr: e.name, Err: err})
@@ -394,9 +396,6 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	reason := context.Cause(budget)
 	forced := budget.Err() != nil && (reason == ErrSecondSignal || (reason == ErrTimeout && len(running) > 0))
 	if forced {
-		for _, e := range entries {
-			_ = e.srv.Close()
-		}
 		fe := &ForcedError{Reason: reason, After: elapsed, Running: running}
 		log.Error("shutdown forced: closed what was still running", "reason", reason.Error(), "running", running, "elapsed", elapsed)
 		errs = append(errs, fe)

@@ -72,8 +72,10 @@ func DrainDelay(d time.Duration) Option {
 // Timeout sets the hard limit of the whole shutdown, counted from the
 // signal (the drain delay included). When it passes, servers still draining
 // are closed with Server.Close, remaining hooks are skipped, and Run returns
-// a *ForcedError naming what was still running. Default 30 s
-// (DefaultTimeout). Zero or negative panics.
+// a *ForcedError naming what was still running. Hijacked connections are
+// unknown to http.Server and cannot be closed by it; they end when the
+// process exits after Run returns. Default 30 s (DefaultTimeout). Zero or
+// negative panics.
 func Timeout(d time.Duration) Option {
 	if d <= 0 {
 		panic(fmt.Sprintf("shutdown.Timeout: duration must be positive, got %v", d))
