@@ -616,7 +616,9 @@ func TestEachHookHasItsOwnDeadline(t *testing.T) {
 	assert.ErrorContains(t, err, `hook "respects-ctx": context canceled`)
 	assert.ErrorContains(t, err, `hook "ignores-ctx": did not return by its deadline`)
 	require.True(t, firstHasDeadline.Load(), "the last hook never ran or had no deadline")
-	assert.Greater(t, time.Duration(firstLeft.Load()), 50*time.Millisecond, "the last hook did not get a fresh deadline of its own")
+	// Two hooks before it used up their 100 ms each: a shared deadline
+	// would have passed (or, with the 5 s budget, be far away).
+	assert.Positive(t, time.Duration(firstLeft.Load()), "the last hook did not get a fresh deadline of its own")
 	assert.LessOrEqual(t, time.Duration(firstLeft.Load()), 100*time.Millisecond)
 	assert.NotErrorIs(t, err, shutdown.ErrTimeout)
 }
