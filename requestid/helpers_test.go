@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -89,4 +90,11 @@ func (h *recordingHandler) reset() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.records = h.records[:0]
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	require.NoError(t, err)
+	return u
 }

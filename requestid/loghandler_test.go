@@ -175,7 +175,9 @@ type fixedContext struct {
 	ctx context.Context
 }
 
-func (f fixedContext) Handle(_ context.Context, r slog.Record) error { return f.Handler.Handle(f.ctx, r) }
+func (f fixedContext) Handle(_ context.Context, r slog.Record) error {
+	return f.Handler.Handle(f.ctx, r)
+}
 func (f fixedContext) WithAttrs(as []slog.Attr) slog.Handler {
 	return fixedContext{Handler: f.Handler.WithAttrs(as), ctx: f.ctx}
 }
