@@ -5,11 +5,12 @@ go 1.25.0
 replace github.com/nexuskit/nexus => ../
 
 require (
+	github.com/go-chi/chi/v5 v5.5.0
 	github.com/nexuskit/nexus v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.12.1
 )
 
 require (
-	github.com/go-chi/chi/v5 v5.5.0 // indirect
+	github.com/google/uuid v1.6.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 )
