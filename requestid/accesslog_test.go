@@ -172,6 +172,8 @@ func TestAccessLogFlush(t *testing.T) {
 	srv := httptest.NewServer(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, ok := w.(http.Flusher)
 		assert.True(t, ok, "the wrapper is an http.Flusher")
+		// Only reachable through Unwrap: the wrapper has no deadline methods.
+		assert.NoError(t, http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Minute)), "Unwrap reaches the connection")
 		fmt.Fprint(w, "first\n")
 		assert.NoError(t, http.NewResponseController(w).Flush(), "ResponseController reaches Flush")
 		<-release
