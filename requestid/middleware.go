@@ -33,7 +33,7 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 		}
 		o(&c)
 	}
-	if c.setEdge && c.setTrust {
+	if c.edge && c.trusted != nil {
 		panic("requestid: Middleware: Edge and TrustedProxies contradict each other; use one")
 	}
 	m := &middleware{config: c, gen: newUUIDGen()}

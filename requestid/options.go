@@ -22,8 +22,6 @@ type config struct {
 	edge     bool           // never trust incoming IDs
 	trusted  []netip.Prefix // trust incoming IDs only from these networks (nil: from anyone)
 	logger   *slog.Logger   // nil: slog.Default() at log time
-	setEdge  bool           // Edge was given (for the conflict check)
-	setTrust bool           // TrustedProxies was given (for the conflict check)
 }
 
 // Header sets the request and response header that carries the ID.
@@ -68,7 +66,7 @@ func UUIDv7() Option {
 // choose the ID that your logs and downstream services will trust.
 // It cannot be combined with TrustedProxies.
 func Edge() Option {
-	return func(c *config) { c.edge, c.setEdge = true, true }
+	return func(c *config) { c.edge = true }
 }
 
 // TrustedProxies accepts incoming IDs only from requests whose immediate peer
@@ -94,7 +92,7 @@ func TrustedProxies(networks ...netip.Prefix) Option {
 		}
 		ps[i] = p.Masked()
 	}
-	return func(c *config) { c.trusted, c.setTrust = append(c.trusted, ps...), true }
+	return func(c *config) { c.trusted = append(c.trusted, ps...) }
 }
 
 // Logger sets the logger for the middleware's own records: a debug record
