@@ -10,14 +10,6 @@ import (
 	"github.com/nexuskit/nexus/requestid"
 )
 
-// discardWriter is a ResponseWriter that keeps one header map and drops the
-// body, so the benchmarks measure the middleware, not a recorder.
-type discardWriter struct{ h http.Header }
-
-func (d *discardWriter) Header() http.Header         { return d.h }
-func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (d *discardWriter) WriteHeader(int)             {}
-
 var sinkID string
 
 // BenchmarkRequestID compares requestid.Middleware with chi v5's
