@@ -6,14 +6,46 @@ import "context"
 // read or overwrite the ID except through FromContext and NewContext.
 type ctxKey struct{}
 
+// idContext carries a request ID. It is one allocation instead of the two
+// that context.WithValue needs for a string (the valueCtx and the boxed
+// string), and it has room for the response header's value slice so
+// Middleware can set the header without allocating again.
+type idContext struct {
+	context.Context
+	id  string
+	hdr [1]string // backing array for the response header value (see Middleware)
+}
+
+// Value returns the idContext itself for ctxKey; every other key goes to the
+// parent, so cancellation, deadlines and other values behave exactly as they
+// would through context.WithValue.
+func (c *idContext) Value(key any) any {
+	if _, ok := key.(ctxKey); ok {
+		return c
+	}
+	return c.Context.Value(key)
+}
+
+// String describes the context like the standard library's contexts do,
+// without the ID itself.
+func (c *idContext) String() string {
+	return "requestid.NewContext"
+}
+
 // NewContext returns a copy of ctx that carries the request ID id.
+// It does not check id; Transport only forwards IDs that are well formed.
 func NewContext(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, ctxKey{}, id)
+	return &idContext{Context: ctx, id: id}
 }
 
 // FromContext returns the request ID stored in ctx by Middleware or
 // NewContext, or "" when there is none.
 func FromContext(ctx context.Context) string {
-	id, _ := ctx.Value(ctxKey{}).(string)
-	return id
+	if ctx == nil {
+		return ""
+	}
+	if c, ok := ctx.Value(ctxKey{}).(*idContext); ok {
+		return c.id
+	}
+	return ""
 }

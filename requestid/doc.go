@@ -1,5 +1,44 @@
-// Package requestid gives every HTTP request a correlation ID: it reads a
-// well-formed X-Request-ID from the client (or generates a UUID), keeps it in
-// the request context, echoes it in the response, adds it to every slog
-// record logged with that context, and forwards it on outgoing requests.
+// Package requestid gives every HTTP request a correlation ID and carries it
+// everywhere the request goes: the response header, the request context,
+// every slog record logged with that context, the access log and outgoing
+// HTTP calls. With one ID per request, a user's bug report ("my request
+// failed, ID 0192…") leads to every log line of every service it touched.
+//
+// The shortest real use:
+//
+//	logger := slog.New(requestid.NewLogHandler(slog.NewJSONHandler(os.Stdout, nil)))
+//	handler := requestid.Middleware()(requestid.AccessLog(logger)(mux))
+//	http.ListenAndServe(":8080", handler)
+//
+// and inside a handler:
+//
+//	logger.InfoContext(r.Context(), "order created") // {"msg":"order created","request_id":"…"}
+//	id := requestid.FromContext(r.Context())
+//
+// # Trusting incoming IDs
+//
+// An ID sent by the client (header X-Request-ID by default) is kept only if
+// it is 1 to 128 bytes of [A-Za-z0-9._:+/=-]: that admits UUIDs, ULIDs,
+// base64 and the IDs of common proxies and tracing systems, and rejects
+// anything that could forge or break a log line (newlines, quotes, control
+// bytes, non-ASCII) or bloat every record. A rejected value is replaced by a
+// fresh UUIDv4 and never logged. Any client can still choose a well-formed
+// ID, so a server on the open internet should use Edge (always generate),
+// and one behind a load balancer that sets the header should use
+// TrustedProxies to accept IDs only from it.
+//
+// # Generating IDs
+//
+// New IDs are random UUIDv4 by default, or time-ordered UUIDv7 with the
+// UUIDv7 option, or anything from a Generator function. Each Middleware
+// reads crypto/rand in batches into its own buffer, so generating an ID costs
+// about as much as chi's counter-based IDs and changes no global state.
+//
+// # Logging
+//
+// NewLogHandler wraps any slog.Handler so that records logged with a request
+// context carry request_id, kept top-level even inside Logger.WithGroup.
+// AccessLog writes one record per request (method, path, status, bytes,
+// duration, request_id, remote address, user agent) at a level that follows
+// the status. Transport forwards the ID to the services you call.
 package requestid

@@ -31,6 +31,9 @@ func NewError(code Code, message string) *APIError {
 // Error returns "CODE: message", followed by ": cause" when there is a Cause.
 // It is meant for logs; the client only ever sees Code and Message.
 func (e *APIError) Error() string {
+	if e == nil {
+		return "respond: nil *APIError"
+	}
 	code, _, msg := e.resolve()
 	s := string(code) + ": " + msg
 	if e.Cause != nil {
@@ -40,7 +43,12 @@ func (e *APIError) Error() string {
 }
 
 // Unwrap returns the Cause, so errors.Is and errors.As look through an APIError.
-func (e *APIError) Unwrap() error { return e.Cause }
+func (e *APIError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Cause
+}
 
 // resolve fills in the defaults: the code, status and message that are sent.
 func (e *APIError) resolve() (Code, int, string) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 )
 
 // ValidationError is implemented by errors that carry field-level details,
@@ -119,7 +120,11 @@ func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
 
 // writeError encodes and sends one error response.
 func (rs *Responder) writeError(w http.ResponseWriter, r *http.Request, status int, code Code, message string, details any) {
-	asProblem := !rs.problemOff() && r != nil && wantsProblem(r.Header.Values("Accept"))
+	negotiate := !rs.problemOff() && r != nil
+	asProblem := negotiate && wantsProblem(r.Header.Values("Accept"))
+	if negotiate {
+		addVary(w.Header(), "Accept")
+	}
 	e := getEncoder()
 	defer putEncoder(e)
 	now, id := rs.clock(), requestID(r)
@@ -145,6 +150,19 @@ func (rs *Responder) writeError(w http.ResponseWriter, r *http.Request, status i
 		ct = contentTypeProblem
 	}
 	send(w, r, status, e.buf.Bytes(), ct, true)
+}
+
+// addVary adds name to the Vary header unless it is already listed: the
+// error's representation (envelope or problem details) depends on Accept.
+func addVary(h http.Header, name string) {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, name) {
+				return
+			}
+		}
+	}
+	h.Add("Vary", name)
 }
 
 func (rs *Responder) problemOff() bool { return rs != nil && rs.noProblem }

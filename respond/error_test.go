@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -209,4 +210,28 @@ func TestErrorOverTheWire(t *testing.T) {
 	assert.Equal(t, "wire-1", env.RequestID)
 	assert.Contains(t, logs.String(), "password authentication failed", "the real error is logged")
 	assert.Contains(t, logs.String(), `"request_id":"wire-1"`)
+}
+
+func TestNilAPIErrorPointer(t *testing.T) {
+	t.Parallel()
+	rs, logs := newTestResponder()
+	var e *APIError
+	rec := httptest.NewRecorder()
+	rs.Error(rec, newRequest(t, http.MethodGet, "/", ""), e)
+	assert.Equal(t, http.StatusInternalServerError, rec.Code, "a typed nil is a programming error, not a client error")
+	assert.Contains(t, logs.String(), "nil *APIError")
+	assert.NoError(t, e.Unwrap())
+}
+
+// TestDefaultLoggerIsSlogDefault swaps the process-wide slog default, so it
+// does not call t.Parallel: sequential tests finish before parallel ones run.
+func TestDefaultLoggerIsSlogDefault(t *testing.T) {
+	logs := &logBuffer{}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(logs, nil)))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	rec := httptest.NewRecorder()
+	Error(rec, newRequest(t, http.MethodGet, "/", "dflt-1"), errSecret)
+	assert.Contains(t, logs.String(), `"request_id":"dflt-1"`, "the default logger is looked up at call time")
+	assert.Contains(t, logs.String(), "password authentication failed")
 }

@@ -113,8 +113,8 @@ var (
 
 // WriteHeader holds a candidate 404/405 and forwards everything else.
 func (w *muxWriter) WriteHeader(code int) {
-	if w.replaced {
-		return
+	if w.replaced || w.held != 0 {
+		return // superfluous: the status is already decided
 	}
 	if !w.headerDone && (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) &&
 		isPlainError(w.Header()) {

@@ -186,14 +186,22 @@ func TestMuxWriterHeldStatus(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 		return w, rec
 	}
-	// Flush releases a held status unchanged.
+	// A second WriteHeader while held is superfluous and dropped.
 	w, rec := newHeld()
+	w.WriteHeader(http.StatusTeapot)
+	_, err := w.Write(plainNotFound)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Contains(t, rec.Body.String(), `"NOT_FOUND"`)
+	// Flush releases a held status unchanged.
+	w, rec = newHeld()
 	w.Flush()
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 	assert.True(t, rec.Flushed)
 	// ReadFrom releases it too and copies the body.
+	var n int64
 	w, rec = newHeld()
-	n, err := w.ReadFrom(strings.NewReader("abc"))
+	n, err = w.ReadFrom(strings.NewReader("abc"))
 	require.NoError(t, err)
 	assert.Equal(t, int64(3), n)
 	assert.Equal(t, "abc", rec.Body.String())

@@ -32,8 +32,9 @@ func WithClock(now func() time.Time) Option {
 // WithProblemDetails turns RFC 9457 problem details on or off. When on (the
 // default), an error response is sent as application/problem+json instead of
 // the envelope if the request's Accept header names application/problem+json
-// with a q-value above zero and not below that of application/json. Success
-// responses always use the envelope.
+// with a q-value above zero and not below that of application/json, and
+// error responses carry Vary: Accept. Success responses always use the
+// envelope.
 func WithProblemDetails(enabled bool) Option {
 	return func(rs *Responder) { rs.noProblem = !enabled }
 }

@@ -133,3 +133,31 @@ func FuzzWantsProblem(f *testing.F) {
 		}
 	})
 }
+
+func TestErrorsVaryOnAccept(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		opts     []Option
+		existing []string
+		want     []string
+	}{
+		{"added", nil, nil, []string{"Accept"}},
+		{"appended to others", nil, []string{"Origin"}, []string{"Origin", "Accept"}},
+		{"not repeated", nil, []string{"Origin, accept"}, []string{"Origin, accept"}},
+		{"star covers it", nil, []string{"*"}, []string{"*"}},
+		{"absent when problem details are off", []Option{WithProblemDetails(false)}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rs, _ := newTestResponder(tt.opts...)
+			rec := httptest.NewRecorder()
+			for _, v := range tt.existing {
+				rec.Header().Add("Vary", v)
+			}
+			rs.Error(rec, newRequest(t, http.MethodGet, "/", ""), NewError(CodeConflict, ""))
+			assert.Equal(t, tt.want, rec.Header().Values("Vary"))
+		})
+	}
+}

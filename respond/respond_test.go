@@ -285,3 +285,28 @@ func TestOptionsPanicOnInvalidValues(t *testing.T) {
 	assert.PanicsWithValue(t, "respond: Recover: next handler must not be nil", func() { Recover()(nil) })
 	assert.PanicsWithValue(t, "respond: MuxErrors: next handler must not be nil", func() { MuxErrors()(nil) })
 }
+
+func TestContentLengthOverTheWire(t *testing.T) {
+	t.Parallel()
+	// 64 KiB is far beyond net/http's 2 KiB buffer, where it would switch to
+	// chunked encoding without an explicit Content-Length.
+	big := strings.Repeat("n", 64<<10)
+	rs, _ := newTestResponder()
+	srv := httptest.NewServer(withID("cl-1", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rs.OK(w, r, big)
+	})))
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(body)), resp.ContentLength)
+	assert.Empty(t, resp.TransferEncoding, "not chunked")
+	assert.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
+	assert.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"))
+	var env Envelope[string]
+	require.NoError(t, json.Unmarshal(body, &env))
+	assert.Equal(t, big, env.Data)
+	assert.Equal(t, "cl-1", env.RequestID)
+}

@@ -1,11 +1,18 @@
 // Command basic is the smallest server composed from nexuskit packages.
 // It grows as packages land; the full NEXUS reference server is examples/nexus.
+//
+// Every request gets a correlation ID (the client's X-Request-ID when well
+// formed, a UUIDv4 otherwise), echoed in the response and carried by every
+// log line, including the access log:
+//
+//	curl -H 'X-Request-ID: demo-1' localhost:8080/hello
 package main
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -23,13 +30,21 @@ func main() {
 	}
 }
 
-// newHandler builds the example's routes.
-func newHandler() http.Handler {
+// newLogger returns a text logger on w whose records carry request_id when
+// logged with a request context.
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(requestid.NewLogHandler(slog.NewTextHandler(w, nil)))
+}
+
+// newHandler builds the example's routes behind the request ID and access
+// log middleware.
+func newHandler(logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
+		logger.InfoContext(r.Context(), "saying hello")
 		fmt.Fprintf(w, "hello, request %q\n", requestid.FromContext(r.Context()))
 	})
-	return mux
+	return requestid.Middleware()(requestid.AccessLog(logger)(mux))
 }
 
 func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.Writer) error {
@@ -37,10 +52,15 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 	if addr == "" {
 		addr = "127.0.0.1:8080"
 	}
-	srv := &http.Server{Addr: addr, Handler: newHandler()}
+	logger := newLogger(stdout)
+	srv := &http.Server{
+		Addr:     addr,
+		Handler:  newHandler(logger),
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	fmt.Fprintf(stdout, "listening on http://%s\n", addr)
+	logger.Info("listening", "url", "http://"+addr)
 	select {
 	case err := <-errc:
 		return err

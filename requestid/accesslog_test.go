@@ -1,0 +1,269 @@
+package requestid
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// waitRecord waits for the access record of path: the server may answer the
+// client before the deferred access log is written.
+func waitRecord(t *testing.T, logs *logBuffer, path string) map[string]any {
+	t.Helper()
+	var found []map[string]any
+	require.Eventually(t, func() bool {
+		found = found[:0]
+		for _, r := range logs.records(t) {
+			if r["msg"] == "http request" && r["path"] == path {
+				found = append(found, r)
+			}
+		}
+		return len(found) > 0
+	}, 5*time.Second, 5*time.Millisecond, "no access record for %s", path)
+	time.Sleep(10 * time.Millisecond)
+	require.Len(t, found, 1, "exactly one record per request")
+	return found[0]
+}
+
+func TestAccessLogRecords(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		status  int // on the wire and in the record
+		bytes   int
+		level   string
+	}{
+		{"body", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "hello") }, 200, 5, "INFO"},
+		{"implicit 200, no body", func(http.ResponseWriter, *http.Request) {}, 200, 0, "INFO"},
+		{"created", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(201); fmt.Fprint(w, "{}") }, 201, 2, "INFO"},
+		{"redirect", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/x", http.StatusFound) }, 302, 0, "INFO"},
+		{"not found", http.NotFound, 404, 19, "WARN"},
+		{"too many", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(429) }, 429, 0, "WARN"},
+		{"server error", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "boom", 500) }, 500, 5, "ERROR"},
+		{"unavailable", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) }, 503, 0, "ERROR"},
+		{"second WriteHeader ignored", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(202)
+			w.WriteHeader(500)
+		}, 202, 0, "INFO"},
+		{"status after body ignored", func(w http.ResponseWriter, _ *http.Request) {
+			fmt.Fprint(w, "ok")
+			w.WriteHeader(500)
+		}, 200, 2, "INFO"},
+		{"1xx before final", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Link", "</app.css>; rel=preload")
+			w.WriteHeader(http.StatusEarlyHints)
+			w.WriteHeader(http.StatusBadRequest)
+		}, 400, 0, "WARN"},
+		{"io.Copy counts bytes", func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.Copy(w, strings.NewReader(strings.Repeat("z", 10000)))
+		}, 200, 10000, "INFO"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			logger, logs := newJSONLogger()
+			srv := httptest.NewServer(Middleware()(AccessLog(logger)(tt.handler)))
+			t.Cleanup(srv.Close)
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/p/"+tt.name+"?token=secret", strings.NewReader("in"))
+			require.NoError(t, err)
+			req.Header.Set("User-Agent", "tester/1.0")
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			res, err := client.Do(req)
+			require.NoError(t, err)
+			body, err := io.ReadAll(res.Body)
+			require.NoError(t, err)
+			require.NoError(t, res.Body.Close())
+			assert.Equal(t, tt.status, res.StatusCode)
+
+			rec := waitRecord(t, logs, "/p/"+tt.name)
+			assert.Equal(t, tt.level, rec["level"])
+			assert.Equal(t, "POST", rec["method"])
+			assert.EqualValues(t, tt.status, rec["status"])
+			assert.EqualValues(t, tt.bytes, rec["bytes"])
+			assert.EqualValues(t, len(body), rec["bytes"], "bytes equals the body the client got")
+			assert.Equal(t, res.Header.Get(DefaultHeader), rec["request_id"])
+			assert.Regexp(t, uuidV4, rec["request_id"])
+			assert.Equal(t, "tester/1.0", rec["user_agent"])
+			assert.Contains(t, rec["remote_addr"], "127.0.0.1:")
+			assert.Greater(t, rec["duration"], 0.0)
+			assert.NotContains(t, logs.String(), "secret", "the query is not logged")
+			assert.NotContains(t, rec, "panic")
+			assert.NotContains(t, rec, "hijacked")
+		})
+	}
+}
+
+func TestAccessLogOutsideMiddleware(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	// AccessLog outside; a wrapper with Unwrap sits between them, as another
+	// middleware (compression, say) would.
+	between := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(unwrapper{w}, r)
+		})
+	}
+	srv := httptest.NewServer(AccessLog(logger)(between(Middleware()(echoID(t, DefaultHeader)))))
+	t.Cleanup(srv.Close)
+	hdr, seen := get(t, srv.URL+"/outside", DefaultHeader, "outer-id-1")
+	assert.Equal(t, []string{"outer-id-1"}, hdr)
+	rec := waitRecord(t, logs, "/outside")
+	assert.Equal(t, seen, rec["request_id"])
+}
+
+type unwrapper struct{ http.ResponseWriter }
+
+func (u unwrapper) Unwrap() http.ResponseWriter { return u.ResponseWriter }
+
+func TestAccessLogWithLogHandlerHasOneRequestID(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	logger := slog.New(NewLogHandler(slog.NewJSONHandler(logs, nil)))
+	srv := httptest.NewServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logger.InfoContext(r.Context(), "inside")
+	}))))
+	t.Cleanup(srv.Close)
+	_, _ = get(t, srv.URL+"/one", DefaultHeader, "abc-9")
+	waitRecord(t, logs, "/one")
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Len(t, lines, 2)
+	for _, line := range lines {
+		assert.Equal(t, 1, strings.Count(line, `"request_id":"abc-9"`), line)
+	}
+}
+
+func TestAccessLogPanic(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	srv := httptest.NewServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/late" {
+			w.WriteHeader(http.StatusAccepted)
+		}
+		panic(http.ErrAbortHandler) // net/http aborts the connection quietly
+	}))))
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		path   string
+		status float64
+	}{{"/early", 500}, {"/late", 202}} {
+		_, err := http.Get(srv.URL + tc.path)
+		assert.Error(t, err, "the connection is aborted, not answered")
+		rec := waitRecord(t, logs, tc.path)
+		assert.Equal(t, "ERROR", rec["level"])
+		assert.Equal(t, true, rec["panic"])
+		assert.Equal(t, tc.status, rec["status"])
+	}
+}
+
+func TestAccessLogFlush(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	release := make(chan struct{})
+	srv := httptest.NewServer(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, ok := w.(http.Flusher)
+		assert.True(t, ok, "the wrapper is an http.Flusher")
+		// Only reachable through Unwrap: the wrapper has no deadline methods.
+		assert.NoError(t, http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Minute)), "Unwrap reaches the connection")
+		fmt.Fprint(w, "first\n")
+		assert.NoError(t, http.NewResponseController(w).Flush(), "ResponseController reaches Flush")
+		<-release
+		fmt.Fprint(w, "second\n")
+		w.(http.Flusher).Flush()
+	})))
+	t.Cleanup(srv.Close)
+	res, err := http.Get(srv.URL + "/stream")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	line, err := bufio.NewReader(res.Body).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "first\n", line, "the first chunk arrives before the handler ends")
+	close(release)
+	rec := waitRecord(t, logs, "/stream")
+	assert.EqualValues(t, 200, rec["status"])
+	assert.EqualValues(t, 13, rec["bytes"])
+}
+
+func TestAccessLogFlushNotSupported(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{ResponseWriter: plainWriter{httptest.NewRecorder()}}
+	assert.ErrorIs(t, rec.FlushError(), http.ErrNotSupported)
+	assert.Zero(t, rec.status, "a failed flush sends no status")
+	_, _, err := rec.Hijack()
+	assert.ErrorIs(t, err, http.ErrNotSupported)
+	assert.False(t, rec.hijacked)
+	n, err := rec.ReadFrom(strings.NewReader("abc"))
+	assert.NoError(t, err)
+	assert.EqualValues(t, 3, n)
+	assert.EqualValues(t, 3, rec.bytes)
+}
+
+// plainWriter is a ResponseWriter with nothing but the three methods.
+type plainWriter struct{ w http.ResponseWriter }
+
+func (p plainWriter) Header() http.Header         { return p.w.Header() }
+func (p plainWriter) Write(b []byte) (int, error) { return p.w.Write(b) }
+func (p plainWriter) WriteHeader(code int)        { p.w.WriteHeader(code) }
+
+func TestAccessLogHijack(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	srv := httptest.NewServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if !assert.NoError(t, err) {
+			return
+		}
+		defer conn.Close()
+		fmt.Fprint(brw, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nraw")
+		assert.NoError(t, brw.Flush())
+	}))))
+	t.Cleanup(srv.Close)
+	res, err := http.Get(srv.URL + "/hijack")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, "raw", string(body))
+	rec := waitRecord(t, logs, "/hijack")
+	assert.Equal(t, true, rec["hijacked"])
+	assert.EqualValues(t, http.StatusSwitchingProtocols, rec["status"])
+}
+
+func TestAccessLogDisabledLevel(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h := AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/bad" {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/good", nil))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/bad", nil))
+	recs := logs.records(t)
+	require.Len(t, recs, 1, "info is below the logger's level")
+	assert.Equal(t, "/bad", recs[0]["path"])
+}
+
+// TestAccessLogNilLogger changes slog's default logger, so it does not run
+// in parallel.
+func TestAccessLogNilLogger(t *testing.T) {
+	logs := &logBuffer{}
+	old := slog.Default()
+	t.Cleanup(func() { slog.SetDefault(old) })
+	h := AccessLog(nil)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	slog.SetDefault(slog.New(slog.NewJSONHandler(logs, nil))) // after construction: looked up per request
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/default", nil))
+	recs := logs.records(t)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "/default", recs[0]["path"])
+}

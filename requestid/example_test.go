@@ -1,0 +1,99 @@
+package requestid_test
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+
+	"github.com/nexuskit/nexus/requestid"
+)
+
+// dropTime removes the time and the duration so the output is stable.
+func dropTime(_ []string, a slog.Attr) slog.Attr {
+	if a.Key == slog.TimeKey || a.Key == "duration" {
+		return slog.Attr{}
+	}
+	return a
+}
+
+// A server that accepts well-formed incoming IDs, logs with them and
+// writes an access log.
+func Example() {
+	logger := slog.New(requestid.NewLogHandler(
+		slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTime})))
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		logger.InfoContext(r.Context(), "loading order", "order", r.PathValue("id"))
+		fmt.Fprintln(w, "order", r.PathValue("id"))
+	})
+	handler := requestid.Middleware()(requestid.AccessLog(logger)(mux))
+
+	req := httptest.NewRequest("GET", "/orders/42", nil)
+	req.Header.Set("X-Request-ID", "checkout-7f3a")
+	req.Header.Set("User-Agent", "example/1.0")
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, req)
+	fmt.Println("response header:", w.Header().Get("X-Request-ID"))
+
+	// A malformed ID (here one that forges a log line) is replaced by a
+	// fresh UUIDv4 and never logged.
+	forged := "x\nlevel=ERROR msg=forged"
+	show := requestid.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := requestid.FromContext(r.Context())
+		fmt.Println("replaced:", id != forged, "length:", len(id))
+	}))
+	req = httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-Request-ID", forged)
+	show.ServeHTTP(httptest.NewRecorder(), req)
+
+	// Output:
+	// level=INFO msg="loading order" order=42 request_id=checkout-7f3a
+	// level=INFO msg="http request" method=GET path=/orders/42 status=200 bytes=9 request_id=checkout-7f3a remote_addr=192.0.2.1:1234 user_agent=example/1.0
+	// response header: checkout-7f3a
+	// replaced: true length: 36
+}
+
+// Generator plugs in any ID scheme; Edge ignores IDs sent by clients.
+func ExampleGenerator() {
+	n := 0
+	mw := requestid.Middleware(requestid.Edge(), requestid.Generator(func() string {
+		n++ // a real generator must be safe for concurrent use
+		return fmt.Sprintf("job-%04d", n)
+	}))
+	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("handler sees", requestid.FromContext(r.Context()))
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-Request-ID", "client-chosen")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// handler sees job-0001
+}
+
+// Transport forwards the ID of the request being served to the services it
+// calls.
+func ExampleTransport() {
+	downstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("downstream got", r.Header.Get("X-Request-ID"))
+	}))
+	defer downstream.Close()
+	client := &http.Client{Transport: requestid.Transport(nil)}
+
+	h := requestid.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, _ := http.NewRequestWithContext(r.Context(), "GET", downstream.URL, nil)
+		res, err := client.Do(out)
+		if err != nil {
+			http.Error(w, "downstream failed", http.StatusBadGateway)
+			return
+		}
+		res.Body.Close()
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-Request-ID", "trace-1")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// downstream got trace-1
+}

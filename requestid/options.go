@@ -1,0 +1,121 @@
+package requestid
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"net/textproto"
+)
+
+// DefaultHeader is the header Middleware reads and writes, and Transport
+// sets, unless the Header option says otherwise.
+const DefaultHeader = "X-Request-ID"
+
+// Option configures Middleware. Options panic when given an invalid value,
+// naming the option: that is a programming error, found at start-up.
+type Option func(*config)
+
+type config struct {
+	header   string         // canonical header key
+	generate func() string  // custom generator, or nil for the built-in UUIDs
+	v7       bool           // built-in generator makes UUIDv7 instead of UUIDv4
+	edge     bool           // never trust incoming IDs
+	trusted  []netip.Prefix // trust incoming IDs only from these networks (nil: from anyone)
+	logger   *slog.Logger   // nil: slog.Default() at log time
+}
+
+// Header sets the request and response header that carries the ID.
+// Default: DefaultHeader ("X-Request-ID"). The name must be a valid HTTP
+// header field name (RFC 9110 token characters).
+func Header(name string) Option {
+	if name == "" {
+		panic("requestid: Header: empty header name")
+	}
+	for i := 0; i < len(name); i++ {
+		if !tokenByte(name[i]) {
+			panic(fmt.Sprintf("requestid: Header: %q is not a valid header name (byte %d is not a token character)", name, i))
+		}
+	}
+	key := textproto.CanonicalMIMEHeaderKey(name)
+	return func(c *config) { c.header = key }
+}
+
+// Generator sets the function that makes new IDs, for example to use ULIDs
+// or a tracing system's IDs. It must be safe for concurrent use. Its results
+// are checked like incoming IDs: one that is not well formed is replaced by
+// a UUIDv4 and logged at error level, so a buggy generator cannot inject
+// into logs. Default: random UUIDv4 from a buffered crypto/rand reader owned
+// by the middleware. The last of Generator and UUIDv7 wins.
+func Generator(fn func() string) Option {
+	if fn == nil {
+		panic("requestid: Generator: nil function")
+	}
+	return func(c *config) { c.generate, c.v7 = fn, false }
+}
+
+// UUIDv7 makes the middleware generate time-ordered UUIDv7 IDs (RFC 9562)
+// instead of random UUIDv4, so IDs sort by arrival time, which helps log
+// stores and databases indexed by ID. IDs from one middleware are strictly
+// increasing. The last of Generator and UUIDv7 wins.
+func UUIDv7() Option {
+	return func(c *config) { c.generate, c.v7 = nil, true }
+}
+
+// Edge makes the middleware ignore incoming IDs and always generate one: use
+// it on servers that face the internet directly, where any client could
+// choose the ID that your logs and downstream services will trust.
+// It cannot be combined with TrustedProxies.
+func Edge() Option {
+	return func(c *config) { c.edge = true }
+}
+
+// TrustedProxies accepts incoming IDs only from requests whose immediate peer
+// (http.Request.RemoteAddr, not X-Forwarded-For, which clients can forge) is
+// inside one of the given networks, such as your load balancers; IDs from
+// anyone else are replaced by generated ones. IPv4-mapped IPv6 peers are
+// matched as IPv4. Default: incoming well-formed IDs are accepted from
+// anyone. It cannot be combined with Edge.
+func TrustedProxies(networks ...netip.Prefix) Option {
+	if len(networks) == 0 {
+		panic("requestid: TrustedProxies: no networks given (use Edge to trust no one)")
+	}
+	ps := make([]netip.Prefix, len(networks))
+	for i, p := range networks {
+		if !p.IsValid() {
+			panic(fmt.Sprintf("requestid: TrustedProxies: network %d is not a valid prefix", i))
+		}
+		if p.Addr().Is4In6() {
+			if p.Bits() < 96 {
+				panic(fmt.Sprintf("requestid: TrustedProxies: IPv4-mapped network %d must be /96 or longer", i))
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		ps[i] = p.Masked()
+	}
+	return func(c *config) { c.trusted = append(c.trusted, ps...) }
+}
+
+// Logger sets the logger for the middleware's own records: a debug record
+// when an incoming ID is rejected (with the reason and length, never the
+// value) and an error record when a custom Generator returns a malformed ID.
+// Default: slog.Default() at the time of logging.
+func Logger(l *slog.Logger) Option {
+	if l == nil {
+		panic("requestid: Logger: nil logger")
+	}
+	return func(c *config) { c.logger = l }
+}
+
+// tokenByte reports whether c may appear in an HTTP field name (RFC 9110
+// section 5.6.2 tchar).
+func tokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
+		return true
+	}
+	return false
+}

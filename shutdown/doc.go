@@ -1,0 +1,64 @@
+// Package shutdown runs HTTP servers and stops them without dropping a
+// request, the way Kubernetes and load balancers need.
+//
+// http.Server.Shutdown alone is not enough. It stops accepting at once, but
+// the load balancer has not yet noticed the pod is going away (in
+// Kubernetes the endpoint removal races the SIGTERM), so new requests are
+// refused. It neither tells nor waits for hijacked connections such as
+// WebSockets (golang/go#17721), it waits for SSE streams and long polls
+// until its context expires, and then it leaves connections open unless
+// Close follows. A Manager does the whole sequence:
+//
+//	t=0        SIGINT/SIGTERM (configurable with Signals), the end of Run's
+//	           context, or a failing server or worker. Logged with the cause.
+//	1. t=0     ReadinessHandler answers 503 (it answered 200 while serving);
+//	           LivenessHandler keeps answering 200.
+//	2. 0..D    DrainDelay D (default 5 s): everything is still served
+//	           normally while load balancers stop routing here.
+//	3. t=D     Server.Shutdown on every server with a fresh context bounded
+//	           by the remaining budget; at the same moment Draining() is
+//	           closed, so WebSocket and SSE handlers end (1001 Going Away),
+//	           and the workers' context (Go) is cancelled. The Manager waits
+//	           for in-flight requests, for handlers registered with
+//	           LongLived or Track, and for the workers.
+//	4.         OnShutdown hooks, last registered first, each with its own
+//	           deadline (HookTimeout); errors and panics are logged and the
+//	           others still run.
+//	5. t=T     Hard Timeout T (default 30 s, counted from the signal): what
+//	           is left is closed with Server.Close and Run returns a
+//	           *ForcedError naming it.
+//
+// A second signal during the shutdown means the operator is out of
+// patience: the process exits at once with status 1 (os.Exit; ExitFunc
+// replaces it in tests).
+//
+// The shortest use:
+//
+//	m := shutdown.New()
+//	mux := http.NewServeMux()
+//	mux.Handle("GET /readyz", m.ReadinessHandler())
+//	mux.Handle("GET /livez", m.LivenessHandler())
+//	mux.Handle("GET /ws", m.LongLived(wsHandler)) // selects on m.Draining()
+//	m.OnShutdown("db", func(ctx context.Context) error { return db.Close() })
+//	if err := m.Run(context.Background(), &http.Server{Addr: ":8080", Handler: mux}); err != nil {
+//		slog.Error("shutdown", "error", err)
+//		os.Exit(1)
+//	}
+//
+// # Kubernetes
+//
+// Point the readiness probe at ReadinessHandler with a short period (for
+// example periodSeconds: 2, failureThreshold: 1) and make DrainDelay longer
+// than the time the probe and the endpoint update need to take the pod out
+// of rotation. Point the liveness probe at LivenessHandler. Set
+// terminationGracePeriodSeconds above Timeout: the grace period counts from
+// the start of the preStop hook, so a preStop sleep adds to what the
+// process needs. Run logs a warning at startup when Timeout exceeds
+// GracePeriod (default 30 s, Kubernetes' default), because the kubelet would
+// SIGKILL the process before its own timeout could close things in order.
+// The drain delay is inside Timeout, not added to it.
+//
+// Workers started with Go are the Go form of the seed's uncaughtException
+// handler: a worker that fails or panics starts the same shutdown, and Run
+// returns an error so main can exit with status 1.
+package shutdown

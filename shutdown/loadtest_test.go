@@ -1,0 +1,293 @@
+package shutdown_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nexuskit/nexus/shutdown"
+)
+
+// childEnv makes the test binary run childMain instead of the tests: the
+// load test starts it as a real process and sends it a real SIGTERM.
+const childEnv = "NEXUSKIT_SHUTDOWN_CHILD"
+
+const (
+	childDrainDelay = time.Second
+	slowRequest     = 2 * time.Second
+)
+
+// childMain is a small server using the Manager as a program would: real
+// signals, real os.Exit, a 1 s drain delay. It prints "ADDR host:port",
+// then one "HOOK name" line per hook run, then "EXIT clean".
+func childMain() int {
+	m := shutdown.New(
+		shutdown.DrainDelay(childDrainDelay),
+		shutdown.Timeout(10*time.Second),
+		shutdown.Logger(slog.New(slog.NewTextHandler(os.Stderr, nil))),
+	)
+	var inflight atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /fast", ok)
+	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
+		inflight.Add(1)
+		defer inflight.Add(-1)
+		time.Sleep(slowRequest)
+		fmt.Fprint(w, "slow ok")
+	})
+	mux.HandleFunc("GET /inflight", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, inflight.Load()) })
+	mux.Handle("GET /readyz", m.ReadinessHandler())
+	mux.Handle("GET /livez", m.LivenessHandler())
+	mux.Handle("GET /ws", m.LongLived(wsHandler(m, nil)))
+	for _, name := range []string{"first", "second", "third"} {
+		m.OnShutdown(name, func(context.Context) error {
+			fmt.Printf("HOOK %s\n", name)
+			return nil
+		})
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "listen:", err)
+		return 2
+	}
+	m.ServeListener(&http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln)
+	fmt.Printf("ADDR %s\n", ln.Addr())
+	if err := m.Run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "run:", err)
+		return 2
+	}
+	fmt.Println("EXIT clean")
+	return 0
+}
+
+type loadCounts struct {
+	served, failed, refused, servedAfterSignal atomic.Int64
+	mu                                         sync.Mutex
+	failures                                   []string
+}
+
+func (c *loadCounts) fail(msg string) {
+	c.failed.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.failures) < 10 {
+		c.failures = append(c.failures, msg)
+	}
+}
+
+// TestRealProcessSIGTERMUnderLoad is the load check of the issue: a real
+// process, a real SIGTERM, 50 keep-alive clients, 20 slow requests in
+// flight, a WebSocket-style connection and a readiness poller. It is not
+// parallel on purpose: it measures the exit time and should not share the
+// two cores with the other tests.
+func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process and runs for a few seconds")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	// The race detector sleeps 1 s at exit by default; that is not the
+	// Manager's time, so the child skips it.
+	cmd.Env = append(os.Environ(), childEnv+"=1", "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	killed := false
+	t.Cleanup(func() {
+		if killed || cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+		if t.Failed() || os.Getenv("SHOWCHILD") != "" {
+			t.Logf("child stderr:\n%s", stderr.String())
+		}
+	})
+
+	var lines []string
+	var linesMu sync.Mutex
+	addrCh := make(chan string, 1)
+	eof := make(chan time.Time, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			if a, found := strings.CutPrefix(line, "ADDR "); found {
+				addrCh <- a
+				continue
+			}
+			linesMu.Lock()
+			lines = append(lines, line)
+			linesMu.Unlock()
+		}
+		eof <- time.Now()
+	}()
+	var addr string
+	select {
+	case addr = <-addrCh:
+	case <-time.After(20 * time.Second):
+		killed = true
+		t.Fatal("child did not start")
+	}
+	base := "http://" + addr
+
+	// 50 keep-alive clients, each on its own connection, until told to stop.
+	var counts loadCounts
+	var signalledAt atomic.Int64 // unix nanos, 0 before SIGTERM
+	stop := make(chan struct{})
+	var clients sync.WaitGroup
+	for range 50 {
+		clients.Add(1)
+		go func() {
+			defer clients.Done()
+			tr := &http.Transport{MaxIdleConnsPerHost: 1}
+			defer tr.CloseIdleConnections()
+			c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+			for range 100_000 {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				sentAt := time.Now().UnixNano()
+				resp, err := c.Get(base + "/fast")
+				switch {
+				case err != nil && errors.Is(err, syscall.ECONNREFUSED):
+					counts.refused.Add(1)
+					time.Sleep(10 * time.Millisecond)
+				case err != nil:
+					counts.fail(err.Error())
+				default:
+					_, _ = io.Copy(io.Discard, resp.Body)
+					_ = resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						counts.fail(resp.Status)
+						continue
+					}
+					counts.served.Add(1)
+					if s := signalledAt.Load(); s != 0 && sentAt > s {
+						counts.servedAfterSignal.Add(1)
+					}
+				}
+			}
+		}()
+	}
+
+	probeClient := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+	ws, err := wsDial(addr)
+	require.NoError(t, err)
+	resp, err := probeClient.Get(base + "/readyz")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "readiness before SIGTERM")
+	time.Sleep(200 * time.Millisecond) // let the keep-alive clients settle in
+
+	// 20 slow requests in flight; SIGTERM as soon as all of them are.
+	slowTr := &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: 20}
+	defer slowTr.CloseIdleConnections()
+	slowClient := &http.Client{Transport: slowTr, Timeout: 15 * time.Second}
+	slowResults := make(chan string, 20)
+	for range 20 {
+		go func() {
+			resp, err := slowClient.Get(base + "/slow")
+			if err != nil {
+				slowResults <- err.Error()
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			slowResults <- fmt.Sprintf("%d %s", resp.StatusCode, b)
+		}()
+	}
+	waitUntil(t, "20 slow requests in flight", func() bool {
+		resp, err := probeClient.Get(base + "/inflight")
+		if err != nil {
+			return false
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		return string(b) == "20"
+	})
+
+	sigAt := time.Now()
+	signalledAt.Store(sigAt.UnixNano())
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+
+	// Readiness during the drain delay. The signal reaches the child
+	// asynchronously, so a probe sent right after kill may still read 200;
+	// once it has read 503 it must never read 200 again.
+	var ready503, ready200 int
+	for range 400 {
+		resp, err := probeClient.Get(base + "/readyz")
+		if err != nil {
+			break // the listener is closed: the drain delay is over
+		}
+		_ = resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusServiceUnavailable:
+			ready503++
+		case http.StatusOK:
+			if ready503 > 0 {
+				ready200++
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+
+	code, wsErr := ws.awaitClose(10 * time.Second)
+
+	var exitAt time.Time
+	select {
+	case exitAt = <-eof:
+	case <-time.After(20 * time.Second):
+		killed = true
+		t.Fatal("child did not exit")
+	}
+	waitErr := cmd.Wait()
+	close(stop)
+	clients.Wait()
+	var slowOK int
+	var slowBad []string
+	for range 20 {
+		r := <-slowResults
+		if r == "200 slow ok" {
+			slowOK++
+		} else {
+			slowBad = append(slowBad, r)
+		}
+	}
+	elapsed := exitAt.Sub(sigAt)
+	t.Logf("load: served=%d failed=%d refused-after-close=%d served-after-SIGTERM=%d slow=%d/20 readiness-during-drain: 503x%d 200x%d ws-close=%d exit-after=%v",
+		counts.served.Load(), counts.failed.Load(), counts.refused.Load(), counts.servedAfterSignal.Load(), slowOK, ready503, ready200, code, elapsed.Round(time.Millisecond))
+
+	require.NoError(t, waitErr, "child exit status")
+	assert.Zero(t, counts.failed.Load(), "failed requests: %q", counts.failures)
+	assert.Equal(t, 20, slowOK, "slow requests: %q", slowBad)
+	assert.Positive(t, counts.served.Load())
+	assert.Positive(t, counts.servedAfterSignal.Load(), "requests during the drain delay were not served")
+	assert.Positive(t, ready503, "readiness never read 503 during the drain delay")
+	assert.Zero(t, ready200, "readiness read 200 again after it read 503")
+	assert.NoError(t, wsErr)
+	assert.Equal(t, 1001, code)
+	linesMu.Lock()
+	assert.Equal(t, []string{"HOOK third", "HOOK second", "HOOK first", "EXIT clean"}, lines)
+	linesMu.Unlock()
+	assert.Less(t, elapsed, childDrainDelay+slowRequest+3*time.Second, "exit took too long")
+}

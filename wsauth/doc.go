@@ -1,0 +1,54 @@
+// Package wsauth authenticates WebSocket upgrade requests before the
+// upgrade happens, blocks cross-site WebSocket hijacking with an Origin
+// policy, throttles clients that keep failing, writes one audit record per
+// attempt, and ends the request context when the credential expires.
+//
+// Why a middleware in front of the upgrade: once a WebSocket library has
+// accepted a connection, a rejected client has already cost a goroutine, a
+// buffer and a file descriptor, and the browser never shows the page the
+// HTTP status anyway (it only sees close code 1006). wsauth runs first:
+// rejections are cheap HTTP responses (401 with WWW-Authenticate, 403, 429
+// as respond envelopes) and the handler only runs for authenticated
+// clients, with the Identity in the context.
+//
+// Browsers cannot set an Authorization header on a WebSocket. They can
+// send a cookie (automatically, which is why cookie-authenticated sockets
+// without an Origin check are open to cross-site hijacking) or a token in
+// the Sec-WebSocket-Protocol header, the Kubernetes API server's scheme:
+//
+//	new WebSocket(url, ["chat.v1", "base64url.bearer.authorization.nexuskit." + b64url(token)])
+//
+// wsauth removes the token entry before the handler (and its WebSocket
+// library) sees the header. The client must also offer a real application
+// subprotocol ("chat.v1" above) and the server must select it, because
+// browsers fail the handshake when they offered subprotocols and the
+// response selects none (WHATWG WebSockets standard, "establish a
+// WebSocket connection"), and the server must never select the token entry
+// (it would reflect the token into the response, proxies and their logs).
+// With coder/websocket, set AcceptOptions.Subprotocols to the application
+// protocols; Accept selects only from that list, so it picks one of the
+// entries wsauth left. Note that coder/websocket's own Dial accepts a
+// response that selects no subprotocol: a Go client that forgets the
+// application protocol still connects, a browser does not.
+//
+// Services should use "Authorization: Bearer". A query parameter
+// (QueryParam) is the last resort: URLs end up in logs.
+//
+// The shortest use, with the built-in HMAC token Signer:
+//
+//	signer := wsauth.NewSigner(key) // key: 32+ random bytes
+//	mux.Handle("GET /ws", wsauth.Middleware(signer)(wsHandler))
+//
+// and in wsHandler, after accepting the socket:
+//
+//	id, _ := wsauth.FromContext(r.Context())
+//	<-r.Context().Done()
+//	if errors.Is(context.Cause(r.Context()), wsauth.ErrExpired) {
+//		conn.Close(websocket.StatusPolicyViolation, "credential expired")
+//	}
+//
+// With coder/websocket, wsauth's Origin policy replaces Accept's own check,
+// which compares only the Origin's host with the request's Host and lets
+// requests without Origin through; if you allow other origins with
+// AllowOrigins, pass the same list to AcceptOptions.OriginPatterns.
+package wsauth

@@ -1,0 +1,125 @@
+package wsauth
+
+import (
+	"encoding/base64"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const pfx = DefaultSubprotocolPrefix
+
+func TestParseSubprotocols(t *testing.T) {
+	t.Parallel()
+	enc := base64.RawURLEncoding.EncodeToString([]byte("tok/en+?"))
+	tests := []struct {
+		name   string
+		values []string
+		token  string
+		rest   []string
+		found  bool
+		err    bool
+	}{
+		{"none", []string{"chat.v1, chat.v2"}, "", []string{"chat.v1", "chat.v2"}, false, false},
+		{"token last", []string{"chat.v1, " + pfx + enc}, "tok/en+?", []string{"chat.v1"}, true, false},
+		{"token first, odd spacing", []string{" \t" + pfx + enc + " ,chat.v1,, "}, "tok/en+?", []string{"chat.v1"}, true, false},
+		{"several header lines", []string{"a", pfx + enc, "b, c"}, "tok/en+?", []string{"a", "b", "c"}, true, false},
+		{"prefix only", []string{"chat.v1, " + pfx}, "", []string{"chat.v1"}, true, true},
+		{"padded base64", []string{pfx + base64.URLEncoding.EncodeToString([]byte("x"))}, "", nil, true, true},
+		{"standard alphabet", []string{pfx + "a+b/"}, "", nil, true, true},
+		{"twice", []string{pfx + enc + "," + pfx + enc}, "", nil, true, true},
+		{"prefix is case-sensitive", []string{strings.ToUpper(pfx) + enc}, "", []string{strings.ToUpper(pfx) + enc}, false, false},
+		{"empty", []string{""}, "", nil, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			token, rest, found, err := parseSubprotocols(tt.values, pfx)
+			assert.Equal(t, tt.token, token)
+			assert.Equal(t, tt.rest, rest)
+			assert.Equal(t, tt.found, found)
+			assert.Equal(t, tt.err, err != nil, "%v", err)
+		})
+	}
+}
+
+func TestCutQueryParam(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ raw, value, rest string }{
+		{"t=abc", "abc", ""},
+		{"a=1&t=abc&b=2", "abc", "a=1&b=2"},
+		{"t=abc&t=def", "abc", ""},
+		{"%74=a%2Bb", "a+b", ""},
+		{"a=1&tt=2", "", "a=1&tt=2"},
+		{"t", "", ""},
+	}
+	for _, tt := range tests {
+		value, rest, _ := cutQueryParam(tt.raw, "t")
+		assert.Equal(t, tt.value, value, tt.raw)
+		assert.Equal(t, tt.rest, rest, tt.raw)
+	}
+}
+
+func TestNormalizeOrigin(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"https://App.Example", "https://app.example"},
+		{"https://app.example:443", "https://app.example"},
+		{"http://app.example:443", "http://app.example:443"},
+		{"http://[::1]:80", "http://[::1]"},
+		{"http://[::1]:8080", "http://[::1]:8080"},
+		{"chrome-extension://abcdef", "chrome-extension://abcdef"},
+		{"null", ""},
+		{"https://", ""},
+		{"https://a.example/", ""},
+		{"https://a.example?x", ""},
+		{"https://u@a.example", ""},
+		{"https://a.example:", ""},
+		{"https://a.example:x", ""},
+		{"https://a:b:c", ""},
+		{"1http://a", ""},
+		{"https://a b", ""},
+	}
+	for _, tt := range tests {
+		got, ok := normalizeOrigin(tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Equal(t, tt.want != "", ok, tt.in)
+	}
+}
+
+// TestThrottleBoundedMemory: an attack from many addresses never grows the
+// table beyond its capacity, and recent offenders mostly stay blocked.
+func TestThrottleBoundedMemory(t *testing.T) {
+	t.Parallel()
+	th := newThrottle(2, time.Minute, 1000)
+	now := time.Now()
+	for i := range 50_000 {
+		a := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		th.fail(throttleKey(a), now)
+		require.LessOrEqual(t, th.size(), 1000)
+	}
+	// Expired entries go first.
+	later := now.Add(2 * time.Minute)
+	for i := range 10 {
+		th.fail(throttleKey(netip.AddrFrom4([4]byte{192, 0, 2, byte(i)})), later)
+	}
+	assert.LessOrEqual(t, th.size(), 20, "expired entries are dropped before live ones")
+}
+
+func TestThrottleKey(t *testing.T) {
+	t.Parallel()
+	assert.False(t, throttleKey(netip.Addr{}).IsValid())
+	assert.Equal(t, "192.0.2.1/32", throttleKey(netip.MustParseAddr("192.0.2.1")).String())
+	assert.Equal(t, "2001:db8:0:1::/64", throttleKey(netip.MustParseAddr("2001:db8:0:1:2:3:4:5")).String())
+	assert.Equal(t, "fe80::/64", throttleKey(netip.MustParseAddr("fe80::1%eth0")).String())
+	// An unparseable RemoteAddr (a Unix socket peer) is not throttled.
+	th := newThrottle(1, time.Minute, 10)
+	th.fail(throttleKey(parseRemoteAddr("@")), time.Now())
+	_, blocked := th.blocked(throttleKey(parseRemoteAddr("@")), time.Now())
+	assert.False(t, blocked)
+	assert.Zero(t, th.size())
+}

@@ -1,0 +1,301 @@
+package wsauth
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nexuskit/nexus/respond"
+)
+
+// codeUpgradeRequired is the envelope code of the 426 answer to requests
+// that are not WebSocket upgrades.
+const codeUpgradeRequired respond.Code = "UPGRADE_REQUIRED"
+
+// The client-facing rejections. Their messages say what to do and never
+// echo anything the client sent.
+var (
+	errUpgradeRequired = &respond.APIError{Status: http.StatusUpgradeRequired, Code: codeUpgradeRequired,
+		Message: "this endpoint accepts only WebSocket upgrade requests"}
+	errRespInvalid = &respond.APIError{Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized,
+		Message: "the credentials are not valid"}
+	errRespExpired = &respond.APIError{Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized,
+		Message: "the credentials have expired; obtain a new token"}
+	errRespOrigin = &respond.APIError{Status: http.StatusForbidden, Code: respond.CodeForbidden,
+		Message: "the request's Origin is not allowed to open this WebSocket"}
+	errRespOriginRequired = &respond.APIError{Status: http.StatusForbidden, Code: respond.CodeForbidden,
+		Message: "cookie credentials require an Origin header"}
+	errRespThrottled = &respond.APIError{Status: http.StatusTooManyRequests, Code: respond.CodeRateLimitExceeded,
+		Message: "too many failed authentication attempts; retry after the time in Retry-After"}
+)
+
+// middleware is the http.Handler Middleware returns for one next handler.
+type middleware struct {
+	config
+	auth          Authenticator
+	next          http.Handler
+	throttle      *throttle
+	subprotocolOn bool
+	errNoCreds    *respond.APIError
+	challenge     string // WWW-Authenticate without credentials
+	challengeBad  string // WWW-Authenticate after a rejected credential
+}
+
+// Middleware authenticates WebSocket upgrade requests before next (which
+// performs the upgrade) runs, so a rejected client costs no WebSocket
+// resources. In order it:
+//
+//  1. answers 426 to a request that is not a WebSocket upgrade (or passes
+//     it through with PassThroughNonUpgrade);
+//  2. answers 429 with Retry-After to a client address that failed too
+//     often (Throttle), without running the Authenticator;
+//  3. answers 403 to an Origin the policy refuses (same-origin by default,
+//     AllowOrigins and AllowOriginPatterns otherwise);
+//  4. takes the first credential found in the Sources order, and answers
+//     401 with WWW-Authenticate when there is none;
+//  5. answers 403 to cookie credentials without an Origin header (only
+//     non-browser clients omit it, and they have no business with cookies);
+//  6. asks auth, and answers 401 (invalid or expired credentials), the
+//     *respond.APIError auth returned, or, for other errors, whatever
+//     respond.Error makes of them (500);
+//  7. on success runs next with the Identity in the context (FromContext)
+//     and a context deadline at Identity.ExpiresAt whose cause is
+//     ErrExpired, the token subprotocol entry removed from
+//     Sec-WebSocket-Protocol and the query parameter (QueryParam) removed
+//     from the URL.
+//
+// HTTP/2 WebSockets (RFC 8441 extended CONNECT) are not recognised as
+// upgrades. Every attempt past step 1 produces exactly one audit record. Rejections
+// are respond envelopes. Middleware panics if auth is nil or an option is
+// invalid.
+func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Handler {
+	if auth == nil {
+		panic("wsauth: Middleware: nil Authenticator")
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			panic("wsauth: Middleware: nil Option")
+		}
+		o(&cfg)
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
+	}
+	if cfg.responder == nil {
+		cfg.responder = respond.New()
+	}
+	hasQuery := false
+	for _, s := range cfg.sources {
+		hasQuery = hasQuery || s == SourceQuery
+	}
+	switch {
+	case hasQuery && cfg.query == "":
+		optPanic("Sources", "SourceQuery requires QueryParam to name the parameter")
+	case !hasQuery && cfg.query != "" && cfg.sourcesSet:
+		optPanic("QueryParam", "Sources does not list SourceQuery")
+	case !hasQuery && cfg.query != "":
+		cfg.sources = append(cfg.sources[:len(cfg.sources):len(cfg.sources)], SourceQuery)
+	}
+	base := middleware{config: cfg, auth: auth}
+	if !cfg.throttleOff {
+		// One throttle shared by every handler this Middleware wraps.
+		base.throttle = newThrottle(cfg.failures, cfg.window, cfg.capacity)
+	}
+	var names []string
+	for _, s := range cfg.sources {
+		base.subprotocolOn = base.subprotocolOn || s == SourceSubprotocol
+		switch s {
+		case SourceBearer:
+			names = append(names, "an Authorization: Bearer token")
+		case SourceSubprotocol:
+			names = append(names, "a token Sec-WebSocket-Protocol entry")
+		case SourceCookie:
+			names = append(names, "the session cookie")
+		case SourceQuery:
+			names = append(names, "a token query parameter")
+		}
+	}
+	base.errNoCreds = &respond.APIError{Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized,
+		Message: "authentication required: send " + strings.Join(names, " or ")}
+	base.challenge = `Bearer realm="websocket"`
+	base.challengeBad = base.challenge + `, error="invalid_token"`
+	return func(next http.Handler) http.Handler {
+		if next == nil {
+			panic("wsauth: Middleware: nil next handler")
+		}
+		m := base
+		m.next = next
+		return &m
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !isUpgrade(r) {
+		if m.passThrough {
+			m.next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Upgrade", "websocket")
+		w.Header().Set("Connection", "Upgrade")
+		m.responder.Error(w, r, errUpgradeRequired)
+		return
+	}
+	ctx := r.Context()
+	now := m.now()
+	client, fromProxy := m.clientAddr(r)
+	key := throttleKey(client)
+	a := attempt{client: client}
+
+	if m.throttle != nil {
+		if left, blocked := m.throttle.blocked(key, now); blocked {
+			m.audit(ctx, r, &a, outcomeThrottled, "too_many_failures")
+			secs := int64((left + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+			m.responder.Error(w, r, errRespThrottled)
+			return
+		}
+	}
+
+	origin := headerGet(r.Header, "Origin")
+	if origin != "" && !m.originAllowed(origin, r, fromProxy) {
+		m.reject(w, r, &a, key, now, "origin_not_allowed", errRespOrigin)
+		return
+	}
+
+	creds, out, found, err := m.extract(r)
+	a.source = creds.Source
+	a.token = creds.Token
+	if err != nil {
+		m.reject(w, r, &a, key, now, reasonOf(err), m.unauthorized(w, errRespInvalid))
+		return
+	}
+	if !found {
+		m.reject(w, r, &a, key, now, "no_credentials", m.unauthorized(w, m.errNoCreds))
+		return
+	}
+	if origin == "" && creds.Source == SourceCookie {
+		m.reject(w, r, &a, key, now, "origin_required", errRespOriginRequired)
+		return
+	}
+	if len(creds.Token) > maxCredentialLen {
+		m.reject(w, r, &a, key, now, errTokenTooLong.reason, m.unauthorized(w, errRespInvalid))
+		return
+	}
+
+	id, err := m.auth.Authenticate(ctx, creds)
+	if err != nil {
+		m.authFailed(w, r, &a, key, now, err)
+		return
+	}
+	if id == nil {
+		m.audit(ctx, r, &a, outcomeError, "nil_identity")
+		m.responder.Error(w, r, errors.New("wsauth: Authenticator returned neither an identity nor an error"))
+		return
+	}
+	if !id.ExpiresAt.IsZero() && !now.Before(id.ExpiresAt) {
+		m.reject(w, r, &a, key, now, "expired", m.unauthorized(w, errRespExpired))
+		return
+	}
+
+	// Success: build the whole context before next sees any of it, so the
+	// identity is never partly set.
+	ident := *id
+	ident.Source = creds.Source
+	a.subject = ident.Subject
+	m.audit(ctx, r, &a, outcomeAccepted, "authenticated")
+	ctx = context.WithValue(ctx, ctxKey{}, &ident)
+	if !ident.ExpiresAt.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, ident.ExpiresAt, ErrExpired)
+		defer cancel()
+	}
+	m.next.ServeHTTP(w, out.WithContext(ctx))
+}
+
+// authFailed classifies an Authenticator error.
+func (m *middleware) authFailed(w http.ResponseWriter, r *http.Request, a *attempt, key netip.Prefix, now time.Time, err error) {
+	var apiErr *respond.APIError
+	switch {
+	case errors.As(err, &apiErr):
+		reason := "denied"
+		if rr := reasonOf(err); rr != "authenticator_error" {
+			reason = rr
+		}
+		if apiErr.Status == http.StatusUnauthorized {
+			m.unauthorized(w, apiErr)
+		}
+		if apiErr.Status >= 400 && apiErr.Status < 500 {
+			m.reject(w, r, a, key, now, reason, apiErr)
+			return
+		}
+		m.audit(r.Context(), r, a, outcomeError, reason)
+		m.responder.Error(w, r, apiErr)
+	case errors.Is(err, ErrExpired):
+		m.reject(w, r, a, key, now, reasonOf(err), m.unauthorized(w, errRespExpired))
+	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrNoCredentials):
+		m.reject(w, r, a, key, now, reasonOf(err), m.unauthorized(w, errRespInvalid))
+	default:
+		m.audit(r.Context(), r, a, outcomeError, "authenticator_error")
+		m.responder.Error(w, r, err)
+	}
+}
+
+// reject records a client failure (throttle and audit) and answers it.
+func (m *middleware) reject(w http.ResponseWriter, r *http.Request, a *attempt, key netip.Prefix, now time.Time, reason string, resp *respond.APIError) {
+	if m.throttle != nil {
+		m.throttle.fail(key, now)
+	}
+	m.audit(r.Context(), r, a, outcomeRejected, reason)
+	m.responder.Error(w, r, resp)
+}
+
+// unauthorized sets the RFC 6750 challenge for a 401 and returns resp.
+// When a credential was presented, error="invalid_token" tells the client
+// that retrying the same one is pointless.
+func (m *middleware) unauthorized(w http.ResponseWriter, resp *respond.APIError) *respond.APIError {
+	c := m.challengeBad
+	if resp == m.errNoCreds {
+		c = m.challenge
+	}
+	w.Header()["Www-Authenticate"] = []string{c} // canonical key, set directly
+	return resp
+}
+
+// isUpgrade reports whether r asks for a WebSocket upgrade (RFC 6455
+// §4.1): GET with "Connection: upgrade" and "Upgrade: websocket" tokens.
+func isUpgrade(r *http.Request) bool {
+	return r.Method == http.MethodGet &&
+		headerHasToken(r.Header, "Connection", "upgrade") &&
+		headerHasToken(r.Header, "Upgrade", "websocket")
+}
+
+// headerHasToken reports whether a comma-separated header (name in
+// canonical form) lists token (case-insensitively).
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h[name] {
+		for v != "" {
+			var e string
+			e, v, _ = strings.Cut(v, ",")
+			if strings.EqualFold(strings.Trim(e, " \t"), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// headerGet is http.Header.Get for a key already in canonical form: it
+// skips the canonicalization, which costs more than the lookup.
+func headerGet(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
