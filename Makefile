@@ -34,6 +34,8 @@ fuzz:
 	  done; \
 	done
 
-# The runnable server: the basic example until the NEXUS reference server lands.
+# The NEXUS reference server (examples/nexus) with no configuration: SQLite in
+# examples/nexus/nexus.db, development mode, http://localhost:5000/.
+# A .env file in examples/nexus is read if present (see .env.example there).
 run:
-	cd examples && $(GO) run ./basic
+	cd examples/nexus && $(GO) run .

@@ -62,8 +62,11 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		if v := getenv(key); v != "" {
 			return v, true
 		}
-		v, ok := dotenv[key]
-		return v, ok
+		// An empty line in .env (as in a copied .env.example) means unset.
+		if v := dotenv[key]; v != "" {
+			return v, true
+		}
+		return "", false
 	}
 	cfg, err := envcfg.Load[Config](ctx,
 		envcfg.WithLookup(lookup),

@@ -1,0 +1,112 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nexuskit/nexus/wsauth"
+
+	"github.com/nexuskit/nexus/examples/nexus/store"
+)
+
+// brokenStore fails in the ways a real database can.
+type brokenStore struct {
+	store.Store
+	panicList bool
+	err       error
+}
+
+func (b brokenStore) ListModules(ctx context.Context, offset, limit int) ([]store.Module, int, error) {
+	if b.panicList {
+		panic("nil map in the storage layer: secret-panic-detail")
+	}
+	return nil, 0, b.err
+}
+
+func (b brokenStore) Ping(context.Context) error { return b.err }
+
+func newTestServer(t *testing.T, st store.Store) *httptest.Server {
+	t.Helper()
+	srv := New(Options{Store: st, Signer: wsauth.NewSigner([]byte("server-test-key-0123456789abcdef0123"))})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func getEnvelope(t *testing.T, url string) (*http.Response, string, map[string]any) {
+	t.Helper()
+	res, err := http.Get(url)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	var env map[string]any
+	require.NoError(t, json.Unmarshal(raw, &env), "%s", raw)
+	return res, string(raw), env
+}
+
+func TestFailuresAreEnvelopes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		st     brokenStore
+		path   string
+		status int
+		code   string
+		hidden string
+	}{
+		{"panic", brokenStore{Store: store.NewMemory(), panicList: true}, "/api/modules", 500, "INTERNAL_ERROR", "secret-panic-detail"},
+		{"store error", brokenStore{Store: store.NewMemory(), err: errors.New("dial tcp db:5432: password=hunter2 rejected")}, "/api/modules", 500, "INTERNAL_ERROR", "hunter2"},
+		{"store down", brokenStore{Store: store.NewMemory(), err: errors.New("connection refused hunter2")}, "/readyz", 503, "SERVICE_UNAVAILABLE", "hunter2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, tt.st)
+			res, raw, env := getEnvelope(t, ts.URL+tt.path)
+			assert.Equal(t, tt.status, res.StatusCode)
+			assert.Equal(t, false, env["success"])
+			assert.Equal(t, tt.code, env["error"].(map[string]any)["code"])
+			assert.Equal(t, res.Header.Get("X-Request-ID"), env["requestId"])
+			assert.NotContains(t, raw, tt.hidden, "internal details never reach the client")
+		})
+	}
+}
+
+func TestNewRequiresStoreAndSigner(t *testing.T) {
+	t.Parallel()
+	assert.PanicsWithValue(t, "server: Options.Store is required", func() { New(Options{}) })
+	assert.PanicsWithValue(t, "server: Options.Signer is required", func() { New(Options{Store: store.NewMemory()}) })
+}
+
+func TestHubDropsSlowSubscribers(t *testing.T) {
+	t.Parallel()
+	h := newHub()
+	slow, fast := h.subscribe(), h.subscribe()
+	for i := range subscriberQueue + 1 {
+		h.publish("module.updated", i)
+		<-fast.send
+	}
+	select {
+	case <-slow.dropped:
+	default:
+		t.Fatal("a subscriber whose queue overflowed must be dropped")
+	}
+	select {
+	case <-fast.dropped:
+		t.Fatal("a subscriber that keeps up stays")
+	default:
+	}
+	assert.Equal(t, 1, h.count())
+	h.unsubscribe(fast)
+	assert.Zero(t, h.count())
+	h.publish("module.updated", "nobody listens") // must not block or panic
+}
