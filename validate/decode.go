@@ -44,7 +44,7 @@ func Decode[T any](r *http.Request, opts ...Option) (T, error) {
 
 	sc := scannerPool.Get().(*scanner)
 	defer putScanner(sc)
-	sc.reset(*buf, cfg.allowUnknown)
+	sc.reset(*buf, cfg.allowUnknown, false)
 	if derr := sc.scan(ti); derr != nil {
 		return v, derr
 	}
@@ -85,7 +85,7 @@ func DecodePatch[T any](r *http.Request, opts ...Option) (*Patch[T], error) {
 	defer releaseBuf(buf)
 
 	sc := &scanner{}
-	sc.reset(*buf, cfg.allowUnknown)
+	sc.reset(*buf, cfg.allowUnknown, true)
 	if derr := sc.scan(ti); derr != nil {
 		return nil, derr
 	}

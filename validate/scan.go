@@ -55,10 +55,11 @@ type scanner struct {
 	nodes        []node
 	errs         Errors
 	allowUnknown bool
+	patch        bool // null deletes map keys
 }
 
-func (s *scanner) reset(data []byte, allowUnknown bool) {
-	s.data, s.pos, s.depth = data, 0, 0
+func (s *scanner) reset(data []byte, allowUnknown, patch bool) {
+	s.data, s.pos, s.depth, s.patch = data, 0, 0, patch
 	s.nodes = s.nodes[:0]
 	s.errs = nil
 	s.allowUnknown = allowUnknown
@@ -107,6 +108,15 @@ func (s *scanner) skipWS() {
 			return
 		}
 	}
+}
+
+// peek returns the next non-space byte, or 0 at the end.
+func (s *scanner) peek() byte {
+	s.skipWS()
+	if s.pos < len(s.data) {
+		return s.data[s.pos]
+	}
+	return 0
 }
 
 func (s *scanner) eof() *DecodeError { return syntaxError(s.pos, "unexpected end of input") }
@@ -356,6 +366,11 @@ func (s *scanner) mapObject(ti *typeInfo, self int32) *DecodeError {
 	return s.keyed(self, true, func(key string, child int32) *DecodeError {
 		if !validMapKey(ti.mapKey, key) {
 			s.fieldErr(child, self, seg{key: key, index: -1}, "type", "key", "invalid key for this object")
+		}
+		if s.patch && child >= 0 && s.peek() == 'n' {
+			// In a merge patch, null deletes the key whatever the element type.
+			s.nodes[child].tok = 'n'
+			return s.literal("null")
 		}
 		return s.value(ti.elem, child, -1, seg{})
 	})

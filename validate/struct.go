@@ -85,6 +85,9 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []
 		if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() && presenceSatisfies(fe.Kind()) {
 			continue
 		}
+		if partial != nil && n >= 0 && nodes[n].isNull() && nodes[n].field == nil {
+			continue // a null map entry of a patch deletes the key; its zero value is not data
+		}
 		if prior > 0 && covered(errs[:prior], path) {
 			continue
 		}
@@ -181,7 +184,18 @@ func (w *walker) walk(full bool) bool {
 			if f = cur.goPaths[string(goPath)]; f != nil {
 				break
 			}
-			if !cur.groups[string(goPath)] || i >= len(ns) || ns[i] != '.' {
+			if !cur.groups[string(goPath)] {
+				return false
+			}
+			if i >= len(ns) {
+				// The embedded struct itself: present when any promoted member is.
+				if full {
+					return true
+				}
+				prefix := string(goPath) + "."
+				return w.child(func(c *node) bool { return c.field != nil && strings.HasPrefix(c.field.goPath, prefix) }) >= 0
+			}
+			if ns[i] != '.' {
 				return false
 			}
 			i++
