@@ -24,7 +24,8 @@ type Patch[T any] struct {
 func (p *Patch[T]) Value() T { return p.value }
 
 // Has reports whether the body contained the field at path, null included:
-// Has("name"), Has("safety.valueAlignment").
+// Has("name"), Has("safety.valueAlignment"). A map key that is empty or contains a dot cannot
+// be named in a path; such keys are still applied by Apply.
 func (p *Patch[T]) Has(path string) bool { return p.lookup(path) >= 0 }
 
 // IsNull reports whether the body set the field at path to null (which clears it).
