@@ -278,6 +278,7 @@ func TestDecodeUnknownFields(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "core", m.Name)
 	assert.Empty(t, m.Ignored)
+	assert.Empty(t, m.unexposed)
 }
 
 func TestDecodeCaseMismatch(t *testing.T) {
@@ -477,22 +478,24 @@ func TestDecodeConflictingEmbeddedNames(t *testing.T) {
 	// encoding/json drops a name two embedded structs give at the same depth, and lets a
 	// shallower field shadow a deeper one. validate agrees about which keys exist.
 	type A struct {
-		X string `json:"x"`
-		Y string `json:"y"`
+		X string
+		Y string
 	}
 	type B struct {
-		X string `json:"x"`
-		Y string
+		X string
 	}
 	type C struct {
 		A
 		B
-		Y string `json:"y"`
+		Y string `json:"Y"`
 	}
-	_, err := validate.Decode[C](request(`{"x":"1"}`))
-	assert.Equal(t, []string{"x unknown"}, fieldsOf(fieldErrors(t, err)))
+	_, err := validate.Decode[C](request(`{"X":"1"}`))
+	assert.Equal(t, []string{"X unknown"}, fieldsOf(fieldErrors(t, err)))
+	var std C
+	require.NoError(t, json.Unmarshal([]byte(`{"X":"1"}`), &std))
+	assert.Equal(t, C{}, std, "encoding/json ignores the conflicting name too")
 
-	c, err := validate.Decode[C](request(`{"y":"top"}`))
+	c, err := validate.Decode[C](request(`{"Y":"top"}`))
 	require.NoError(t, err)
 	assert.Equal(t, "top", c.Y)
 	assert.Empty(t, c.A.Y)

@@ -41,7 +41,7 @@ type Module struct {
 	Limits    map[int]int       `json:"limits"`
 	Quoted    int               `json:"quoted,string"`
 	Ignored   string            `json:"-"`
-	unexposed string            //nolint:unused // must be invisible to JSON
+	unexposed string            // must be invisible to JSON
 }
 
 // Base is promoted into Embedded, as encoding/json promotes untagged embedded structs.

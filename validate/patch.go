@@ -135,37 +135,41 @@ func (p *Patch[T]) set(dst, src reflect.Value, ti *typeInfo, n int32) {
 		dst.SetZero()
 		return
 	}
-	if !nd.isObject() {
-		dst.Set(copyValue(src))
-		return
-	}
 	switch ti.kind {
 	case kindPtr:
 		if src.IsNil() {
 			dst.SetZero()
 			return
 		}
+		// A fresh pointee: neither the patch nor other holders of dst's pointer see changes.
 		fresh := reflect.New(ti.t.Elem())
-		if !dst.IsNil() {
+		if nd.isObject() && !dst.IsNil() {
 			fresh.Elem().Set(dst.Elem())
 		}
 		p.set(fresh.Elem(), src.Elem(), ti.elem, n)
 		dst.Set(fresh)
+		return
 	case kindStruct:
-		p.mergeStruct(dst, src, ti, n)
+		if nd.isObject() {
+			p.mergeStruct(dst, src, ti, n)
+			return
+		}
 	case kindMap:
-		p.mergeMap(dst, src, ti, n)
+		if nd.isObject() {
+			p.mergeMap(dst, src, ti, n)
+			return
+		}
 	case kindAny:
-		if dm, ok := dst.Interface().(map[string]any); ok {
-			if sm, ok := src.Interface().(map[string]any); ok {
-				dst.Set(reflect.ValueOf(p.mergeAny(dm, sm, n)))
-				return
+		if nd.isObject() {
+			if dm, ok := dst.Interface().(map[string]any); ok {
+				if sm, ok := src.Interface().(map[string]any); ok {
+					dst.Set(reflect.ValueOf(p.mergeAny(dm, sm, n)))
+					return
+				}
 			}
 		}
-		dst.Set(src)
-	default:
-		dst.Set(copyValue(src))
 	}
+	dst.Set(copyValue(src))
 }
 
 // mergeMap merges object node n into a copy of the map dst.

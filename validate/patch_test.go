@@ -194,6 +194,18 @@ func TestPatchApplyOntoZeroValue(t *testing.T) {
 	a.Tags[0] = "changed"
 	assert.Equal(t, []string{"a"}, b.Tags)
 	assert.Equal(t, []string{"a"}, p.Value().Tags)
+
+	// Nor its pointers.
+	p, err = validate.DecodePatch[Module](request(`{"note":"n","backup":{"reviewer":"r"}}`))
+	require.NoError(t, err)
+	var c, d Module
+	p.Apply(&c)
+	p.Apply(&d)
+	*c.Note = "changed"
+	c.Backup.Reviewer = "changed"
+	assert.Equal(t, "n", *d.Note)
+	assert.Equal(t, "r", d.Backup.Reviewer)
+	assert.Equal(t, "n", *p.Value().Note)
 }
 
 func TestPatchApplyEmbedded(t *testing.T) {

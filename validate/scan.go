@@ -18,9 +18,6 @@ import (
 // maxDepth is the nesting limit of the pre-pass, the same as encoding/json's.
 const maxDepth = 10000
 
-// anyInfo is the metadata of interface{}: any JSON value.
-var anyInfo = &typeInfo{kind: kindAny, nullable: true, arrayLen: -1}
-
 // node is one value present in the body, in the presence tree the pre-pass builds: every
 // member of an object and every object or array element of an array. Nodes live in one slice
 // and link by index, so recording presence costs one append per key.

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-playground/validator/v10"
 
@@ -125,4 +126,83 @@ func BenchmarkValidateDecodePatch(b *testing.B) {
 			b.Fatal("patch lost a field")
 		}
 	}
+}
+
+// BenchmarkValidateRatio measures validate against the baseline interleaved, in batches of
+// 32 operations each (alternating which goes first), so that load from other processes hits both sides alike. It reports
+// both costs and their ratio ("x-baseline"), the figure the README quotes.
+func BenchmarkValidateRatio(b *testing.B) {
+	v := benchValidator()
+	baseline := func(body []byte) func() {
+		r, reset := newBenchRequest(body)
+		return func() {
+			reset()
+			raw, err := io.ReadAll(r.Body)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var m benchModule
+			if err := json.Unmarshal(raw, &m); err != nil {
+				b.Fatal(err)
+			}
+			_ = v.Struct(&m)
+		}
+	}
+	cases := []struct {
+		name      string
+		baseline  func()
+		candidate func()
+	}{
+		{"Decode", baseline(createBody), func() func() {
+			r, reset := newBenchRequest(createBody)
+			return func() {
+				reset()
+				if _, err := validate.Decode[benchModule](r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}()},
+		{"DecodePatch", baseline(patchBody), func() func() {
+			r, reset := newBenchRequest(patchBody)
+			return func() {
+				reset()
+				if _, err := validate.DecodePatch[benchModule](r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}()},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			const batch = 32
+			var base, cand time.Duration
+			n := 0
+			for b.Loop() {
+				if n%batch == 0 {
+					// Alternate which side goes first, so neither always inherits the
+					// other's garbage or a cold cache.
+					if (n/batch)%2 == 0 {
+						base += timeBatch(batch, c.baseline)
+						cand += timeBatch(batch, c.candidate)
+					} else {
+						cand += timeBatch(batch, c.candidate)
+						base += timeBatch(batch, c.baseline)
+					}
+				}
+				n++
+			}
+			ops := float64((n + batch - 1) / batch * batch)
+			b.ReportMetric(float64(base.Nanoseconds())/ops, "baseline-ns/op")
+			b.ReportMetric(float64(cand.Nanoseconds())/ops, "validate-ns/op")
+			b.ReportMetric(float64(cand)/float64(base), "x-baseline")
+		})
+	}
+}
+
+func timeBatch(n int, op func()) time.Duration {
+	start := time.Now()
+	for range n {
+		op()
+	}
+	return time.Since(start)
 }
