@@ -84,7 +84,7 @@ func DecodePatch[T any](r *http.Request, opts ...Option) (*Patch[T], error) {
 	}
 	defer releaseBuf(buf)
 
-	sc := &scanner{}
+	sc := &scanner{nodes: make([]node, 0, 8)}
 	sc.reset(*buf, cfg.allowUnknown, true)
 	if derr := sc.scan(ti); derr != nil {
 		return nil, derr

@@ -695,3 +695,29 @@ func TestDecodeOverHTTP(t *testing.T) {
 	assert.Equal(t, 413, code)
 	assert.Contains(t, body, "larger than the limit of 256 bytes")
 }
+
+func TestDecodeManyProblemsAreCapped(t *testing.T) {
+	t.Parallel()
+	keys := make([]string, 50000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf(`"u%d":0`, i)
+	}
+	body := "{" + strings.Join(keys, ",") + "}"
+	_, err := validate.Decode[Module](request(body))
+	errs := fieldErrors(t, err)
+	require.Len(t, errs, 101)
+	assert.Equal(t, validate.FieldError{Rule: "limit", Param: "100", Message: "too many problems; only the first 100 are listed"}, errs[100])
+
+	// Repeated unknown keys are still found among many.
+	_, err = validate.Decode[Module](request("{" + strings.Join(keys, ",") + `,"u49999":1}`))
+	assert.ErrorIs(t, err, validate.ErrDuplicateKey)
+
+	type List struct {
+		Items []Item `json:"items" validate:"dive"`
+	}
+	items := strings.TrimSuffix(strings.Repeat(`{"sku":"","qty":1},`, 300), ",")
+	_, err = validate.Decode[List](request(`{"items":[` + items + `]}`))
+	errs = fieldErrors(t, err)
+	require.Len(t, errs, 101)
+	assert.Equal(t, "limit", errs[100].Rule)
+}

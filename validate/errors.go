@@ -15,7 +15,9 @@ type FieldError struct {
 	Field string `json:"field"`
 	// Rule is the validator tag that failed ("required", "max", ...), or one of the decoding
 	// rules: "unknown" (no such field), "type" (wrong JSON type or out of range for the Go
-	// type), "null" (null for a field that cannot be null).
+	// type), "format" (rejected by the field type's own UnmarshalJSON/UnmarshalText, such as
+	// time.Time, or bad base64 for []byte), "null" (null for a field that cannot be null), and
+	// "limit" (the list was cut at 100 problems; Field is empty).
 	Rule string `json:"rule"`
 	// Param is the rule's parameter ("100" for max=100), the expected type for "type", or the
 	// right spelling of a field for "unknown"; empty when the rule has none.
@@ -32,8 +34,11 @@ func (fe FieldError) String() string {
 	return fe.Field + ": " + fe.Message
 }
 
-// Errors lists every problem found in a request body or value at once. It is the error Decode,
-// DecodePatch and Struct return when the JSON was well formed but its content was not.
+// Errors lists every problem found in a request body or value at once (up to 100, then a
+// final "limit" entry, so a hostile body cannot produce a huge response). It is the error
+// Decode, DecodePatch and Struct return when the JSON was well formed but its content was not.
+// Decoding problems (unknown keys, wrong types, null) come first, in body order, then failed
+// validator tags in struct order.
 //
 // Errors implements ValidationDetails, the interface respond.Error recognises to render a
 // 400 VALIDATION_ERROR response whose details are the list.

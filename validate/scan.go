@@ -18,6 +18,14 @@ import (
 // maxDepth is the nesting limit of the pre-pass, the same as encoding/json's.
 const maxDepth = 10000
 
+// maxErrors bounds the problems listed for one body, so a body of a million bad keys cannot
+// turn into a response many times its size.
+const maxErrors = 100
+
+// truncatedError ends a list that reached maxErrors.
+var truncatedError = FieldError{Rule: "limit", Param: strconv.Itoa(maxErrors),
+	Message: "too many problems; only the first " + strconv.Itoa(maxErrors) + " are listed"}
+
 // node is one value present in the body, in the presence tree the pre-pass builds: every
 // member of an object and every object or array element of an array. Nodes live in one slice
 // and link by index, so recording presence costs one append per key.
@@ -288,7 +296,7 @@ func (s *scanner) object(ti *typeInfo, self int32) *DecodeError {
 	if ti.bitWords > 1 {
 		seenMore = make([]uint64, ti.bitWords)
 	}
-	var others []string // keys that are not fields, for duplicate detection
+	var others keySet // keys that are not fields, for duplicate detection
 	s.skipWS()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
 		s.pos++
@@ -337,10 +345,9 @@ func (s *scanner) object(ti *typeInfo, self int32) *DecodeError {
 			if !raw {
 				key = string(kb)
 			}
-			if slices.Contains(others, key) {
+			if others.add(key) {
 				return s.duplicate(self, seg{key: key, index: -1}, keyAt)
 			}
-			others = append(others, key)
 			if hint := ti.fold[foldName(key)]; hint != nil {
 				s.fieldErr(-1, self, seg{key: key, index: -1}, "unknown", hint.name,
 					`unknown field; did you mean "`+hint.name+`"?`)
@@ -444,8 +451,7 @@ func (s *scanner) keyed(self int32, record bool, member func(key string, child i
 	}
 	defer func() { s.depth-- }()
 	s.pos++ // '{'
-	var small []string
-	var big map[string]struct{}
+	var keys keySet
 	s.skipWS()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
 		s.pos++
@@ -469,21 +475,7 @@ func (s *scanner) keyed(self int32, record bool, member func(key string, child i
 		} else {
 			key = string(kb)
 		}
-		dup := false
-		if big != nil {
-			_, dup = big[key]
-			big[key] = struct{}{}
-		} else {
-			dup = slices.Contains(small, key)
-			small = append(small, key)
-			if len(small) > 16 {
-				big = make(map[string]struct{}, 2*len(small))
-				for _, k := range small {
-					big[k] = struct{}{}
-				}
-			}
-		}
-		if dup {
+		if keys.add(key) {
 			return s.duplicate(self, seg{key: key, index: -1}, keyAt)
 		}
 		if err := s.colon(); err != nil {
@@ -743,6 +735,12 @@ func (s *scanner) formatErr(ti *typeInfo, self, parent int32, sg seg) {
 }
 
 func (s *scanner) fieldErr(self, parent int32, sg seg, rule, param, msg string) {
+	if len(s.errs) >= maxErrors {
+		if len(s.errs) == maxErrors {
+			s.errs = append(s.errs, truncatedError)
+		}
+		return
+	}
 	var path string
 	if self >= 0 {
 		path = s.path(self)
@@ -934,6 +932,34 @@ func validMapKey(kt reflect.Type, key string) bool {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		_, err := strconv.ParseUint(key, 10, kt.Bits())
 		return err == nil
+	}
+	return false
+}
+
+// keySet detects repeated keys: a short list while small, a map once it grows, so a body
+// with many keys costs linear time.
+type keySet struct {
+	small []string
+	big   map[string]struct{}
+}
+
+// add records key and reports whether it was already there.
+func (ks *keySet) add(key string) (dup bool) {
+	if ks.big != nil {
+		_, dup = ks.big[key]
+		ks.big[key] = struct{}{}
+		return dup
+	}
+	if slices.Contains(ks.small, key) {
+		return true
+	}
+	ks.small = append(ks.small, key)
+	if len(ks.small) > 16 {
+		ks.big = make(map[string]struct{}, 2*len(ks.small))
+		for _, k := range ks.small {
+			ks.big[k] = struct{}{}
+		}
+		ks.small = nil
 	}
 	return false
 }

@@ -78,6 +78,12 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []
 		nodes = sc.nodes
 	}
 	for _, fe := range ves {
+		if len(errs) >= maxErrors {
+			if len(errs) == maxErrors {
+				errs = append(errs, truncatedError)
+			}
+			break
+		}
 		path, n, ok := resolve(ti, fe.StructNamespace(), nodes)
 		if !ok {
 			path = fallbackPath(fe)
