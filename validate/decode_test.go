@@ -350,6 +350,8 @@ func TestDecodeTypeMismatch(t *testing.T) {
 			validate.FieldError{Field: "level", Rule: "type", Param: "integer", Message: "integer out of range"}},
 		{"negative uint", `{"count":-1}`,
 			validate.FieldError{Field: "count", Rule: "type", Param: "integer", Message: "integer out of range"}},
+		{"minus zero uint", `{"count":-0}`,
+			validate.FieldError{Field: "count", Rule: "type", Param: "integer", Message: "integer out of range"}},
 		{"uint16 overflow", `{"count":65536}`,
 			validate.FieldError{Field: "count", Rule: "type", Param: "integer", Message: "integer out of range"}},
 		{"float32 overflow", `{"score":1e39}`,

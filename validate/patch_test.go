@@ -247,6 +247,13 @@ func TestPatchApplyMapOfStructs(t *testing.T) {
 	// Map elements present in a patch are validated; absent ones are not.
 	_, err = validate.DecodePatch[Fleet](request(`{"ships":{"a":{"qty":0}}}`))
 	assert.Equal(t, []string{"ships.a.qty min"}, fieldsOf(fieldErrors(t, err)))
+
+	// An integer key spelled unusually is still validated.
+	type Ranks struct {
+		ByID map[int]Item `json:"byId" validate:"dive"`
+	}
+	_, err = validate.DecodePatch[Ranks](request(`{"byId":{"07":{"sku":"a b"}}}`))
+	assert.Contains(t, fieldsOf(fieldErrors(t, err)), "byId.7.sku alphanum")
 }
 
 func TestPatchApplyNilPanics(t *testing.T) {

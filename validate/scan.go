@@ -259,7 +259,7 @@ func (s *scanner) checkNumber(ti *typeInfo, lit []byte, isInt bool, self, parent
 			v = v*10 + d
 		}
 		if ti.kind == kindUint {
-			over = over || (neg && v != 0) || (ti.bits < 64 && v >= 1<<ti.bits)
+			over = over || neg || (ti.bits < 64 && v >= 1<<ti.bits) // encoding/json rejects even -0
 		} else {
 			limit := uint64(1) << (ti.bits - 1)
 			over = over || (!neg && v >= limit) || (neg && v > limit)

@@ -247,6 +247,12 @@ func (w *walker) walk(full bool) bool {
 					w.sb.WriteString(safeKey(string(inner)))
 				}
 				w.n = w.child(func(c *node) bool { return c.key == string(inner) })
+				if !full && w.n < 0 {
+					// The map is present (the walk got here) but validator spells the key
+					// differently from the body ("7" for "07"): validate the entry whole
+					// rather than risk skipping it.
+					return true
+				}
 			default:
 				return false
 			}
