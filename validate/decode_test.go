@@ -723,3 +723,51 @@ func TestDecodeManyProblemsAreCapped(t *testing.T) {
 	require.Len(t, errs, 101)
 	assert.Equal(t, "limit", errs[100].Rule)
 }
+
+// optionalName is a nullable wrapper with its own UnmarshalJSON, a common pattern.
+type optionalName struct {
+	Name  string
+	Valid bool
+}
+
+func (o *optionalName) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*o = optionalName{}
+		return nil
+	}
+	o.Valid = true
+	return json.Unmarshal(b, &o.Name)
+}
+
+// strictName refuses null.
+type strictName string
+
+func (s *strictName) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return errors.New("null")
+	}
+	var v string
+	err := json.Unmarshal(b, &v)
+	*s = strictName(v)
+	return err
+}
+
+func TestDecodeNullWithCustomUnmarshaler(t *testing.T) {
+	t.Parallel()
+	type Doc struct {
+		Opt    optionalName  `json:"opt"`
+		Strict strictName    `json:"strict"`
+		PtrOpt *optionalName `json:"ptrOpt"`
+	}
+	d, err := validate.Decode[Doc](request(`{"opt":null,"ptrOpt":null,"strict":"s"}`))
+	require.NoError(t, err)
+	assert.False(t, d.Opt.Valid)
+	assert.Nil(t, d.PtrOpt)
+
+	d, err = validate.Decode[Doc](request(`{"opt":"x","strict":"s"}`))
+	require.NoError(t, err)
+	assert.Equal(t, optionalName{Name: "x", Valid: true}, d.Opt)
+
+	_, err = validate.Decode[Doc](request(`{"strict":null}`))
+	assert.Equal(t, validate.Errors{{Field: "strict", Rule: "null", Message: "must not be null"}}, fieldErrors(t, err))
+}

@@ -107,7 +107,7 @@ var simpleMessages = map[string]string{
 	"mongodb":              "must be a MongoDB ObjectID",
 }
 
-// ruleMessage is message without a validator.FieldError, for tests and the table.
+// ruleMessage is the message for tag with parameter param on a field of kind k.
 func ruleMessage(tag, param string, k reflect.Kind) string {
 	if m, ok := simpleMessages[tag]; ok {
 		return m
@@ -211,9 +211,6 @@ func comparison(tag, param, size, unit string, k reflect.Kind) string {
 		return "must be " + words + " " + param + unit + " long"
 	case "collection":
 		return "must contain " + words + " " + param + unit
-	}
-	if tag == "gte" || tag == "lte" {
-		return "must be " + words + " " + param
 	}
 	return "must be " + words + " " + param
 }

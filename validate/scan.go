@@ -92,6 +92,9 @@ func (s *scanner) scan(ti *typeInfo) *DecodeError {
 }
 
 func (s *scanner) addNode(parent int32, f *fieldInfo, key string, index int32) int32 {
+	if parent < 0 {
+		return -1 // nothing is recorded below a value without a node
+	}
 	idx := int32(len(s.nodes))
 	s.nodes = append(s.nodes, node{field: f, key: key, index: index, parent: parent, first: -1, last: -1, next: -1})
 	p := &s.nodes[parent]
@@ -143,6 +146,11 @@ func (s *scanner) value(ti *typeInfo, self, parent int32, sg seg) *DecodeError {
 		}
 		if !ti.nullable {
 			s.fieldErr(self, parent, sg, "null", "", "must not be null")
+		} else if ti.kind == kindUnmarshaler {
+			// encoding/json hands null to a non-pointer Unmarshaler: ask it.
+			if reflect.New(ti.t).Interface().(json.Unmarshaler).UnmarshalJSON([]byte("null")) != nil {
+				s.fieldErr(self, parent, sg, "null", "", "must not be null")
+			}
 		}
 		return nil
 	}

@@ -114,6 +114,9 @@ func (b *infoBuilder) build(t reflect.Type) *typeInfo {
 	}
 	if t.Implements(jsonUnmarshalerType) || reflect.PointerTo(t).Implements(jsonUnmarshalerType) {
 		ti.kind = kindUnmarshaler
+		// A type with its own UnmarshalJSON decides what null means (nullable wrappers are a
+		// common pattern); time.Time would silently ignore it, so null stays an error there.
+		ti.nullable = t != timeType
 		return ti
 	}
 	if t.Implements(textUnmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType) {
