@@ -21,7 +21,7 @@ type FieldError struct {
 	Rule string `json:"rule"`
 	// Param is the rule's parameter ("100" for max=100), the expected type for "type", or the
 	// right spelling of a field for "unknown"; empty when the rule has none.
-	Param string `json:"param,omitempty"`
+	Param string `json:"param"`
 	// Message is a human-readable English sentence fragment: "must be at most 100".
 	Message string `json:"message"`
 }

@@ -44,6 +44,7 @@ func ExampleDecode() {
 	//   {
 	//     "field": "reviewr",
 	//     "rule": "unknown",
+	//     "param": "",
 	//     "message": "unknown field"
 	//   },
 	//   {
@@ -55,6 +56,7 @@ func ExampleDecode() {
 	//   {
 	//     "field": "reviewer",
 	//     "rule": "required",
+	//     "param": "",
 	//     "message": "is required"
 	//   }
 	// ]

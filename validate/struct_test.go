@@ -1,9 +1,11 @@
 package validate_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/stretchr/testify/assert"
@@ -192,4 +194,22 @@ func TestMessageForUnknownTagIsGeneric(t *testing.T) {
 		{Field: "w", Rule: "containsrune", Param: "@", Message: "must satisfy the containsrune=@ rule"},
 	}, fieldErrors(t, err))
 	assert.Equal(t, `validation failed: v: must satisfy the html_encoded rule; w: must satisfy the containsrune=@ rule`, fmt.Sprint(err))
+}
+
+func TestTimeComparisonMessages(t *testing.T) {
+	t.Parallel()
+	type Window struct {
+		Start time.Time `json:"start" validate:"gt"`
+		End   time.Time `json:"end" validate:"lt"`
+	}
+	now := time.Now()
+	err := validate.Struct(Window{Start: now.Add(-time.Hour), End: now.Add(time.Hour)})
+	assert.Equal(t, validate.Errors{
+		{Field: "start", Rule: "gt", Message: "must be in the future"},
+		{Field: "end", Rule: "lt", Message: "must be in the past"},
+	}, fieldErrors(t, err))
+	out, jerr := json.Marshal(err)
+	require.NoError(t, jerr)
+	assert.JSONEq(t, `[{"field":"start","rule":"gt","param":"","message":"must be in the future"},`+
+		`{"field":"end","rule":"lt","param":"","message":"must be in the past"}]`, string(out))
 }
