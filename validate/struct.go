@@ -59,6 +59,10 @@ func Struct(v any, opts ...Option) error {
 func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []node) (Errors, error) {
 	var err error
 	if partial != nil {
+		// StructFiltered is StructPartial's general form (the same partial traversal inside
+		// validator), asked per field instead of given a list of Go names. The list form
+		// cannot say "this array was replaced, validate all of its elements" without
+		// enumerating every element's fields, and would cost a map per request.
 		err = c.validate().StructFiltered(v, func(ns []byte) bool {
 			return !included(ti, ns, partial)
 		})
