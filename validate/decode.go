@@ -124,8 +124,13 @@ func unmarshal(body []byte, v any, sc *scanner) (Errors, error) {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		if !covered(errs, te.Field) {
+			// te.Value can hold the client's number ("number 300"): never echo it.
 			exp := infoFor(te.Type).expected()
-			errs = append(errs, FieldError{Field: te.Field, Rule: "type", Param: exp, Message: "expected " + exp})
+			msg := "expected " + exp
+			if exp == "value" {
+				exp, msg = "", "cannot be decoded into this field"
+			}
+			errs = append(errs, FieldError{Field: te.Field, Rule: "type", Param: exp, Message: msg})
 		}
 		return errs, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -770,4 +771,45 @@ func TestDecodeNullWithCustomUnmarshaler(t *testing.T) {
 
 	_, err = validate.Decode[Doc](request(`{"strict":null}`))
 	assert.Equal(t, validate.Errors{{Field: "strict", Rule: "null", Message: "must not be null"}}, fieldErrors(t, err))
+}
+
+func TestDecodeFieldEncodingJSONCannotFill(t *testing.T) {
+	t.Parallel()
+	type Doc struct {
+		Name fmt.Stringer `json:"name"`
+		N    int          `json:"n" validate:"max=1"`
+	}
+	_, err := validate.Decode[Doc](request(`{"name":"x","n":2}`))
+	assert.Equal(t, validate.Errors{
+		{Field: "name", Rule: "type", Message: "cannot be decoded into this field"},
+		{Field: "n", Rule: "max", Param: "1", Message: "must be at most 1"},
+	}, fieldErrors(t, err))
+}
+
+// flakyCalls makes flaky's UnmarshalJSON fail on every second call: the pre-pass accepts the
+// value and encoding/json then rejects it, the one way decoding can fail after the pre-pass.
+var flakyCalls atomic.Int64
+
+type flaky struct{}
+
+func (*flaky) UnmarshalJSON([]byte) error {
+	if flakyCalls.Add(1)%2 == 0 {
+		return errors.New("flaky: internal detail")
+	}
+	return nil
+}
+
+func TestDecodeUnexpectedDecodeFailure(t *testing.T) {
+	t.Parallel()
+	type Doc struct {
+		F flaky `json:"f"`
+	}
+	flakyCalls.Store(0)
+	_, err := validate.Decode[Doc](request(`{"f":1}`))
+	de := decodeError(t, err)
+	assert.Equal(t, http.StatusBadRequest, de.StatusCode())
+	assert.ErrorIs(t, err, validate.ErrRead)
+	assert.Equal(t, "request body could not be decoded", err.Error())
+	require.Len(t, de.Unwrap(), 2)
+	assert.ErrorContains(t, de.Unwrap()[1], "internal detail", "the cause stays available for logs")
 }
