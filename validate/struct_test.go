@@ -213,3 +213,25 @@ func TestTimeComparisonMessages(t *testing.T) {
 	assert.JSONEq(t, `[{"field":"start","rule":"gt","param":"","message":"must be in the future"},`+
 		`{"field":"end","rule":"lt","param":"","message":"must be in the past"}]`, string(out))
 }
+
+func TestDecodeConcurrentFirstUse(t *testing.T) {
+	t.Parallel()
+	// A type no other test uses, so its metadata is built while the goroutines race.
+	type Node struct {
+		Name     string  `json:"name" validate:"required"`
+		Children []*Node `json:"children" validate:"dive"`
+	}
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			body := fmt.Sprintf(`{"name":"n%d","children":[{"name":"c","children":[{"name":""}]}]}`, i)
+			_, err := validate.Decode[Node](request(body))
+			assert.Equal(t, []string{"children[0].children[0].name required"}, fieldsOf(fieldErrors(t, err)))
+			p, err := validate.DecodePatch[Node](request(`{"children":[{"name":"x"}]}`))
+			if assert.NoError(t, err) {
+				assert.Equal(t, []string{"children"}, p.Fields())
+			}
+		})
+	}
+	wg.Wait()
+}
