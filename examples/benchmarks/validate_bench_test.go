@@ -1,0 +1,208 @@
+package benchmarks
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/nexuskit/nexus/validate"
+)
+
+// validateModule is the 10-field struct of the validate benchmarks (issue 4).
+type validateModule struct {
+	Name              string   `json:"name" validate:"required,min=1,max=64"`
+	Description       string   `json:"description" validate:"max=500"`
+	Kind              string   `json:"kind" validate:"required,oneof=core auxiliary experimental"`
+	Level             int      `json:"level" validate:"min=0,max=10"`
+	EthicalCompliance float64  `json:"ethicalCompliance" validate:"min=0,max=100"`
+	ValueAlignment    float64  `json:"valueAlignment" validate:"min=0,max=100"`
+	Active            bool     `json:"active"`
+	OwnerEmail        string   `json:"ownerEmail" validate:"required,email"`
+	Tags              []string `json:"tags" validate:"max=10,dive,alphanum"`
+	Version           string   `json:"version" validate:"required,max=16"`
+}
+
+var (
+	createBody = []byte(`{"name":"ethics-core","description":"Guards value alignment of every response.",` +
+		`"kind":"core","level":7,"ethicalCompliance":98.5,"valueAlignment":97.25,"active":true,` +
+		`"ownerEmail":"safety@nexus.example","tags":["ethics","alignment","core"],"version":"2.4.1"}`)
+	patchBody = []byte(`{"ethicalCompliance":99.5,"active":false,"tags":["ethics","audited"]}`)
+)
+
+// benchValidator is the baseline's validator, configured as validate's own.
+var benchValidator = sync.OnceValue(func() *validator.Validate {
+	return validator.New(validator.WithRequiredStructEnabled())
+})
+
+// newBenchRequest returns a POST request whose body is reset to body on every call.
+func newBenchRequest(body []byte) (*http.Request, func()) {
+	r := httptest.NewRequest(http.MethodPost, "/api/modules", nil)
+	r.Header.Set("Content-Type", "application/json")
+	rd := bytes.NewReader(body)
+	return r, func() {
+		rd.Reset(body)
+		r.Body = io.NopCloser(rd)
+		r.ContentLength = int64(len(body))
+	}
+}
+
+// BenchmarkValidateBaseline is what a handler does without validate: read the body,
+// json.Unmarshal it, validator.Struct the result. No strictness, no partial validation.
+func BenchmarkValidateBaseline(b *testing.B) {
+	v := benchValidator()
+	r, reset := newBenchRequest(createBody)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(createBody)))
+	for b.Loop() {
+		reset()
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var m validateModule
+		if err := json.Unmarshal(body, &m); err != nil {
+			b.Fatal(err)
+		}
+		if err := v.Struct(&m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidateBaselinePatch is the baseline on the 3-field patch body. validator.Struct
+// on a partial body fails `required`, which is the problem validate solves; the baseline
+// still pays for the whole-struct validation.
+func BenchmarkValidateBaselinePatch(b *testing.B) {
+	v := benchValidator()
+	r, reset := newBenchRequest(patchBody)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(patchBody)))
+	for b.Loop() {
+		reset()
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var m validateModule
+		if err := json.Unmarshal(body, &m); err != nil {
+			b.Fatal(err)
+		}
+		_ = v.Struct(&m)
+	}
+}
+
+// BenchmarkValidateDecode is validate.Decode on the create body.
+func BenchmarkValidateDecode(b *testing.B) {
+	r, reset := newBenchRequest(createBody)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(createBody)))
+	for b.Loop() {
+		reset()
+		if _, err := validate.Decode[validateModule](r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidateDecodePatch is validate.DecodePatch on the 3-field patch body.
+func BenchmarkValidateDecodePatch(b *testing.B) {
+	r, reset := newBenchRequest(patchBody)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(patchBody)))
+	for b.Loop() {
+		reset()
+		p, err := validate.DecodePatch[validateModule](r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !p.Has("ethicalCompliance") {
+			b.Fatal("patch lost a field")
+		}
+	}
+}
+
+// BenchmarkValidateRatio measures validate against the baseline interleaved, in batches of
+// 32 operations each (alternating which goes first), so that load from other processes hits both sides alike. It reports
+// both costs and their ratio ("x-baseline"), the figure the README quotes.
+func BenchmarkValidateRatio(b *testing.B) {
+	v := benchValidator()
+	baseline := func(body []byte) func() {
+		r, reset := newBenchRequest(body)
+		return func() {
+			reset()
+			raw, err := io.ReadAll(r.Body)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var m validateModule
+			if err := json.Unmarshal(raw, &m); err != nil {
+				b.Fatal(err)
+			}
+			_ = v.Struct(&m)
+		}
+	}
+	cases := []struct {
+		name      string
+		baseline  func()
+		candidate func()
+	}{
+		{"Decode", baseline(createBody), func() func() {
+			r, reset := newBenchRequest(createBody)
+			return func() {
+				reset()
+				if _, err := validate.Decode[validateModule](r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}()},
+		{"DecodePatch", baseline(patchBody), func() func() {
+			r, reset := newBenchRequest(patchBody)
+			return func() {
+				reset()
+				if _, err := validate.DecodePatch[validateModule](r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}()},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			const batch = 32
+			var base, cand time.Duration
+			n := 0
+			for b.Loop() {
+				if n%batch == 0 {
+					// Alternate which side goes first, so neither always inherits the
+					// other's garbage or a cold cache.
+					if (n/batch)%2 == 0 {
+						base += timeBatch(batch, c.baseline)
+						cand += timeBatch(batch, c.candidate)
+					} else {
+						cand += timeBatch(batch, c.candidate)
+						base += timeBatch(batch, c.baseline)
+					}
+				}
+				n++
+			}
+			ops := float64((n + batch - 1) / batch * batch)
+			b.ReportMetric(float64(base.Nanoseconds())/ops, "baseline-ns/op")
+			b.ReportMetric(float64(cand.Nanoseconds())/ops, "validate-ns/op")
+			b.ReportMetric(float64(cand)/float64(base), "x-baseline")
+		})
+	}
+}
+
+func timeBatch(n int, op func()) time.Duration {
+	start := time.Now()
+	for range n {
+		op()
+	}
+	return time.Since(start)
+}

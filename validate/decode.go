@@ -1,0 +1,238 @@
+package validate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Decode reads a JSON request body into a T (a struct type) for a create endpoint and
+// validates the whole value.
+//
+// The body must have a JSON Content-Type (application/json or any application/*+json, with
+// charset utf-8 if a charset is given): otherwise 415. It is limited to MaxBytes (default
+// 1 MiB): otherwise 413. Empty bodies, malformed JSON, duplicate keys and data after the value
+// are rejected with 400 (a *DecodeError). Then every remaining problem is collected into one
+// Errors (400): unknown keys (unless AllowUnknownFields), keys that match a field only when case
+// is ignored, values of the wrong JSON type or out of range for the Go type, null for a field
+// that cannot be nil, and every failed `validate` tag.
+//
+// `required` is satisfied by a bool or number that is present in the body, even when it is
+// false or 0: presence, not the Go zero value, is what a client can express. For strings,
+// slices, maps, structs and pointers it keeps validator's meaning (present and non-empty).
+//
+// On error Decode returns the zero T.
+func Decode[T any](r *http.Request, opts ...Option) (T, error) {
+	var v T
+	cfg := newConfig(opts)
+	ti, err := structInfo[T]("Decode")
+	if err != nil {
+		return v, err
+	}
+	buf, derr := readBody(r, cfg.maxBytes)
+	if derr != nil {
+		return v, derr
+	}
+	defer releaseBuf(buf)
+
+	sc := scannerPool.Get().(*scanner)
+	defer putScanner(sc)
+	sc.reset(*buf, cfg.allowUnknown, false)
+	if derr := sc.scan(ti); derr != nil {
+		return v, derr
+	}
+	errs, err := unmarshal(*buf, &v, sc)
+	if err != nil {
+		return v, err
+	}
+	if errs, err = cfg.check(&v, ti, sc, errs, nil); err != nil {
+		var zero T
+		return zero, err
+	}
+	if len(errs) > 0 {
+		var zero T
+		return zero, errs
+	}
+	return v, nil
+}
+
+// DecodePatch reads a JSON request body as a partial update (PATCH, RFC 7396 JSON merge patch)
+// of a T, the same struct, with the same tags, that Decode uses for create.
+//
+// The checks are those of Decode, but validation covers only the fields present in the body:
+// `required` fires for a present-but-empty field, never for an absent one. Nested objects are
+// partial too; arrays are replaced as a whole and so are validated in full. null clears a
+// pointer, slice, map or interface field, and is an error for any other field.
+//
+// The returned Patch says which fields were present and applies them onto an existing value.
+func DecodePatch[T any](r *http.Request, opts ...Option) (*Patch[T], error) {
+	cfg := newConfig(opts)
+	ti, err := structInfo[T]("DecodePatch")
+	if err != nil {
+		return nil, err
+	}
+	buf, derr := readBody(r, cfg.maxBytes)
+	if derr != nil {
+		return nil, derr
+	}
+	defer releaseBuf(buf)
+
+	sc := &scanner{nodes: make([]node, 0, 8)}
+	sc.reset(*buf, cfg.allowUnknown, true)
+	if derr := sc.scan(ti); derr != nil {
+		return nil, derr
+	}
+	p := &Patch[T]{ti: ti}
+	errs, err := unmarshal(*buf, &p.value, sc)
+	if err != nil {
+		return nil, err
+	}
+	p.nodes = sc.nodes
+	if errs, err = cfg.check(&p.value, ti, sc, errs, p.nodes); err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return p, nil
+}
+
+// structInfo returns the metadata of T, which must be a struct type.
+func structInfo[T any](fn string) (*typeInfo, error) {
+	t := reflect.TypeFor[T]()
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("validate: %s[%s]: the type must be a struct", fn, t)
+	}
+	return infoFor(t), nil
+}
+
+// unmarshal decodes the body, which the pre-pass has checked, into v. Type errors the pre-pass
+// could not foresee become field errors; anything else ends decoding.
+func unmarshal(body []byte, v any, sc *scanner) (Errors, error) {
+	errs := sc.errs
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return errs, nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if !covered(errs, te.Field) {
+			// te.Value can hold the client's number ("number 300"): never echo it.
+			exp := infoFor(te.Type).expected()
+			msg := "expected " + exp
+			if exp == "value" {
+				exp, msg = "", "cannot be decoded into this field"
+			}
+			errs = append(errs, FieldError{Field: te.Field, Rule: "type", Param: exp, Message: msg})
+		}
+		return errs, nil
+	}
+	if len(errs) > 0 {
+		return errs, nil // the pre-pass already explains it; don't validate a half-decoded value
+	}
+	return nil, newDecodeError(http.StatusBadRequest, ErrRead, -1, "request body could not be decoded", err)
+}
+
+// covered reports whether errs already has a problem at path or at a path above it.
+func covered(errs Errors, path string) bool {
+	for _, fe := range errs {
+		if fe.Field == path || (strings.HasPrefix(path, fe.Field) && len(path) > len(fe.Field) &&
+			(path[len(fe.Field)] == '.' || path[len(fe.Field)] == '[')) {
+			return true
+		}
+	}
+	return false
+}
+
+var scannerPool = sync.Pool{New: func() any { return new(scanner) }}
+
+func putScanner(sc *scanner) {
+	if cap(sc.nodes) > 1024 {
+		sc.nodes = nil
+	}
+	sc.data, sc.errs = nil, nil
+	scannerPool.Put(sc)
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func releaseBuf(b *[]byte) {
+	if cap(*b) > 64<<10 {
+		return // don't keep big buffers alive
+	}
+	*b = (*b)[:0]
+	bufPool.Put(b)
+}
+
+// readBody checks the Content-Type and reads the body, at most limit bytes.
+func readBody(r *http.Request, limit int64) (*[]byte, *DecodeError) {
+	if !isJSON(r.Header.Get("Content-Type")) {
+		return nil, newDecodeError(http.StatusUnsupportedMediaType, ErrUnsupportedMediaType, -1,
+			"content type must be application/json", nil)
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, newDecodeError(http.StatusBadRequest, ErrEmptyBody, -1, "request body is empty", nil)
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge(&http.MaxBytesError{Limit: limit})
+	}
+	// No ResponseWriter to tell: the caller's error response decides about the connection.
+	body := http.MaxBytesReader(nil, r.Body, limit)
+	buf := bufPool.Get().(*[]byte)
+	b := *buf
+	if r.ContentLength > 0 && int64(cap(b)) < r.ContentLength+1 {
+		b = make([]byte, 0, r.ContentLength+1)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			*buf = b
+			releaseBuf(buf)
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, tooLarge(mbe)
+			}
+			return nil, newDecodeError(http.StatusBadRequest, ErrRead, -1, "request body could not be read", err)
+		}
+	}
+	*buf = b
+	return buf, nil
+}
+
+func tooLarge(mbe *http.MaxBytesError) *DecodeError {
+	return newDecodeError(http.StatusRequestEntityTooLarge, ErrTooLarge, -1,
+		"request body is larger than the limit of "+strconv.FormatInt(mbe.Limit, 10)+" bytes", mbe)
+}
+
+// isJSON reports whether a Content-Type names JSON: application/json or application/*+json,
+// with parameters allowed but a charset, if any, of utf-8.
+func isJSON(ct string) bool {
+	if len(ct) == len("application/json") && strings.EqualFold(ct, "application/json") {
+		return true
+	}
+	media, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	if media != "application/json" && !(strings.HasPrefix(media, "application/") && strings.HasSuffix(media, "+json")) {
+		return false
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return false
+	}
+	return true
+}

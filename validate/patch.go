@@ -1,0 +1,287 @@
+package validate
+
+import (
+	"encoding"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// Patch is a validated partial update of a T, from DecodePatch. It knows which fields the body
+// contained (and which were null), so a handler can tell "absent" from "set to the zero value"
+// and apply exactly what the client sent.
+//
+// Paths are JSON names joined with dots: "name", "safety.valueAlignment", "labels.team" (a map
+// key). Arrays are values, not containers of fields: "tags" is a field, "tags[0]" is not.
+type Patch[T any] struct {
+	value T
+	ti    *typeInfo
+	nodes []node // presence tree; nodes[0] is the body object
+}
+
+// Value returns the decoded body: present fields hold what the client sent, absent fields
+// their zero value. Use Has to tell the two apart.
+func (p *Patch[T]) Value() T { return p.value }
+
+// Has reports whether the body contained the field at path, null included:
+// Has("name"), Has("safety.valueAlignment"). A map key that is empty or contains a dot cannot
+// be named in a path; such keys are still applied by Apply.
+func (p *Patch[T]) Has(path string) bool { return p.lookup(path) >= 0 }
+
+// IsNull reports whether the body set the field at path to null (which clears it).
+func (p *Patch[T]) IsNull(path string) bool {
+	n := p.lookup(path)
+	return n >= 0 && p.nodes[n].isNull()
+}
+
+// Fields lists the paths present in the body, in body order, each object before its members:
+// ["name", "safety", "safety.valueAlignment"]. Keys ignored under AllowUnknownFields are not
+// listed.
+func (p *Patch[T]) Fields() []string {
+	var out []string
+	var walk func(n int32, prefix string)
+	walk = func(n int32, prefix string) {
+		for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
+			nd := &p.nodes[c]
+			if nd.index >= 0 {
+				continue // array elements are part of their array's value
+			}
+			name := nd.key
+			if nd.field != nil {
+				name = nd.field.name
+			}
+			path := name
+			if prefix != "" {
+				path = prefix + "." + name
+			}
+			out = append(out, path)
+			if nd.isObject() {
+				walk(c, path)
+			}
+		}
+	}
+	if len(p.nodes) > 0 {
+		walk(0, "")
+	}
+	return out
+}
+
+func (p *Patch[T]) lookup(path string) int32 {
+	if len(p.nodes) == 0 || path == "" {
+		return -1
+	}
+	n := int32(0)
+	for part := range strings.SplitSeq(path, ".") {
+		if !p.nodes[n].isObject() {
+			return -1
+		}
+		found := int32(-1)
+		for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
+			nd := &p.nodes[c]
+			if nd.index < 0 && ((nd.field != nil && nd.field.name == part) || (nd.field == nil && nd.key == part)) {
+				found = c
+				break
+			}
+		}
+		if found < 0 {
+			return -1
+		}
+		n = found
+	}
+	return n
+}
+
+// Apply copies exactly the fields present in the body onto dst, with RFC 7396 (JSON merge
+// patch) semantics: a present object is merged into the existing struct or map field, member
+// by member; arrays and scalars replace the old value; null clears a field (nil pointer, slice
+// or map) or deletes a map key. Absent fields are left alone.
+//
+// Apply does not modify values dst only points to: a pointer, map or slice it changes is
+// replaced by a fresh copy, so data shared with other values stays intact.
+func (p *Patch[T]) Apply(dst *T) {
+	if dst == nil {
+		panic("validate: Patch.Apply: dst must not be nil")
+	}
+	if len(p.nodes) == 0 {
+		return
+	}
+	src := reflect.ValueOf(&p.value).Elem()
+	p.mergeStruct(reflect.ValueOf(dst).Elem(), src, p.ti, 0)
+}
+
+// mergeStruct applies the members of object node n of struct type ti.
+func (p *Patch[T]) mergeStruct(dst, src reflect.Value, ti *typeInfo, n int32) {
+	for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
+		f := p.nodes[c].field
+		if f == nil {
+			continue
+		}
+		d, ok := settableField(dst, f.index)
+		if !ok {
+			continue
+		}
+		s, err := src.FieldByIndexErr(f.index)
+		if err != nil {
+			continue
+		}
+		p.set(d, s, f.typ, c)
+	}
+}
+
+// set applies node n, decoded into src, onto dst (both of type ti).
+func (p *Patch[T]) set(dst, src reflect.Value, ti *typeInfo, n int32) {
+	nd := &p.nodes[n]
+	if nd.isNull() {
+		dst.SetZero()
+		return
+	}
+	switch ti.kind {
+	case kindPtr:
+		if src.IsNil() {
+			dst.SetZero()
+			return
+		}
+		// A fresh pointee: neither the patch nor other holders of dst's pointer see changes.
+		fresh := reflect.New(ti.t.Elem())
+		if nd.isObject() && !dst.IsNil() {
+			fresh.Elem().Set(dst.Elem())
+		}
+		p.set(fresh.Elem(), src.Elem(), ti.elem, n)
+		dst.Set(fresh)
+		return
+	case kindStruct:
+		if nd.isObject() {
+			p.mergeStruct(dst, src, ti, n)
+			return
+		}
+	case kindMap:
+		if nd.isObject() {
+			p.mergeMap(dst, src, ti, n)
+			return
+		}
+	case kindAny:
+		if nd.isObject() {
+			if dm, ok := dst.Interface().(map[string]any); ok {
+				if sm, ok := src.Interface().(map[string]any); ok {
+					dst.Set(reflect.ValueOf(p.mergeAny(dm, sm, n)))
+					return
+				}
+			}
+		}
+	}
+	dst.Set(copyValue(src))
+}
+
+// mergeMap merges object node n into a copy of the map dst.
+func (p *Patch[T]) mergeMap(dst, src reflect.Value, ti *typeInfo, n int32) {
+	m := reflect.MakeMapWithSize(ti.t, dst.Len())
+	if !dst.IsNil() {
+		iter := dst.MapRange()
+		for iter.Next() {
+			m.SetMapIndex(iter.Key(), iter.Value())
+		}
+	}
+	for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
+		nd := &p.nodes[c]
+		k, ok := mapKey(ti.mapKey, nd.key)
+		if !ok {
+			continue
+		}
+		if nd.isNull() {
+			m.SetMapIndex(k, reflect.Value{})
+			continue
+		}
+		sv := src.MapIndex(k)
+		if !sv.IsValid() {
+			continue
+		}
+		elem := reflect.New(ti.t.Elem()).Elem()
+		if old := m.MapIndex(k); old.IsValid() {
+			elem.Set(old)
+		}
+		p.set(elem, sv, ti.elem, c)
+		m.SetMapIndex(k, elem)
+	}
+	dst.Set(m)
+}
+
+// mergeAny merges object node n into a copy of the free-form object dst.
+func (p *Patch[T]) mergeAny(dst, src map[string]any, n int32) map[string]any {
+	out := make(map[string]any, len(dst)+len(src))
+	for k, v := range dst {
+		out[k] = v
+	}
+	for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
+		nd := &p.nodes[c]
+		switch {
+		case nd.isNull():
+			delete(out, nd.key)
+		case nd.isObject():
+			old, _ := out[nd.key].(map[string]any)
+			sv, _ := src[nd.key].(map[string]any)
+			out[nd.key] = p.mergeAny(old, sv, c)
+		default:
+			out[nd.key] = src[nd.key]
+		}
+	}
+	return out
+}
+
+// settableField returns the field at index, allocating nil embedded struct pointers on the
+// way as encoding/json does; ok is false where that is impossible (unexported embedded types).
+func settableField(v reflect.Value, index []int) (reflect.Value, bool) {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				if !v.CanSet() {
+					return reflect.Value{}, false
+				}
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v, v.CanSet()
+}
+
+// mapKey converts an object key to a map key of type kt as encoding/json does.
+func mapKey(kt reflect.Type, key string) (reflect.Value, bool) {
+	if reflect.PointerTo(kt).Implements(textUnmarshalerType) {
+		k := reflect.New(kt)
+		if k.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(key)) != nil {
+			return reflect.Value{}, false
+		}
+		return k.Elem(), true
+	}
+	k := reflect.New(kt).Elem()
+	switch kt.Kind() {
+	case reflect.String:
+		k.SetString(key)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		i, err := strconv.ParseInt(key, 10, kt.Bits())
+		if err != nil {
+			return reflect.Value{}, false
+		}
+		k.SetInt(i)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		u, err := strconv.ParseUint(key, 10, kt.Bits())
+		if err != nil {
+			return reflect.Value{}, false
+		}
+		k.SetUint(u)
+	default:
+		return reflect.Value{}, false
+	}
+	return k, true
+}
+
+// copyValue returns src, with a slice copied so dst and the patch do not share an array.
+func copyValue(src reflect.Value) reflect.Value {
+	if src.Kind() == reflect.Slice && !src.IsNil() {
+		c := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		reflect.Copy(c, src)
+		return c
+	}
+	return src
+}

@@ -1,0 +1,289 @@
+package validate
+
+import (
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// sharedValidator is the validator used without WithValidator. validator.Validate caches
+// struct metadata and is safe for concurrent use once configured, so one instance serves every
+// request.
+var sharedValidator = sync.OnceValue(func() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(jsonName)
+	return v
+})
+
+// jsonName names a struct field by its JSON key in validator's FieldError.Field and
+// Namespace, so errors read the way the client wrote the body.
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "-" {
+		return ""
+	}
+	return name
+}
+
+// Struct validates any struct (or pointer to one) with its `validate` tags and returns the
+// problems as Errors with JSON paths and English messages, like Decode. It returns nil when v
+// is valid, and a plain error when v is not a struct (a programming error). The only option
+// that applies is WithValidator.
+func Struct(v any, opts ...Option) error {
+	cfg := newConfig(opts)
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return errors.New("validate: Struct: the value must be a struct or a pointer to one")
+	}
+	errs, err := cfg.check(v, infoFor(t), nil, nil, nil)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// check runs validator over v (a pointer to a struct of type ti) and appends its findings to
+// errs as FieldErrors. With partial, only the paths present in the presence tree are
+// validated. sc, when given, is the pre-pass that decoded v: it lets `required` accept present
+// false and 0, and drops findings about fields the pre-pass already reported.
+func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []node) (Errors, error) {
+	var err error
+	if partial != nil {
+		// StructFiltered is StructPartial's general form (the same partial traversal inside
+		// validator), asked per field instead of given a list of Go names. The list form
+		// cannot say "this array was replaced, validate all of its elements" without
+		// enumerating every element's fields, and would cost a map per request.
+		err = c.validate().StructFiltered(v, func(ns []byte) bool {
+			return !included(ti, ns, partial)
+		})
+	} else {
+		err = c.validate().Struct(v)
+	}
+	if err == nil {
+		return errs, nil
+	}
+	var ves validator.ValidationErrors
+	if !errors.As(err, &ves) {
+		return errs, err // InvalidValidationError: a programming error
+	}
+	prior := len(errs)
+	var nodes []node
+	if sc != nil {
+		nodes = sc.nodes
+	}
+	for _, fe := range ves {
+		if len(errs) >= maxErrors {
+			if len(errs) == maxErrors {
+				errs = append(errs, truncatedError)
+			}
+			break
+		}
+		path, n, ok := resolve(ti, fe.StructNamespace(), nodes)
+		if !ok {
+			path = fallbackPath(fe)
+		}
+		if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() && presenceSatisfies(fe.Kind()) {
+			continue
+		}
+		if partial != nil && n >= 0 && nodes[n].isNull() && nodes[n].field == nil {
+			continue // a null map entry of a patch deletes the key; its zero value is not data
+		}
+		if prior > 0 && covered(errs[:prior], path) {
+			continue
+		}
+		errs = append(errs, FieldError{Field: path, Rule: fe.Tag(), Param: fe.Param(), Message: message(fe)})
+	}
+	return errs, nil
+}
+
+// presenceSatisfies reports whether a present value of kind k meets `required` whatever it is:
+// false and 0 are values a client sends on purpose.
+func presenceSatisfies(k reflect.Kind) bool {
+	switch k {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+// fallbackPath turns validator's namespace (JSON names thanks to jsonName, or Go names with a
+// custom validator) into a path without the leading type name.
+func fallbackPath(fe validator.FieldError) string {
+	ns := fe.Namespace()
+	if i := strings.IndexByte(ns, '.'); i >= 0 {
+		return ns[i+1:]
+	}
+	return ns
+}
+
+// included is the StructFiltered filter of DecodePatch: it reports whether the field at the
+// validator namespace ns (Go names, "Body.Safety.ValueAlignment") is present in the body.
+// Everything below a present value that is not an object (an array, a scalar, null) counts as
+// present: arrays are replaced whole, so they are validated whole.
+func included(ti *typeInfo, ns []byte, nodes []node) bool {
+	w := walker{ti: ti, ns: ns, nodes: nodes}
+	return w.walk(false)
+}
+
+// resolve maps a validator struct namespace to the JSON path and, when nodes is given, the
+// node of the value ( -1 when absent or not recorded).
+func resolve(ti *typeInfo, ns string, nodes []node) (path string, n int32, ok bool) {
+	var sb strings.Builder
+	w := walker{ti: ti, ns: []byte(ns), nodes: nodes, sb: &sb}
+	ok = w.walk(true)
+	return sb.String(), w.n, ok
+}
+
+// walker follows a validator namespace through the type metadata and the presence tree.
+type walker struct {
+	ti    *typeInfo
+	ns    []byte
+	nodes []node
+	sb    *strings.Builder
+	n     int32
+}
+
+// walk consumes the namespace. In path mode (full) it builds the JSON path and reports
+// whether every segment was understood; in filter mode it reports whether the value is
+// present (or under a present non-object value).
+func (w *walker) walk(full bool) bool {
+	ns := w.ns
+	cur := w.ti
+	w.n = -1
+	if len(w.nodes) > 0 {
+		w.n = 0
+	}
+	if name := cur.t.Name(); name != "" {
+		if len(ns) <= len(name) || string(ns[:len(name)]) != name || ns[len(name)] != '.' {
+			return false
+		}
+		ns = ns[len(name)+1:]
+	}
+	i := 0
+	for i < len(ns) {
+		cur = cur.deref()
+		if !full && w.n >= 0 && !w.nodes[w.n].isObject() {
+			return true // under a value that replaces whatever was there
+		}
+		if !full && w.n < 0 {
+			return false
+		}
+		if cur.kind != kindStruct {
+			return false
+		}
+		// A field name, possibly through promoted embedded structs ("Base.ID").
+		start := i
+		var f *fieldInfo
+		for {
+			for i < len(ns) && ns[i] != '.' && ns[i] != '[' {
+				i++
+			}
+			goPath := ns[start:i]
+			if f = cur.goPaths[string(goPath)]; f != nil {
+				break
+			}
+			if !cur.groups[string(goPath)] {
+				return false
+			}
+			if i >= len(ns) {
+				// The embedded struct itself: present when any promoted member is.
+				if full {
+					return true
+				}
+				prefix := string(goPath) + "."
+				return w.child(func(c *node) bool { return c.field != nil && strings.HasPrefix(c.field.goPath, prefix) }) >= 0
+			}
+			if ns[i] != '.' {
+				return false
+			}
+			i++
+		}
+		if full {
+			if w.sb.Len() > 0 {
+				w.sb.WriteByte('.')
+			}
+			w.sb.WriteString(f.name)
+		}
+		w.n = w.child(func(c *node) bool { return c.field == f })
+		cur = f.typ
+		// Element and map-key selectors: "[2]", "[key]".
+		for i < len(ns) && ns[i] == '[' {
+			end := i + 1
+			for end < len(ns) && !(ns[end] == ']' && (end+1 == len(ns) || ns[end+1] == '.' || ns[end+1] == '[')) {
+				end++
+			}
+			if end >= len(ns) {
+				return false
+			}
+			inner := ns[i+1 : end]
+			i = end + 1
+			cur = cur.deref()
+			if !full && w.n >= 0 && !w.nodes[w.n].isObject() {
+				return true
+			}
+			switch cur.kind {
+			case kindArray:
+				idx, err := strconv.Atoi(string(inner))
+				if err != nil {
+					return false
+				}
+				if full {
+					w.sb.WriteByte('[')
+					w.sb.Write(inner)
+					w.sb.WriteByte(']')
+				}
+				w.n = w.child(func(c *node) bool { return c.index == int32(idx) })
+			case kindMap:
+				if full {
+					w.sb.WriteByte('.')
+					w.sb.WriteString(safeKey(string(inner)))
+				}
+				w.n = w.child(func(c *node) bool { return c.key == string(inner) })
+				if !full && w.n < 0 {
+					// The map is present (the walk got here) but validator spells the key
+					// differently from the body ("7" for "07"): validate the entry whole
+					// rather than risk skipping it.
+					return true
+				}
+			default:
+				return false
+			}
+			cur = cur.elem
+		}
+		if i < len(ns) {
+			if ns[i] != '.' {
+				return false
+			}
+			i++
+		}
+	}
+	if !full {
+		return w.n >= 0
+	}
+	return true
+}
+
+// child finds the child of the current node that match selects, or -1.
+func (w *walker) child(match func(*node) bool) int32 {
+	if w.n < 0 {
+		return -1
+	}
+	for c := w.nodes[w.n].first; c >= 0; c = w.nodes[c].next {
+		if match(&w.nodes[c]) {
+			return c
+		}
+	}
+	return -1
+}
