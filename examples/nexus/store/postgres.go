@@ -66,4 +66,3 @@ func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
 	}
 	return s, nil
 }
-
