@@ -41,6 +41,7 @@ func inputOf(m store.Module) moduleInput {
 const (
 	defaultLimit = 10
 	maxLimit     = 100
+	maxOffset    = 1 << 31
 )
 
 // errModuleNotFound is the answer for an unknown or malformed module id:
@@ -87,9 +88,9 @@ func (s *Server) listModules(w http.ResponseWriter, r *http.Request) {
 		respond.Error(w, r, err)
 		return
 	}
-	offset := (page - 1) * limit
-	if page-1 > (1<<31)/limit { // an absurd page is simply past the end
-		offset = 1 << 31
+	offset := maxOffset // an absurd page is simply past the end
+	if page-1 < maxOffset/limit {
+		offset = (page - 1) * limit
 	}
 	mods, total, err := s.opts.Store.ListModules(r.Context(), offset, limit)
 	if err != nil {
