@@ -27,6 +27,13 @@ func (fieldErrors) Error() string { return "name: required (internal detail)" }
 
 func (f fieldErrors) ValidationDetails() any { return []map[string]string(f) }
 
+// The stand-ins satisfy the exported interfaces: renaming a method on either
+// side of the contract breaks the build, not just a test.
+var (
+	_ ValidationError = fieldErrors(nil)
+	_ StatusCoder     = statusErr{}
+)
+
 // statusErr stands in for validate's decoding errors.
 type statusErr struct {
 	status int
