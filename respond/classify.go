@@ -58,7 +58,8 @@ type problem struct {
 //  3. *http.MaxBytesError: 413 PAYLOAD_TOO_LARGE;
 //  4. StatusCoder with a 4xx status: that status, its code, err.Error();
 //     with a 5xx status: that status, its code, the generic message (logged);
-//  5. context.Canceled while ctx (the request's context) is cancelled too:
+//  5. context.Canceled while ctx (the request's context) is cancelled too
+//     (not expired):
 //     the client went away, 499 CLIENT_CLOSED_REQUEST (logged at info);
 //  6. context.DeadlineExceeded: 504 TIMEOUT (logged);
 //  7. anything else: 500 INTERNAL_ERROR, generic message (logged).
@@ -96,11 +97,12 @@ func classify(ctx context.Context, err error) problem {
 			return problem{status: status, code: code, message: code.Message(), logged: err}
 		}
 	}
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		// The request's context ends early only when the client closed the
-		// connection or reset the stream: the failure is theirs. A Canceled
-		// error under a live request context came from a cancellation in the
-		// server's own code and falls through to a logged 500.
+	if errors.Is(err, context.Canceled) && ctx.Err() == context.Canceled {
+		// net/http cancels the request's context before the handler returns
+		// only when the client closed the connection or reset the stream:
+		// the failure is theirs. A Canceled error under a live request
+		// context (or one that ran out of time) came from the server's own
+		// code and falls through to a logged 500.
 		return problem{status: statusClientClosedRequest, code: CodeClientClosedRequest,
 			message: CodeClientClosedRequest.Message(), logged: err, clientGone: true}
 	}

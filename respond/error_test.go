@@ -275,6 +275,14 @@ func TestErrorClientClosedRequest(t *testing.T) {
 		{"server's own cancellation under a live request is a 500", func(t *testing.T) *http.Request { return newRequest(t, http.MethodGet, "/", "gone-1") },
 			fmt.Errorf("worker pool: %w", context.Canceled), "",
 			500, `"code":"INTERNAL_ERROR"`, "ERROR"},
+		{"Canceled under an expired (not cancelled) request is a 500", func(t *testing.T) *http.Request {
+			r := newRequest(t, http.MethodGet, "/", "gone-1")
+			ctx, cancel := context.WithTimeout(r.Context(), 0)
+			t.Cleanup(cancel)
+			<-ctx.Done()
+			return r.WithContext(ctx)
+		}, fmt.Errorf("worker pool: %w", context.Canceled), "",
+			500, `"code":"INTERNAL_ERROR"`, "ERROR"},
 		{"deadline stays 504 even when the request is cancelled", func(t *testing.T) *http.Request { return cancelledRequest(t, "gone-1") },
 			context.DeadlineExceeded, "",
 			504, `"code":"TIMEOUT"`, "ERROR"},
