@@ -58,9 +58,9 @@ type problem struct {
 //  3. *http.MaxBytesError: 413 PAYLOAD_TOO_LARGE;
 //  4. StatusCoder with a 4xx status: that status, its code, err.Error();
 //     with a 5xx status: that status, its code, the generic message (logged);
-//  5. context.Canceled while ctx (the request's context) is cancelled too
-//     (not expired):
-//     the client went away, 499 CLIENT_CLOSED_REQUEST (logged at info);
+//  5. context.Canceled while ctx (the request's context) is cancelled too,
+//     not expired: the client went away, 499 CLIENT_CLOSED_REQUEST (logged
+//     at info);
 //  6. context.DeadlineExceeded: 504 TIMEOUT (logged);
 //  7. anything else: 500 INTERNAL_ERROR, generic message (logged).
 func classify(ctx context.Context, err error) problem {
