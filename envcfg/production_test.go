@@ -81,7 +81,8 @@ func TestProductionSecretChecks(t *testing.T) {
 			env:  map[string]string{"APP_ENV": "development", "SESSION_SECRET": strong, "TOKEN": "default"},
 			opts: []envcfg.Option{},
 			problem: map[string]string{
-				"TOKEN": "is a known placeholder value; production needs a strong, unique value",
+				"TOKEN": "is a known placeholder value; production needs a strong, unique value" +
+					" (every environment counts as production until the program passes envcfg.WithProduction to Load)",
 			},
 		},
 	}
