@@ -734,6 +734,8 @@ func TestStartupWarnings(t *testing.T) {
 		want []string
 	}{
 		{"defaults fit Kubernetes' default grace period", nil, nil},
+		// The drain delay runs inside Timeout: 10 s + 25 s is a 25 s shutdown.
+		{"drain delay not added to the timeout", []shutdown.Option{shutdown.DrainDelay(10 * time.Second), shutdown.Timeout(25 * time.Second)}, nil},
 		{"timeout beyond grace period", []shutdown.Option{shutdown.Timeout(45 * time.Second)}, []string{"exceeds the grace period"}},
 		{"grace period raised", []shutdown.Option{shutdown.Timeout(45 * time.Second), shutdown.GracePeriod(60 * time.Second)}, nil},
 		{"custom grace period", []shutdown.Option{shutdown.GracePeriod(10 * time.Second)}, []string{"exceeds the grace period"}},
