@@ -84,7 +84,7 @@ func (l *leafLookuper) Unwrap() envconfig.Lookuper { return l.base }
 func (c *config) load(ctx context.Context, p *plan, root reflect.Value) []Problem {
 	slots := make([]*Problem, len(p.vars))
 	base := envconfig.LookuperFunc(c.lookup)
-	prod := c.production()
+	prod := c.production(p)
 	// What a weak secret's problem tells the operator to do. When production
 	// is only assumed (no WithProduction), it also says why, so a developer
 	// who meets the error locally knows how to turn it into a warning.
