@@ -11,15 +11,19 @@
 //
 //	DATABASE_URL: is required but not set; expected a URL such as https://example.com/path
 //	PORT: is not valid: must be a whole number from 0 to 65535
-//	NODE_ENV: must be one of: development, production, test
+//	APP_ENV: must be one of: development, production, test
 //	SESSION_SECRET: is a known placeholder value; production needs a strong, unique value
 //
 // Values never appear in errors, and fields of type [Secret] never appear in
-// fmt, slog or JSON output either. In production (see [WithProduction]) a
-// secret left empty, at its development default, or at a placeholder such as
-// "changeme" is an error. NAME_FILE indirection reads Docker and Kubernetes
-// secrets from files. [WriteExample] generates a documented .env.example and
-// [Usage] a table of the variables, both from the same struct.
+// fmt, slog or JSON output either. In production a secret left empty, at its
+// development default, or at a placeholder such as "changeme" is an error;
+// elsewhere it is a logged warning. [WithProduction] says how to tell
+// production (a variable and the values that mean production); without it
+// every environment counts as production, so a forgotten option can never
+// let a placeholder secret through. NAME_FILE indirection reads Docker and
+// Kubernetes secrets from files. [WriteExample] generates a documented
+// .env.example and [Usage] a table of the variables, both from the same
+// struct.
 //
 // The shortest use:
 //

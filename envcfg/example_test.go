@@ -3,6 +3,7 @@ package envcfg_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"time"
@@ -95,4 +96,42 @@ func ExampleSecret() {
 	// Output:
 	// [REDACTED] [REDACTED] [REDACTED] [REDACTED]
 	// 12
+}
+
+// Without WithProduction every environment counts as production (fail
+// closed), so a secret at its development default is an error even on a
+// laptop. WithProduction names the variable that tells production apart;
+// elsewhere a weak secret is only a logged warning.
+func ExampleWithProduction() {
+	type config struct {
+		Env     string        `env:"APP_ENV, default=development"`
+		Session envcfg.Secret `env:"SESSION_SECRET, default=dev-only-session-key" envcfg:"devdefault"`
+	}
+	laptop := envcfg.WithLookup(func(k string) (string, bool) {
+		if k == "APP_ENV" {
+			return "development", true
+		}
+		return "", false
+	})
+
+	_, err := envcfg.Load[config](context.Background(), laptop)
+	fmt.Println(err)
+
+	// Warnings go to the logger; drop the time so the output is stable.
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	cfg, err := envcfg.Load[config](context.Background(), laptop,
+		envcfg.WithProduction("APP_ENV", "production"),
+		envcfg.WithLogger(logger))
+	fmt.Println(cfg.Env, err)
+	// Output:
+	// SESSION_SECRET: still has its development default; production needs a strong, unique value (every environment counts as production until the program passes envcfg.WithProduction to Load)
+	// level=WARN msg="envcfg: weak secret (an error in production)" var=SESSION_SECRET reason="still has its development default"
+	// development <nil>
 }

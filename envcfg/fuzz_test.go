@@ -71,12 +71,15 @@ func FuzzLoad(f *testing.F) {
 			return io.NopCloser(strings.NewReader(open + fileContent + closing)), nil
 		}
 		var logs bytes.Buffer
-		cfg, err := envcfg.Load[fuzzConfig](context.Background(),
-			envcfg.WithProduction("APP_ENV", "production"),
+		opts := []envcfg.Option{
 			envcfg.WithLookup(func(k string) (string, bool) { v, ok := m[k]; return v, ok }),
 			envcfg.WithOpenFile(files),
 			envcfg.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
-		)
+		}
+		if mask&(1<<31) == 0 { // the top bit leaves production assumed
+			opts = append(opts, envcfg.WithProduction("APP_ENV", "production"))
+		}
+		cfg, err := envcfg.Load[fuzzConfig](context.Background(), opts...)
 		if err == nil {
 			if cfg == nil {
 				t.Fatal("nil config without error")

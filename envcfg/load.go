@@ -37,9 +37,12 @@ import (
 //
 // Secrets: fields of type [Secret] (or *Secret) may not declare a default
 // unless it is marked as a development default with `envcfg:"devdefault"`.
-// In production (see [WithProduction]) a secret that is empty, still equals
-// its default, or is a known placeholder ("changeme", "secret", "password",
-// ...) is a problem; outside production it is a warning logged through slog.
+// In production a secret that is empty, still equals its default, or is a
+// known placeholder ("changeme", "secret", "password", ...) is a problem;
+// outside production it is a warning logged through slog. Without
+// [WithProduction] every environment counts as production (fail closed), so
+// a development default is an error until the program says how to tell
+// production apart.
 // `envcfg:"optional"` lets a secret be empty (an optional API key); a value,
 // when given, is still checked.
 func Load[T any](ctx context.Context, opts ...Option) (*T, error) {
@@ -81,7 +84,14 @@ func (l *leafLookuper) Unwrap() envconfig.Lookuper { return l.base }
 func (c *config) load(ctx context.Context, p *plan, root reflect.Value) []Problem {
 	slots := make([]*Problem, len(p.vars))
 	base := envconfig.LookuperFunc(c.lookup)
-	prod := c.production()
+	prod := c.production(p)
+	// What a weak secret's problem tells the operator to do. When production
+	// is only assumed (no WithProduction), it also says why, so a developer
+	// who meets the error locally knows how to turn it into a warning.
+	weakFix := "; production needs a strong, unique value"
+	if c.prodVar == "" {
+		weakFix += " (every environment counts as production until the program passes envcfg.WithProduction to Load)"
+	}
 	ll := &leafLookuper{base: base}
 
 	for i, v := range p.vars {
@@ -119,8 +129,7 @@ func (c *config) load(ctx context.Context, p *plan, root reflect.Value) []Proble
 			s := secretValue(target.Elem().Field(0))
 			if reason := weakReason(v, s, found); reason != "" {
 				if prod {
-					slots[i] = &Problem{Var: v.name, Err: ErrWeakSecret,
-						Message: reason + "; production needs a strong, unique value"}
+					slots[i] = &Problem{Var: v.name, Err: ErrWeakSecret, Message: reason + weakFix}
 				} else {
 					c.logger.WarnContext(ctx, "envcfg: weak secret (an error in production)",
 						"var", v.name, "reason", reason)

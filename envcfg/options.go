@@ -64,7 +64,9 @@ func WithLookup(lookup func(key string) (string, bool)) Option {
 // WithProduction says how to tell production: the environment is production
 // when the variable name is set to one of values (compared case-insensitively,
 // surrounding spaces ignored), for example WithProduction("APP_ENV",
-// "production", "prod").
+// "production", "prod"). When the variable is unset and the configuration
+// struct declares it with a default= (as `env:"APP_ENV, default=production"`),
+// the default is compared instead.
 //
 // In production a weak secret (empty, still equal to its development default,
 // or a known placeholder such as "changeme") is a [Problem] with
@@ -129,14 +131,22 @@ func WithoutFiles() Option {
 	return func(c *config) { c.noFiles = true }
 }
 
-// production reports whether the environment is production.
-func (c *config) production() bool {
+// production reports whether the environment is production. When the
+// production variable is unset but the configuration struct declares it with
+// a default, the default decides: it is the environment the program will
+// believe it runs in, so `env:"APP_ENV, default=production"` with APP_ENV
+// unset is production.
+func (c *config) production(p *plan) bool {
 	if c.prodVar == "" {
 		return true
 	}
 	v, ok := c.lookup(c.prodVar)
 	if !ok {
-		return false
+		pv := p.byName[c.prodVar]
+		if pv == nil || pv.def == "" {
+			return false
+		}
+		v = pv.def
 	}
 	v = strings.TrimSpace(v)
 	for _, p := range c.prodValues {

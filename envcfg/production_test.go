@@ -81,7 +81,8 @@ func TestProductionSecretChecks(t *testing.T) {
 			env:  map[string]string{"APP_ENV": "development", "SESSION_SECRET": strong, "TOKEN": "default"},
 			opts: []envcfg.Option{},
 			problem: map[string]string{
-				"TOKEN": "is a known placeholder value; production needs a strong, unique value",
+				"TOKEN": "is a known placeholder value; production needs a strong, unique value" +
+					" (every environment counts as production until the program passes envcfg.WithProduction to Load)",
 			},
 		},
 	}
@@ -127,6 +128,41 @@ func TestProductionSecretChecks(t *testing.T) {
 						assert.NotContains(t, err.Error(), v)
 					}
 				}
+			}
+		})
+	}
+}
+
+// The production variable's own default counts when it is unset: a program
+// whose config says APP_ENV defaults to production runs as production, so
+// its secrets get the production checks.
+func TestProductionVariableDefault(t *testing.T) {
+	t.Parallel()
+	type config struct {
+		Env     string        `env:"APP_ENV, default=production"`
+		Session envcfg.Secret `env:"SESSION_SECRET, default=dev-only-session-key" envcfg:"devdefault"`
+	}
+	prod := envcfg.WithProduction("APP_ENV", "production")
+	tests := []struct {
+		name string
+		env  map[string]string
+		weak bool
+	}{
+		{"unset: the default says production", map[string]string{}, true},
+		{"set to development", map[string]string{"APP_ENV": "development"}, false},
+		{"set but empty is not production", map[string]string{"APP_ENV": ""}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logs bytes.Buffer
+			_, err := envcfg.Load[config](context.Background(), prod, env(tt.env), envcfg.WithLogger(logRecords(&logs)))
+			if tt.weak {
+				require.ErrorIs(t, err, envcfg.ErrWeakSecret)
+				assert.Empty(t, logs.String())
+			} else {
+				require.NoError(t, err)
+				assert.Contains(t, logs.String(), "SESSION_SECRET")
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package requestid
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,7 +16,10 @@ import (
 // cheaply when l is not enabled for that level.
 //
 // A handler that wrote nothing is logged with status 200, as net/http sends
-// it. A handler that panics is logged at error level with panic=true (and
+// it, unless the client went away while it ran (the request's context was
+// cancelled): then nothing is sent and the record says status 499, nginx's
+// "client closed request", so the log and the metrics built on it count a
+// client event, not a successful response. A handler that panics is logged at error level with panic=true (and
 // status 500 if none was written), then the panic continues to net/http or
 // an outer recovery middleware, untouched. A hijacked connection is logged
 // with hijacked=true.
@@ -31,6 +35,9 @@ func AccessLog(l *slog.Logger) func(http.Handler) http.Handler {
 		return &accessLog{logger: l, next: next}
 	}
 }
+
+// statusClientClosedRequest is nginx's 499, which net/http has no name for.
+const statusClientClosedRequest = 499
 
 type accessLog struct {
 	logger *slog.Logger
@@ -56,9 +63,15 @@ func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, panicke
 	}
 	status := rec.status
 	if status == 0 {
-		status = http.StatusOK
-		if panicked {
+		switch {
+		case panicked:
 			status = http.StatusInternalServerError
+		case r.Context().Err() == context.Canceled:
+			// net/http cancels the context before the handler returns only
+			// when the connection is gone: the implicit 200 is never sent.
+			status = statusClientClosedRequest
+		default:
+			status = http.StatusOK
 		}
 	}
 	level := slog.LevelInfo

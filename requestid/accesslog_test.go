@@ -2,6 +2,7 @@ package requestid
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -266,4 +267,36 @@ func TestAccessLogNilLogger(t *testing.T) {
 	recs := logs.records(t)
 	require.Len(t, recs, 1)
 	assert.Equal(t, "/default", recs[0]["path"])
+}
+
+// TestAccessLogClientGone cancels a real request while the handler waits on
+// its context and returns without writing: nothing reaches the client, so the
+// record says 499 at warn level, not 200.
+func TestAccessLogClientGone(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	started := make(chan struct{})
+	srv := httptest.NewServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-r.Context().Done()
+	}))))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/slow", nil)
+	require.NoError(t, err)
+	errc := make(chan error, 1)
+	go func() {
+		res, err := srv.Client().Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		errc <- err
+	}()
+	<-started
+	cancel()
+	require.ErrorIs(t, <-errc, context.Canceled)
+	rec := waitRecord(t, logs, "/slow")
+	assert.EqualValues(t, 499, rec["status"])
+	assert.Equal(t, "WARN", rec["level"])
+	assert.EqualValues(t, 0, rec["bytes"])
 }

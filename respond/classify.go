@@ -19,13 +19,18 @@ type ValidationError interface {
 }
 
 // StatusCoder is implemented by errors that know their HTTP status, such as
-// validate's decoding errors. For a 4xx status, Error renders the status with
+// validate's decoding errors (wrong Content-Type, malformed JSON, empty
+// body). For a 4xx status, Error renders the status with
 // CodeForStatus(status) and the StatusCoder's own Error() text as the
 // message: by implementing StatusCoder with a 4xx status an error promises
 // that its text is safe to show the client. Only the text of the error that
 // implements StatusCoder is sent, not the prefixes added by fmt.Errorf
-// wrappers around it, which may carry internal context. For a 5xx status the status is kept but the message is the
-// code's generic one and the error is logged.
+// wrappers around it, which may carry internal context. For a 5xx status the
+// status is kept but the message is the code's generic one and the error is
+// logged. Other statuses are ignored (the error is classified further).
+//
+// Like ValidationError, the interface is matched structurally, so the
+// package that defines the error does not import respond.
 type StatusCoder interface {
 	error
 	StatusCode() int
@@ -41,8 +46,10 @@ type problem struct {
 	code    Code
 	message string
 	details any
-	// logged is the error to log (5xx only); nil means nothing to log.
+	// logged is the error to log (5xx, and 499); nil means nothing to log.
 	logged error
+	// clientGone marks a 499: logged at info level, not as a server error.
+	clientGone bool
 }
 
 // classify maps err to the response, in this order (each with errors.As):
@@ -51,9 +58,12 @@ type problem struct {
 //  3. *http.MaxBytesError: 413 PAYLOAD_TOO_LARGE;
 //  4. StatusCoder with a 4xx status: that status, its code, err.Error();
 //     with a 5xx status: that status, its code, the generic message (logged);
-//  5. context.DeadlineExceeded: 504 TIMEOUT (logged);
-//  6. anything else: 500 INTERNAL_ERROR, generic message (logged).
-func classify(err error) problem {
+//  5. context.Canceled while ctx (the request's context) is cancelled too,
+//     not expired: the client went away, 499 CLIENT_CLOSED_REQUEST (logged
+//     at info);
+//  6. context.DeadlineExceeded: 504 TIMEOUT (logged);
+//  7. anything else: 500 INTERNAL_ERROR, generic message (logged).
+func classify(ctx context.Context, err error) problem {
 	if err == nil {
 		return problem{status: 500, code: CodeInternalError, message: CodeInternalError.Message(),
 			logged: errNilError}
@@ -87,6 +97,15 @@ func classify(err error) problem {
 			return problem{status: status, code: code, message: code.Message(), logged: err}
 		}
 	}
+	if errors.Is(err, context.Canceled) && ctx.Err() == context.Canceled {
+		// net/http cancels the request's context before the handler returns
+		// only when the client closed the connection or reset the stream:
+		// the failure is theirs. A Canceled error under a live request
+		// context (or one that ran out of time) came from the server's own
+		// code and falls through to a logged 500.
+		return problem{status: statusClientClosedRequest, code: CodeClientClosedRequest,
+			message: CodeClientClosedRequest.Message(), logged: err, clientGone: true}
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return problem{status: http.StatusGatewayTimeout, code: CodeTimeout,
 			message: CodeTimeout.Message(), logged: err}
@@ -99,17 +118,23 @@ func classify(err error) problem {
 var errNilError = errors.New("respond: Error called with a nil error")
 
 // Error writes err as an error envelope (or as RFC 9457 problem details when
-// the client asks for them; see WithProblemDetails). See classify's order in
-// the package documentation: *APIError as given, ValidationError as 400
+// the client asks for them; see WithProblemDetails). See the order in the
+// package documentation: *APIError as given, ValidationError as 400
 // VALIDATION_ERROR, *http.MaxBytesError as 413, a 4xx StatusCoder with its
-// own text, context.DeadlineExceeded as 504 TIMEOUT, anything else as 500
-// INTERNAL_ERROR with a generic message. Every 5xx is logged at error level
-// with the request ID and the real error; internal text never reaches the
-// client.
+// own text, context.Canceled after the client went away as 499
+// CLIENT_CLOSED_REQUEST, context.DeadlineExceeded as 504 TIMEOUT, anything
+// else as 500 INTERNAL_ERROR with a generic message. Every 5xx is logged at
+// error level with the request ID and the real error, a 499 at info level;
+// internal text never reaches the client.
 func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
-	p := classify(err)
+	ctx := ctxOf(r)
+	p := classify(ctx, err)
 	if p.logged != nil {
-		rs.log().LogAttrs(ctxOf(r), slog.LevelError, "respond: request failed",
+		level, msg := slog.LevelError, "respond: request failed"
+		if p.clientGone {
+			level, msg = slog.LevelInfo, "respond: client closed the request"
+		}
+		rs.log().LogAttrs(ctx, level, msg,
 			slog.String("request_id", requestID(r)),
 			slog.Int("status", p.status),
 			slog.String("code", string(p.code)),

@@ -56,6 +56,13 @@ const (
 	// CodeRateLimitExceeded (429): too many requests; Retry-After says when
 	// to come back.
 	CodeRateLimitExceeded Code = "RATE_LIMIT_EXCEEDED"
+	// CodeClientClosedRequest (499, nginx's non-standard status): the client
+	// went away (closed the connection or reset the HTTP/2 stream) before the
+	// response was ready. Nobody reads this body; the status is for the
+	// access log and metrics, which count it as a client event rather than a
+	// server error. Error uses it for context.Canceled when the request's own
+	// context was cancelled.
+	CodeClientClosedRequest Code = "CLIENT_CLOSED_REQUEST"
 	// CodeInternalError (500): an unexpected failure on the server; the real
 	// cause is logged with the request ID, never sent.
 	CodeInternalError Code = "INTERNAL_ERROR"
@@ -78,6 +85,10 @@ const (
 	// passed) before a result was ready.
 	CodeTimeout Code = "TIMEOUT"
 )
+
+// statusClientClosedRequest is nginx's 499 "Client Closed Request", which
+// net/http has no constant or reason phrase for.
+const statusClientClosedRequest = 499
 
 // codeInfo is one catalog entry.
 type codeInfo struct {
@@ -106,6 +117,7 @@ var catalog = map[Code]codeInfo{
 	CodeUnsupportedMediaType: {http.StatusUnsupportedMediaType, "Unsupported media type"},
 	CodeUnprocessableEntity:  {http.StatusUnprocessableEntity, "The request cannot be processed"},
 	CodeRateLimitExceeded:    {http.StatusTooManyRequests, "Too many requests, try again later"},
+	CodeClientClosedRequest:  {statusClientClosedRequest, "The client closed the request"},
 	CodeInternalError:        {http.StatusInternalServerError, "An internal error occurred"},
 	CodeDatabaseError:        {http.StatusInternalServerError, "An internal error occurred"},
 	CodeNotImplemented:       {http.StatusNotImplemented, "Not implemented"},
@@ -120,8 +132,8 @@ var codeOrder = []Code{
 	CodeBadRequest, CodeValidationError, CodeUnauthorized, CodeInvalidToken, CodeTokenExpired,
 	CodeForbidden, CodeNotFound, CodeModuleNotFound, CodeMethodNotAllowed, CodeNotAcceptable,
 	CodeRequestTimeout, CodeConflict, CodeGone, CodePreconditionFailed, CodePayloadTooLarge,
-	CodeUnsupportedMediaType, CodeUnprocessableEntity, CodeRateLimitExceeded, CodeInternalError,
-	CodeDatabaseError, CodeNotImplemented, CodeBadGateway, CodeAIServiceError,
+	CodeUnsupportedMediaType, CodeUnprocessableEntity, CodeRateLimitExceeded, CodeClientClosedRequest,
+	CodeInternalError, CodeDatabaseError, CodeNotImplemented, CodeBadGateway, CodeAIServiceError,
 	CodeServiceUnavailable, CodeTimeout,
 }
 
@@ -141,6 +153,7 @@ var statusCodes = map[int]Code{
 	http.StatusUnsupportedMediaType:  CodeUnsupportedMediaType,
 	http.StatusUnprocessableEntity:   CodeUnprocessableEntity,
 	http.StatusTooManyRequests:       CodeRateLimitExceeded,
+	statusClientClosedRequest:        CodeClientClosedRequest,
 	http.StatusInternalServerError:   CodeInternalError,
 	http.StatusNotImplemented:        CodeNotImplemented,
 	http.StatusBadGateway:            CodeBadGateway,

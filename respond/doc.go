@@ -40,9 +40,20 @@
 //  4. An error implementing StatusCoder with a 4xx status becomes that status,
 //     the code for it (CodeForStatus) and its own Error() text as the
 //     message (without the prefixes of wrappers around it).
-//  5. context.DeadlineExceeded becomes 504 TIMEOUT.
-//  6. Anything else becomes 500 INTERNAL_ERROR with a generic message; the
+//  5. context.Canceled, when the request's own context is cancelled too,
+//     means the client went away (closed the connection, reset the stream):
+//     it becomes 499 CLIENT_CLOSED_REQUEST, logged at info level, so access
+//     logs and metrics count it as a client event, not a server error. A
+//     Canceled error while the request is still live comes from the server's
+//     own code and is handled as in 7.
+//  6. context.DeadlineExceeded becomes 504 TIMEOUT.
+//  7. Anything else becomes 500 INTERNAL_ERROR with a generic message; the
 //     real error is logged with the request ID.
+//
+// ValidationError and StatusCoder are the contract with validators: a
+// package such as validate implements ValidationDetails() or StatusCode()
+// on its errors and never imports respond. Every 5xx is logged at error
+// level.
 //
 // Error responses also carry Cache-Control: no-store. A client that asks for
 // application/problem+json in Accept gets RFC 9457 problem details instead

@@ -12,7 +12,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nexuskit/nexus/requestid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -24,6 +26,13 @@ type fieldErrors []map[string]string
 func (fieldErrors) Error() string { return "name: required (internal detail)" }
 
 func (f fieldErrors) ValidationDetails() any { return []map[string]string(f) }
+
+// The stand-ins satisfy the exported interfaces: renaming a method on either
+// side of the contract breaks the build, not just a test.
+var (
+	_ ValidationError = fieldErrors(nil)
+	_ StatusCoder     = statusErr{}
+)
 
 // statusErr stands in for validate's decoding errors.
 type statusErr struct {
@@ -157,7 +166,7 @@ func TestCatalog(t *testing.T) {
 		{CodeTokenExpired, 401}, {CodeForbidden, 403}, {CodeNotFound, 404}, {CodeModuleNotFound, 404},
 		{CodeMethodNotAllowed, 405}, {CodeNotAcceptable, 406}, {CodeRequestTimeout, 408}, {CodeConflict, 409},
 		{CodeGone, 410}, {CodePreconditionFailed, 412}, {CodePayloadTooLarge, 413}, {CodeUnsupportedMediaType, 415},
-		{CodeUnprocessableEntity, 422}, {CodeRateLimitExceeded, 429}, {CodeInternalError, 500},
+		{CodeUnprocessableEntity, 422}, {CodeRateLimitExceeded, 429}, {CodeClientClosedRequest, 499}, {CodeInternalError, 500},
 		{CodeDatabaseError, 500}, {CodeNotImplemented, 501}, {CodeBadGateway, 502}, {CodeAIServiceError, 502},
 		{CodeServiceUnavailable, 503}, {CodeTimeout, 504}, {Code("CUSTOM"), 500},
 	}
@@ -175,7 +184,7 @@ func TestCodeForStatus(t *testing.T) {
 		400: CodeBadRequest, 401: CodeUnauthorized, 403: CodeForbidden, 404: CodeNotFound, 405: CodeMethodNotAllowed,
 		406: CodeNotAcceptable, 408: CodeRequestTimeout, 409: CodeConflict, 410: CodeGone, 412: CodePreconditionFailed,
 		413: CodePayloadTooLarge, 415: CodeUnsupportedMediaType, 422: CodeUnprocessableEntity, 429: CodeRateLimitExceeded,
-		418: CodeBadRequest, 451: CodeBadRequest,
+		499: CodeClientClosedRequest, 418: CodeBadRequest, 451: CodeBadRequest,
 		500: CodeInternalError, 501: CodeNotImplemented, 502: CodeBadGateway, 503: CodeServiceUnavailable, 504: CodeTimeout,
 		507: CodeInternalError, 200: CodeInternalError, 0: CodeInternalError,
 	} {
@@ -234,4 +243,128 @@ func TestDefaultLoggerIsSlogDefault(t *testing.T) {
 	Error(rec, newRequest(t, http.MethodGet, "/", "dflt-1"), errSecret)
 	assert.Contains(t, logs.String(), `"request_id":"dflt-1"`, "the default logger is looked up at call time")
 	assert.Contains(t, logs.String(), "password authentication failed")
+}
+
+// cancelledRequest returns a request whose context is already cancelled, as
+// net/http does when the client closes the connection.
+func cancelledRequest(t *testing.T, id string) *http.Request {
+	t.Helper()
+	r := newRequest(t, http.MethodGet, "/", id)
+	ctx, cancel := context.WithCancel(r.Context())
+	cancel()
+	return r.WithContext(ctx)
+}
+
+func TestErrorClientClosedRequest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		req        func(t *testing.T) *http.Request
+		err        error
+		accept     string
+		wantStatus int
+		wantBody   string // substring of the body
+		wantLevel  string // level of the one log record
+	}{
+		{"client gone: 499 logged at info", func(t *testing.T) *http.Request { return cancelledRequest(t, "gone-1") },
+			fmt.Errorf("query modules: %w", context.Canceled), "",
+			499, `"error":{"code":"CLIENT_CLOSED_REQUEST","message":"The client closed the request"}`, "INFO"},
+		{"client gone, problem details title", func(t *testing.T) *http.Request { return cancelledRequest(t, "gone-1") },
+			context.Canceled, "application/problem+json",
+			499, `{"type":"about:blank","title":"Client Closed Request","status":499,`, "INFO"},
+		{"server's own cancellation under a live request is a 500", func(t *testing.T) *http.Request { return newRequest(t, http.MethodGet, "/", "gone-1") },
+			fmt.Errorf("worker pool: %w", context.Canceled), "",
+			500, `"code":"INTERNAL_ERROR"`, "ERROR"},
+		{"Canceled under an expired (not cancelled) request is a 500", func(t *testing.T) *http.Request {
+			r := newRequest(t, http.MethodGet, "/", "gone-1")
+			ctx, cancel := context.WithTimeout(r.Context(), 0)
+			t.Cleanup(cancel)
+			<-ctx.Done()
+			return r.WithContext(ctx)
+		}, fmt.Errorf("worker pool: %w", context.Canceled), "",
+			500, `"code":"INTERNAL_ERROR"`, "ERROR"},
+		{"deadline stays 504 even when the request is cancelled", func(t *testing.T) *http.Request { return cancelledRequest(t, "gone-1") },
+			context.DeadlineExceeded, "",
+			504, `"code":"TIMEOUT"`, "ERROR"},
+		{"APIError wins over a Canceled cause", func(t *testing.T) *http.Request { return cancelledRequest(t, "gone-1") },
+			&APIError{Code: CodeConflict, Cause: context.Canceled}, "",
+			409, `"code":"CONFLICT"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rs, logs := newTestResponder()
+			r := tt.req(t)
+			if tt.accept != "" {
+				r.Header.Set("Accept", tt.accept)
+			}
+			rec := httptest.NewRecorder()
+			rs.Error(rec, r, tt.err)
+			assert.Equal(t, tt.wantStatus, rec.Code)
+			assert.Contains(t, rec.Body.String(), tt.wantBody)
+			assert.NotContains(t, rec.Body.String(), "query modules", "internal text never reaches the client")
+			if tt.wantLevel == "" {
+				assert.Empty(t, logs.String())
+				return
+			}
+			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+			require.Len(t, lines, 1)
+			var got map[string]any
+			require.NoError(t, json.Unmarshal([]byte(lines[0]), &got))
+			assert.Equal(t, tt.wantLevel, got["level"])
+			assert.Equal(t, "gone-1", got["request_id"])
+			assert.EqualValues(t, tt.wantStatus, got["status"])
+			assert.Equal(t, tt.err.Error(), got["error"])
+		})
+	}
+}
+
+// TestErrorClientGoneOverTheWire cancels a real client request while the
+// handler waits on its context: the handler's Error call must produce a 499
+// that the access log records as a client event (warn) and that respond logs
+// at info, with no error-level record anywhere.
+func TestErrorClientGoneOverTheWire(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	logger := slog.New(requestid.NewLogHandler(slog.NewJSONHandler(logs, nil)))
+	rs := New(WithClock(fixedClock), WithLogger(logger))
+	started := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-r.Context().Done() // a slow query, interrupted by the client leaving
+		rs.Error(w, r, fmt.Errorf("load modules: %w", r.Context().Err()))
+	})
+	srv := httptest.NewServer(requestid.Middleware()(requestid.AccessLog(logger)(h)))
+	defer srv.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Request-ID", "left-early")
+	errc := make(chan error, 1)
+	go func() {
+		res, err := srv.Client().Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		errc <- err
+	}()
+	<-started
+	cancel()
+	require.ErrorIs(t, <-errc, context.Canceled)
+	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") == 2 }, 10*time.Second, 5*time.Millisecond)
+
+	var records []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec))
+		assert.Equal(t, "left-early", rec["request_id"])
+		assert.NotEqual(t, "ERROR", rec["level"], "a client leaving is not a server error: %s", line)
+		records = append(records, rec)
+	}
+	assert.Equal(t, "respond: client closed the request", records[0]["msg"])
+	assert.Equal(t, "INFO", records[0]["level"])
+	assert.Equal(t, "http request", records[1]["msg"])
+	assert.EqualValues(t, 499, records[1]["status"])
+	assert.Equal(t, "WARN", records[1]["level"])
 }

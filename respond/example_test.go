@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/nexuskit/nexus/requestid"
@@ -85,4 +86,47 @@ func ExampleResponder_Error() {
 	// 409 {"success":false,"error":{"code":"CONFLICT","message":"Name already taken"},"timestamp":"2025-11-13T10:00:00.000Z"}
 	// 413 {"success":false,"error":{"code":"PAYLOAD_TOO_LARGE","message":"The request body is too large"},"timestamp":"2025-11-13T10:00:00.000Z"}
 	// 500 {"success":false,"error":{"code":"INTERNAL_ERROR","message":"An internal error occurred"},"timestamp":"2025-11-13T10:00:00.000Z"}
+}
+
+// fieldProblems is a validator's error type: it implements
+// respond.ValidationError without importing respond.
+type fieldProblems []string
+
+func (f fieldProblems) Error() string          { return "invalid fields: " + strings.Join(f, ", ") }
+func (f fieldProblems) ValidationDetails() any { return []string(f) }
+
+// An error with ValidationDetails becomes 400 VALIDATION_ERROR with the
+// details, also when wrapped.
+func ExampleValidationError() {
+	rs := respond.New(respond.WithClock(func() time.Time {
+		return time.Date(2025, 11, 13, 10, 0, 0, 0, time.UTC)
+	}))
+	w := httptest.NewRecorder()
+	err := fmt.Errorf("create module: %w", fieldProblems{"name", "priority"})
+	rs.Error(w, httptest.NewRequest(http.MethodPost, "/api/modules", nil), err)
+	fmt.Println(w.Code, w.Body.String())
+	// Output:
+	// 400 {"success":false,"error":{"code":"VALIDATION_ERROR","message":"request validation failed","details":["name","priority"]},"timestamp":"2025-11-13T10:00:00.000Z"}
+}
+
+// contentTypeError is a decoder's error type: it implements
+// respond.StatusCoder without importing respond, and promises that its text
+// is safe to show the client.
+type contentTypeError struct{}
+
+func (contentTypeError) Error() string   { return "Content-Type must be application/json" }
+func (contentTypeError) StatusCode() int { return http.StatusUnsupportedMediaType }
+
+// An error with a 4xx StatusCode is sent with that status, the catalog code
+// for it and its own text (not the text of wrappers around it).
+func ExampleStatusCoder() {
+	rs := respond.New(respond.WithClock(func() time.Time {
+		return time.Date(2025, 11, 13, 10, 0, 0, 0, time.UTC)
+	}))
+	w := httptest.NewRecorder()
+	err := fmt.Errorf("decode body of POST /api/modules: %w", contentTypeError{})
+	rs.Error(w, httptest.NewRequest(http.MethodPost, "/api/modules", nil), err)
+	fmt.Println(w.Code, w.Body.String())
+	// Output:
+	// 415 {"success":false,"error":{"code":"UNSUPPORTED_MEDIA_TYPE","message":"Content-Type must be application/json"},"timestamp":"2025-11-13T10:00:00.000Z"}
 }

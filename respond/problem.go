@@ -17,7 +17,7 @@ import (
 // section 4.2.1); code, details, timestamp and requestId are extension members.
 func (e *encoder) problem(status int, code Code, message string, details any, now time.Time, requestID string) error {
 	e.buf.WriteString(`{"type":"about:blank","title":`)
-	e.str(http.StatusText(status))
+	e.str(statusTitle(status))
 	b := e.buf.AvailableBuffer()
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(status), 10)
@@ -34,6 +34,15 @@ func (e *encoder) problem(status int, code Code, message string, details any, no
 	}
 	e.tail(now, requestID)
 	return nil
+}
+
+// statusTitle is the reason phrase of status, including nginx's 499, which
+// net/http does not know.
+func statusTitle(status int) string {
+	if status == statusClientClosedRequest {
+		return "Client Closed Request"
+	}
+	return http.StatusText(status)
 }
 
 // wantsProblem reports whether the Accept header values name

@@ -56,7 +56,12 @@
 // process needs. Run logs a warning at startup when Timeout exceeds
 // GracePeriod (default 30 s, Kubernetes' default), because the kubelet would
 // SIGKILL the process before its own timeout could close things in order.
-// The drain delay is inside Timeout, not added to it.
+// The check compares Timeout alone with the grace period, not DrainDelay
+// plus Timeout: Timeout is counted from the signal and the drain delay runs
+// inside it, so the whole shutdown never outlasts Timeout. Adding the two
+// would double-count the delay and warn about the defaults (5 s + 30 s),
+// whose shutdown is over 30 s after the signal. A second warning says when
+// DrainDelay leaves no time inside Timeout for in-flight requests.
 //
 // Workers started with Go are the Go form of the seed's uncaughtException
 // handler: a worker that fails or panics starts the same shutdown, and Run

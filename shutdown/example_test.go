@@ -7,14 +7,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/nexuskit/nexus/shutdown"
 )
 
+// Example runs a server through a whole shutdown. Cancelling Run's context
+// stands in for SIGTERM; the probes ask the mux in process, so the output
+// does not depend on timing.
 func Example() {
 	m := shutdown.New(
-		shutdown.DrainDelay(200*time.Millisecond), // 5 s in production
+		shutdown.DrainDelay(100*time.Millisecond), // 5 s in production
 		shutdown.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))),
 	)
 	mux := http.NewServeMux()
@@ -32,31 +36,26 @@ func Example() {
 	m.OnShutdown("database", func(context.Context) error { fmt.Println("closing database"); return nil })
 	m.OnShutdown("cache", func(context.Context) error { fmt.Println("flushing cache"); return nil })
 
-	// Stands in for SIGTERM: a worker that checks readiness, then asks for
-	// the shutdown by cancelling Run's context.
-	ctx, cancel := context.WithCancel(context.Background())
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	status := func(path string) int {
-		resp, err := client.Get("http://" + ln.Addr().String() + path)
-		if err != nil {
-			return 0
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+	probe := func(path string) int {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code
 	}
 	waitFor := func(path string, want int) int { // bounded: about 5 s at most
 		for range 5000 {
-			if got := status(path); got == want {
-				return got
+			if probe(path) == want {
+				break
 			}
 			time.Sleep(time.Millisecond)
 		}
-		return status(path)
+		return probe(path)
 	}
+
+	ctx, cancel := context.WithCancel(context.Background())
 	m.Go("demo", func(ctx context.Context) error {
 		fmt.Println("serving, readiness", waitFor("/readyz", http.StatusOK))
-		cancel()
-		fmt.Println("draining, readiness", waitFor("/readyz", http.StatusServiceUnavailable), "liveness", status("/livez"))
+		cancel() // as SIGTERM would
+		fmt.Println("draining, readiness", waitFor("/readyz", http.StatusServiceUnavailable), "liveness", probe("/livez"))
 		<-ctx.Done() // cancelled when the servers stop accepting
 		fmt.Println("worker stopped")
 		return nil

@@ -192,6 +192,23 @@ func (e *env) serve(h http.Handler) (*http.Server, string) {
 	return srv, "http://" + ln.Addr().String()
 }
 
+// stuckHandler returns a handler that ignores the shutdown, as a stuck
+// handler does: it returns only when its connection is closed or the test
+// ends. started is closed when the first request arrives.
+func stuckHandler(t *testing.T) (h http.Handler, started <-chan struct{}) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	start := make(chan struct{})
+	var once sync.Once
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(start) })
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}), start
+}
+
 // run starts Run in a goroutine and waits until the manager serves.
 func (e *env) run(ctx context.Context, servers ...*http.Server) <-chan error {
 	e.t.Helper()

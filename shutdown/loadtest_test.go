@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,7 @@ const childEnv = "NEXUSKIT_SHUTDOWN_CHILD"
 const (
 	childDrainDelay = time.Second
 	slowRequest     = 2 * time.Second
+	slowCount       = 20 // slow requests in flight at the signal
 )
 
 // childMain is a small server using the Manager as a program would: real
@@ -43,12 +45,24 @@ func childMain() int {
 		shutdown.Timeout(10*time.Second),
 		shutdown.Logger(slog.New(slog.NewTextHandler(os.Stderr, nil))),
 	)
-	var inflight atomic.Int32
+	var started, inflight atomic.Int32
+	allIn := make(chan struct{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /fast", ok)
 	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
 		inflight.Add(1)
 		defer inflight.Add(-1)
+		if started.Add(1) == slowCount {
+			close(allIn)
+		}
+		// The 2 s count from the moment all the slow requests are in
+		// flight, so on a loaded machine, where they may arrive over a
+		// second or more, the test still sees all of them in flight at
+		// once and the signal still finds them running.
+		select {
+		case <-allIn:
+		case <-time.After(30 * time.Second):
+		}
 		time.Sleep(slowRequest)
 		fmt.Fprint(w, "slow ok")
 	})
@@ -69,6 +83,10 @@ func childMain() int {
 	}
 	m.ServeListener(&http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln)
 	fmt.Printf("ADDR %s\n", ln.Addr())
+	go func() {
+		<-m.Draining() // closed at the Shutdown step, after the drain delay
+		fmt.Printf("DRAINING inflight=%d\n", inflight.Load())
+	}()
 	if err := m.Run(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "run:", err)
 		return 2
@@ -124,6 +142,7 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 	var lines []string
 	var linesMu sync.Mutex
 	addrCh := make(chan string, 1)
+	atShutdown := make(chan int, 1) // slow requests in flight at the Shutdown step
 	eof := make(chan time.Time, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -131,6 +150,11 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 			line := sc.Text()
 			if a, found := strings.CutPrefix(line, "ADDR "); found {
 				addrCh <- a
+				continue
+			}
+			if n, found := strings.CutPrefix(line, "DRAINING inflight="); found {
+				v, _ := strconv.Atoi(n)
+				atShutdown <- v
 				continue
 			}
 			linesMu.Lock()
@@ -152,7 +176,15 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 	var counts loadCounts
 	var signalledAt atomic.Int64 // unix nanos, 0 before SIGTERM
 	stop := make(chan struct{})
+	var stopOnce sync.Once
+	stopClients := func() { stopOnce.Do(func() { close(stop) }) }
 	var clients sync.WaitGroup
+	// On an early failure the clients must not keep hammering (and
+	// retrying) while the rest of the package's tests run.
+	t.Cleanup(func() {
+		stopClients()
+		clients.Wait()
+	})
 	for range 50 {
 		clients.Add(1)
 		go func() {
@@ -203,8 +235,8 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 	slowTr := &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: 20}
 	defer slowTr.CloseIdleConnections()
 	slowClient := &http.Client{Transport: slowTr, Timeout: 15 * time.Second}
-	slowResults := make(chan string, 20)
-	for range 20 {
+	slowResults := make(chan string, slowCount)
+	for range slowCount {
 		go func() {
 			resp, err := slowClient.Get(base + "/slow")
 			if err != nil {
@@ -216,14 +248,14 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 			slowResults <- fmt.Sprintf("%d %s", resp.StatusCode, b)
 		}()
 	}
-	waitUntil(t, "20 slow requests in flight", func() bool {
+	waitUntil(t, fmt.Sprint(slowCount, " slow requests in flight"), func() bool {
 		resp, err := probeClient.Get(base + "/inflight")
 		if err != nil {
 			return false
 		}
 		b, _ := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
-		return string(b) == "20"
+		return string(b) == fmt.Sprint(slowCount)
 	})
 
 	sigAt := time.Now()
@@ -232,13 +264,19 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 
 	// Readiness during the drain delay. The signal reaches the child
 	// asynchronously, so a probe sent right after kill may still read 200;
-	// once it has read 503 it must never read 200 again.
+	// once it has read 503 it must never read 200 again. The probes reuse
+	// one keep-alive connection: on a loaded machine a new connection per
+	// probe can cost a good part of the 1 s window.
+	readyTr := &http.Transport{MaxIdleConnsPerHost: 1}
+	defer readyTr.CloseIdleConnections()
+	readyClient := &http.Client{Transport: readyTr, Timeout: 5 * time.Second}
 	var ready503, ready200 int
-	for range 400 {
-		resp, err := probeClient.Get(base + "/readyz")
+	for deadline := sigAt.Add(15 * time.Second); time.Now().Before(deadline); {
+		resp, err := readyClient.Get(base + "/readyz")
 		if err != nil {
 			break // the listener is closed: the drain delay is over
 		}
+		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
 		switch resp.StatusCode {
 		case http.StatusServiceUnavailable:
@@ -248,7 +286,7 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 				ready200++
 			}
 		}
-		time.Sleep(25 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 
 	code, wsErr := ws.awaitClose(10 * time.Second)
@@ -261,11 +299,11 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 		t.Fatal("child did not exit")
 	}
 	waitErr := cmd.Wait()
-	close(stop)
+	stopClients()
 	clients.Wait()
 	var slowOK int
 	var slowBad []string
-	for range 20 {
+	for range slowCount {
 		r := <-slowResults
 		if r == "200 slow ok" {
 			slowOK++
@@ -273,13 +311,21 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 			slowBad = append(slowBad, r)
 		}
 	}
+	inflightAtShutdown := -1
+	select {
+	case inflightAtShutdown = <-atShutdown:
+	default:
+	}
 	elapsed := exitAt.Sub(sigAt)
-	t.Logf("load: served=%d failed=%d refused-after-close=%d served-after-SIGTERM=%d slow=%d/20 readiness-during-drain: 503x%d 200x%d ws-close=%d exit-after=%v",
-		counts.served.Load(), counts.failed.Load(), counts.refused.Load(), counts.servedAfterSignal.Load(), slowOK, ready503, ready200, code, elapsed.Round(time.Millisecond))
+	t.Logf("load: served=%d failed=%d refused-after-close=%d served-after-SIGTERM=%d slow=%d/%d (in flight at Shutdown: %d) readiness-during-drain: 503x%d 200x%d ws-close=%d exit-after=%v",
+		counts.served.Load(), counts.failed.Load(), counts.refused.Load(), counts.servedAfterSignal.Load(), slowOK, slowCount, inflightAtShutdown, ready503, ready200, code, elapsed.Round(time.Millisecond))
 
 	require.NoError(t, waitErr, "child exit status")
 	assert.Zero(t, counts.failed.Load(), "failed requests: %q", counts.failures)
-	assert.Equal(t, 20, slowOK, "slow requests: %q", slowBad)
+	assert.Equal(t, slowCount, slowOK, "slow requests: %q", slowBad)
+	// The slow requests outlast the drain delay, so Shutdown has accepted
+	// requests to wait for: the case that drops requests when done wrong.
+	assert.Positive(t, inflightAtShutdown, "no slow request was still in flight when Shutdown began")
 	assert.Positive(t, counts.served.Load())
 	assert.Positive(t, counts.servedAfterSignal.Load(), "requests during the drain delay were not served")
 	assert.Positive(t, ready503, "readiness never read 503 during the drain delay")

@@ -77,12 +77,19 @@ func TestLeakCheckDetects(t *testing.T) {
 		<-release
 	}()
 	<-started
+	// The goroutine parks on <-release shortly after close(started); on a
+	// loaded machine that can take a while, so look again until it shows.
 	found := false
 	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "TestLeakCheckDetects") && strings.Contains(g, "chan receive") && !ignorable(g) {
-			found = true
+	for deadline := time.Now().Add(10 * time.Second); !found && time.Now().Before(deadline); {
+		dump := string(buf[:runtime.Stack(buf, true)])
+		for _, g := range strings.Split(dump, "\n\n") {
+			if strings.Contains(g, "TestLeakCheckDetects") && strings.Contains(g, "chan receive") && !ignorable(g) {
+				found = true
+			}
+		}
+		if !found {
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 	close(release)

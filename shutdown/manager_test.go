@@ -253,16 +253,8 @@ func TestDefaultsDrainFiveSecondsAndForceAtThirty(t *testing.T) {
 	sig := newFakeSignals()
 	m := shutdown.New(shutdown.WithClock(clk), sig.option(), shutdown.Logger(slogNew(logs)))
 	e := &env{t: t, m: m, logs: logs, signals: sig}
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	started := make(chan struct{})
-	_, url := e.serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		close(started)
-		select { // ignores the shutdown, as a stuck handler does
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
+	h, started := stuckHandler(t)
+	_, url := e.serve(h)
 	done := e.run(context.Background())
 	go func() { _, _, _ = get(url) }()
 	<-started
@@ -286,16 +278,8 @@ func TestHardTimeoutIsCountedFromTheSignal(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
 	e := newEnv(t, shutdown.WithClock(clk), shutdown.DrainDelay(4*time.Second), shutdown.Timeout(10*time.Second))
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	started := make(chan struct{})
-	_, url := e.serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		close(started)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
+	h, started := stuckHandler(t)
+	_, url := e.serve(h)
 	done := e.run(context.Background())
 	clientErr := make(chan error, 1)
 	go func() { _, _, err := get(url); clientErr <- err }()
@@ -323,14 +307,8 @@ func TestHardTimeoutNamesEverythingLeft(t *testing.T) {
 	e := newEnv(t, shutdown.Timeout(300*time.Millisecond))
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	started := make(chan struct{})
-	_, url := e.serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		close(started)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
+	h, started := stuckHandler(t)
+	_, url := e.serve(h)
 	done := e.m.Track() // a long-lived activity that never ends
 	t.Cleanup(done)
 	e.m.Go("stuck", func(context.Context) error { <-release; return nil })
@@ -734,6 +712,8 @@ func TestStartupWarnings(t *testing.T) {
 		want []string
 	}{
 		{"defaults fit Kubernetes' default grace period", nil, nil},
+		// The drain delay runs inside Timeout: 10 s + 25 s is a 25 s shutdown.
+		{"drain delay not added to the timeout", []shutdown.Option{shutdown.DrainDelay(10 * time.Second), shutdown.Timeout(25 * time.Second)}, nil},
 		{"timeout beyond grace period", []shutdown.Option{shutdown.Timeout(45 * time.Second)}, []string{"exceeds the grace period"}},
 		{"grace period raised", []shutdown.Option{shutdown.Timeout(45 * time.Second), shutdown.GracePeriod(60 * time.Second)}, nil},
 		{"custom grace period", []shutdown.Option{shutdown.GracePeriod(10 * time.Second)}, []string{"exceeds the grace period"}},

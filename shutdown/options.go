@@ -99,7 +99,9 @@ func Signals(sig ...os.Signal) Option {
 // GracePeriod sets the time the platform gives the process between the
 // signal and killing it (Kubernetes' terminationGracePeriodSeconds, default
 // 30 s). Run logs a warning at startup when the hard Timeout exceeds it, since
-// the process would then be killed before its own timeout could act.
+// the process would then be killed before its own timeout could act. The
+// drain delay is not added: it runs inside Timeout. When a preStop hook
+// sleeps before the signal, pass the grace period minus that sleep.
 // Zero or negative panics.
 func GracePeriod(d time.Duration) Option {
 	if d <= 0 {
