@@ -409,6 +409,14 @@ func TestRateLimit(t *testing.T) {
 		res, _ := call[any](t, http.MethodGet, ts.URL+p, "", nil)
 		assert.Equal(t, http.StatusOK, res.StatusCode, "probes are never rate limited: %s", p)
 	}
+	for _, p := range []string{"/", "/static/app.js"} {
+		res, err := http.Get(ts.URL + p)
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode, "the dashboard files are not rate limited: %s", p)
+	}
+	_, _, err := dialWS(t, ts.URL, issueToken(t, time.Hour), nil)
+	require.Error(t, err, "the WebSocket counts against the limit")
 }
 
 func TestCORS(t *testing.T) {

@@ -102,9 +102,9 @@ func (s *Server) Routes() http.Handler { return s.routes() }
 //     reject (CORS preflights, 429s) and those that panic.
 //  3. recover: a panic below becomes a 500 envelope, logged with the ID.
 //  4. CORS: preflights are answered before they count against the limit.
-//  5. rate limit: per client IP, 429 envelope with Retry-After; the health
-//     probes are exempt so an orchestrator never sees a healthy server
-//     as down.
+//  5. rate limit: per client IP on /api/ and /ws, 429 envelope with
+//     Retry-After; the health probes (an orchestrator must never see a
+//     healthy server as down) and the dashboard's static files are exempt.
 //  6. compress: only the responses that reach the routes are compressed.
 func (s *Server) middleware(h http.Handler) http.Handler {
 	h = compress.Middleware()(h)
@@ -139,11 +139,11 @@ func (s *Server) rateLimit(h http.Handler) http.Handler {
 			})
 		}))(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
-			h.ServeHTTP(w, r)
+		if strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/ws" {
+			limited.ServeHTTP(w, r)
 			return
 		}
-		limited.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 	})
 }
 
