@@ -132,7 +132,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`#ws-status[data-state="refused"]`),
 	))
 	// A token that expires while connected: the socket closes with 1008.
-	short := issueToken(t, 2*time.Second)
+	short := issueToken(t, 5*time.Second)
 	require.NoError(t, chromedp.Run(ctx,
 		enterToken(short),
 		chromedp.WaitVisible(`#ws-status[data-state="live"]`),

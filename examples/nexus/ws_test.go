@@ -137,7 +137,7 @@ func TestWebSocketClosesOnExpiryAndShutdown(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, baseEnv(t))
 
-	short := issueToken(t, 1500*time.Millisecond)
+	short := issueToken(t, 3*time.Second)
 	c, _, err := dialWS(t, ts.URL, short, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "hello", readEvent(t, c).Type)

@@ -83,7 +83,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-r.Context().Done():
 			// wsauth ends the context when the credential expires.
-			if errors.Is(context.Cause(r.Context()), wsauth.ErrExpired) || time.Now().After(id.ExpiresAt) {
+			if errors.Is(context.Cause(r.Context()), wsauth.ErrExpired) || (!id.ExpiresAt.IsZero() && time.Now().After(id.ExpiresAt)) {
 				_ = c.Close(websocket.StatusPolicyViolation, "token expired")
 			} else {
 				_ = c.Close(websocket.StatusGoingAway, "server shutting down")
