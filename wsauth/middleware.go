@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -31,7 +30,7 @@ var (
 	errRespOriginRequired = &respond.APIError{Status: http.StatusForbidden, Code: respond.CodeForbidden,
 		Message: "cookie credentials require an Origin header"}
 	errRespThrottled = &respond.APIError{Status: http.StatusTooManyRequests, Code: respond.CodeRateLimitExceeded,
-		Message: "too many failed authentication attempts; retry after the time in Retry-After"}
+		Message: "too many authentication attempts from this address; retry after the time in Retry-After"}
 )
 
 // middleware is the http.Handler Middleware returns for one next handler.
@@ -147,80 +146,94 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.responder.Error(w, r, errUpgradeRequired)
 		return
 	}
-	ctx := r.Context()
 	now := m.now()
 	client, fromProxy := m.clientAddr(r)
-	key := throttleKey(client)
-	a := attempt{client: client}
-
+	a := attempt{client: client, key: throttleKey(client)}
 	if m.throttle != nil {
-		if left, blocked := m.throttle.blocked(key, now); blocked {
-			m.audit(ctx, r, &a, outcomeThrottled, "too_many_failures")
-			secs := int64((left + time.Second - 1) / time.Second)
+		if reason, wait := m.throttle.admit(a.key, now); reason != "" {
+			m.audit(r.Context(), r, &a, outcomeThrottled, reason)
+			secs := int64((wait + time.Second - 1) / time.Second)
 			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 			m.responder.Error(w, r, errRespThrottled)
 			return
 		}
 	}
+	id, out := m.authenticate(w, r, &a, now, fromProxy)
+	if id == nil {
+		return
+	}
+	// Build the whole context before next sees any of it, so the identity
+	// is never partly set.
+	ctx := context.WithValue(r.Context(), ctxKey{}, id)
+	if !id.ExpiresAt.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, id.ExpiresAt, ErrExpired)
+		defer cancel()
+	}
+	m.next.ServeHTTP(w, out.WithContext(ctx))
+}
 
+// authenticate runs the origin policy, finds the credential and asks the
+// Authenticator. It returns the Identity and the request next should see,
+// or a nil Identity after answering the request itself. Every call writes
+// one audit record; a.failed reports a client failure (401 or 403).
+func (m *middleware) authenticate(w http.ResponseWriter, r *http.Request, a *attempt, now time.Time, fromProxy bool) (*Identity, *http.Request) {
+	if m.throttle != nil {
+		// Deferred, so that even a panicking Authenticator ends the attempt;
+		// and here, not in ServeHTTP, so that an open socket is not an
+		// attempt in progress.
+		defer func() { m.throttle.done(a.key, now, a.failed) }()
+	}
 	origin := headerGet(r.Header, "Origin")
 	if origin != "" && !m.originAllowed(origin, r, fromProxy) {
-		m.reject(w, r, &a, key, now, "origin_not_allowed", errRespOrigin)
-		return
+		m.reject(w, r, a, "origin_not_allowed", errRespOrigin)
+		return nil, nil
 	}
 
 	creds, out, found, err := m.extract(r)
 	a.source = creds.Source
 	a.token = creds.Token
 	if err != nil {
-		m.reject(w, r, &a, key, now, reasonOf(err), m.unauthorized(w, errRespInvalid))
-		return
+		m.reject(w, r, a, reasonOf(err), m.unauthorized(w, errRespInvalid))
+		return nil, nil
 	}
 	if !found {
-		m.reject(w, r, &a, key, now, "no_credentials", m.unauthorized(w, m.errNoCreds))
-		return
+		m.reject(w, r, a, "no_credentials", m.unauthorized(w, m.errNoCreds))
+		return nil, nil
 	}
 	if origin == "" && creds.Source == SourceCookie {
-		m.reject(w, r, &a, key, now, "origin_required", errRespOriginRequired)
-		return
+		m.reject(w, r, a, "origin_required", errRespOriginRequired)
+		return nil, nil
 	}
 	if len(creds.Token) > maxCredentialLen {
-		m.reject(w, r, &a, key, now, errTokenTooLong.reason, m.unauthorized(w, errRespInvalid))
-		return
+		a.token = "" // hashing it for the fingerprint would make the rejection expensive
+		m.reject(w, r, a, errTokenTooLong.reason, m.unauthorized(w, errRespInvalid))
+		return nil, nil
 	}
 
-	id, err := m.auth.Authenticate(ctx, creds)
+	id, err := m.auth.Authenticate(r.Context(), creds)
 	if err != nil {
-		m.authFailed(w, r, &a, key, now, err)
-		return
+		m.authFailed(w, r, a, err)
+		return nil, nil
 	}
 	if id == nil {
-		m.audit(ctx, r, &a, outcomeError, "nil_identity")
+		m.audit(r.Context(), r, a, outcomeError, "nil_identity")
 		m.responder.Error(w, r, errors.New("wsauth: Authenticator returned neither an identity nor an error"))
-		return
+		return nil, nil
 	}
 	if !id.ExpiresAt.IsZero() && !now.Before(id.ExpiresAt) {
-		m.reject(w, r, &a, key, now, "expired", m.unauthorized(w, errRespExpired))
-		return
+		m.reject(w, r, a, "expired", m.unauthorized(w, errRespExpired))
+		return nil, nil
 	}
-
-	// Success: build the whole context before next sees any of it, so the
-	// identity is never partly set.
 	ident := *id
 	ident.Source = creds.Source
 	a.subject = ident.Subject
-	m.audit(ctx, r, &a, outcomeAccepted, "authenticated")
-	ctx = context.WithValue(ctx, ctxKey{}, &ident)
-	if !ident.ExpiresAt.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadlineCause(ctx, ident.ExpiresAt, ErrExpired)
-		defer cancel()
-	}
-	m.next.ServeHTTP(w, out.WithContext(ctx))
+	m.audit(r.Context(), r, a, outcomeAccepted, "authenticated")
+	return &ident, out
 }
 
 // authFailed classifies an Authenticator error.
-func (m *middleware) authFailed(w http.ResponseWriter, r *http.Request, a *attempt, key netip.Prefix, now time.Time, err error) {
+func (m *middleware) authFailed(w http.ResponseWriter, r *http.Request, a *attempt, err error) {
 	var apiErr *respond.APIError
 	switch {
 	case errors.As(err, &apiErr):
@@ -232,26 +245,25 @@ func (m *middleware) authFailed(w http.ResponseWriter, r *http.Request, a *attem
 			m.unauthorized(w, apiErr)
 		}
 		if apiErr.Status >= 400 && apiErr.Status < 500 {
-			m.reject(w, r, a, key, now, reason, apiErr)
+			m.reject(w, r, a, reason, apiErr)
 			return
 		}
 		m.audit(r.Context(), r, a, outcomeError, reason)
 		m.responder.Error(w, r, apiErr)
 	case errors.Is(err, ErrExpired):
-		m.reject(w, r, a, key, now, reasonOf(err), m.unauthorized(w, errRespExpired))
+		m.reject(w, r, a, reasonOf(err), m.unauthorized(w, errRespExpired))
 	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrNoCredentials):
-		m.reject(w, r, a, key, now, reasonOf(err), m.unauthorized(w, errRespInvalid))
+		m.reject(w, r, a, reasonOf(err), m.unauthorized(w, errRespInvalid))
 	default:
 		m.audit(r.Context(), r, a, outcomeError, "authenticator_error")
 		m.responder.Error(w, r, err)
 	}
 }
 
-// reject records a client failure (throttle and audit) and answers it.
-func (m *middleware) reject(w http.ResponseWriter, r *http.Request, a *attempt, key netip.Prefix, now time.Time, reason string, resp *respond.APIError) {
-	if m.throttle != nil {
-		m.throttle.fail(key, now)
-	}
+// reject answers a client failure, which counts for throttling, and
+// audits it.
+func (m *middleware) reject(w http.ResponseWriter, r *http.Request, a *attempt, reason string, resp *respond.APIError) {
+	a.failed = true
 	m.audit(r.Context(), r, a, outcomeRejected, reason)
 	m.responder.Error(w, r, resp)
 }

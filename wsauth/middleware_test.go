@@ -252,6 +252,9 @@ func TestRejections(t *testing.T) {
 				assert.Equal(t, "WARN", recs[0]["level"])
 			}
 			assert.Empty(t, recs[0]["subject"], "no subject on failure")
+			if tt.reason == "token_too_long" {
+				assert.Empty(t, recs[0]["token_fp"], "an oversized token is not hashed")
+			}
 			assert.NotContains(t, logs.String(), valid, "the token is never logged")
 		})
 	}

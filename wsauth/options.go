@@ -187,7 +187,10 @@ func PassThroughNonUpgrade() Option {
 // Throttle sets how many failed attempts (401 or 403) one client address
 // may make within window before further attempts get 429 Too Many Requests
 // with Retry-After until the window ends, without reaching the
-// Authenticator. Defaults: DefaultThrottleFailures per
+// Authenticator. Attempts still being authenticated count too (a client
+// cannot get more guesses through by sending them all at once); when they
+// fill the allowance, the 429 says to retry after a second. Successful
+// attempts are never counted. Defaults: DefaultThrottleFailures per
 // DefaultThrottleWindow. IPv6 addresses are counted per /64, the block one
 // subscriber usually holds.
 func Throttle(failures int, window time.Duration) Option {
