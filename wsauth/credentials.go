@@ -24,26 +24,26 @@ func (m *middleware) extract(r *http.Request) (c Credentials, out *http.Request,
 	out = r
 	// Decide the header and URL rewrites first: they apply whichever
 	// source wins, so a second credential never leaks downstream either.
+	// A token entry is removed even when SourceSubprotocol is not enabled:
+	// the WebSocket library must never get a chance to echo it.
 	var subToken string
 	var subFound bool
-	if m.subprotocolOn {
-		if values := r.Header[headerProtocol]; len(values) > 0 {
-			var rest []string
-			var perr error
-			subToken, rest, subFound, perr = parseSubprotocols(values, m.subprotoPrefix)
-			if subFound || perr != nil {
-				h := maps.Clone(r.Header)
-				if len(rest) == 0 {
-					h.Del(headerProtocol)
-				} else {
-					h.Set(headerProtocol, strings.Join(rest, ", "))
-				}
-				out = shallow(r, out)
-				out.Header = h
+	if values := r.Header[headerProtocol]; len(values) > 0 {
+		var rest []string
+		var perr error
+		subToken, rest, subFound, perr = parseSubprotocols(values, m.subprotoPrefix)
+		if subFound || perr != nil {
+			h := maps.Clone(r.Header)
+			if len(rest) == 0 {
+				h.Del(headerProtocol)
+			} else {
+				h.Set(headerProtocol, strings.Join(rest, ", "))
 			}
-			if perr != nil {
-				return Credentials{Source: SourceSubprotocol, Request: out}, out, true, perr
-			}
+			out = shallow(r, out)
+			out.Header = h
+		}
+		if perr != nil && m.subprotocolOn {
+			return Credentials{Source: SourceSubprotocol, Request: out}, out, true, perr
 		}
 	}
 	var queryToken string
@@ -57,6 +57,10 @@ func (m *middleware) extract(r *http.Request) (c Credentials, out *http.Request,
 			u.RawQuery = rawQuery
 			out.URL = &u
 			out.RequestURI = u.RequestURI()
+			// A form parsed before wsauth holds the token too: drop it, so
+			// that the next ParseForm reads the redacted URL. (A GET upgrade
+			// has no body, so nothing else is lost.)
+			out.Form, out.PostForm = nil, nil
 		}
 	}
 	for _, src := range m.sources {

@@ -65,8 +65,9 @@ type middleware struct {
 //  7. on success runs next with the Identity in the context (FromContext)
 //     and a context deadline at Identity.ExpiresAt whose cause is
 //     ErrExpired, the token subprotocol entry removed from
-//     Sec-WebSocket-Protocol and the query parameter (QueryParam) removed
-//     from the URL.
+//     Sec-WebSocket-Protocol (even when SourceSubprotocol is not enabled)
+//     and the query parameter (QueryParam) removed from the URL and from
+//     any form parsed before.
 //
 // HTTP/2 WebSockets (RFC 8441 extended CONNECT) are not recognised as
 // upgrades. Every attempt past step 1 produces exactly one audit record. Rejections
