@@ -69,10 +69,10 @@ type middleware struct {
 //     and the query parameter (QueryParam) removed from the URL and from
 //     any form parsed before.
 //
-// HTTP/2 WebSockets (RFC 8441 extended CONNECT) are not recognised as
-// upgrades. Every attempt past step 1 produces exactly one audit record. Rejections
-// are respond envelopes. Middleware panics if auth is nil or an option is
-// invalid.
+// HTTP/2 WebSockets (RFC 8441 extended CONNECT) count as upgrades and are
+// authenticated the same way. Every attempt past step 1 produces exactly
+// one audit record. Rejections are respond envelopes. Middleware panics if
+// auth is nil or an option is invalid.
 func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Handler {
 	if auth == nil {
 		panic("wsauth: Middleware: nil Authenticator")
@@ -281,12 +281,19 @@ func (m *middleware) unauthorized(w http.ResponseWriter, resp *respond.APIError)
 	return resp
 }
 
-// isUpgrade reports whether r asks for a WebSocket upgrade (RFC 6455
-// §4.1): GET with "Connection: upgrade" and "Upgrade: websocket" tokens.
+// isUpgrade reports whether r opens a WebSocket: an HTTP/1.1 upgrade (RFC
+// 6455 §4.1: GET with "Connection: upgrade" and "Upgrade: websocket"
+// tokens) or an HTTP/2 extended CONNECT (RFC 8441 §4: CONNECT with
+// ":protocol: websocket", which net/http puts in the header map as is).
 func isUpgrade(r *http.Request) bool {
-	return r.Method == http.MethodGet &&
-		headerHasToken(r.Header, "Connection", "upgrade") &&
-		headerHasToken(r.Header, "Upgrade", "websocket")
+	switch r.Method {
+	case http.MethodGet:
+		return headerHasToken(r.Header, "Connection", "upgrade") &&
+			headerHasToken(r.Header, "Upgrade", "websocket")
+	case http.MethodConnect:
+		return strings.EqualFold(headerGet(r.Header, ":protocol"), "websocket")
+	}
+	return false
 }
 
 // headerHasToken reports whether a comma-separated header (name in

@@ -367,3 +367,36 @@ func TestServerErrorGoesThroughResponder(t *testing.T) {
 	assert.Contains(t, respLogs.String(), "session store unreachable")
 	assert.Contains(t, respLogs.String(), "req-500")
 }
+
+// TestHTTP2WebSocketIsAuthenticated: an RFC 8441 WebSocket (extended
+// CONNECT, which net/http serves with GODEBUG=http2xconnect=1) is a
+// WebSocket handshake too, so it is authenticated; PassThroughNonUpgrade
+// must not let it through unauthenticated.
+func TestHTTP2WebSocketIsAuthenticated(t *testing.T) {
+	t.Parallel()
+	signer := wsauth.NewSigner(testKey)
+	tok, err := signer.Issue("alice", time.Hour)
+	require.NoError(t, err)
+	next := &identityHandler{}
+	h := wsauth.Middleware(signer, wsauth.PassThroughNonUpgrade(), wsauth.Logger(discardLogger()))(next)
+	connect := func() *http.Request {
+		r := httptest.NewRequest(http.MethodConnect, "https://example.com/ws", nil)
+		r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/2.0", 2, 0
+		r.Header[":protocol"] = []string{"websocket"} // as net/http's HTTP/2 server sets it
+		r.Header.Set("Sec-WebSocket-Version", "13")
+		return r
+	}
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, connect())
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.Zero(t, next.Calls())
+
+	r := connect()
+	r.Header.Set("Authorization", "Bearer "+tok)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	assert.Equal(t, 1, next.Calls())
+	require.NotNil(t, next.id)
+	assert.Equal(t, "alice", next.id.Subject)
+}
