@@ -241,3 +241,26 @@ func TestThrottleIgnoresSuccesses(t *testing.T) {
 		assert.Equal(t, http.StatusSwitchingProtocols, rec.Code, "attempt %d", i)
 	}
 }
+
+// TestThrottlePanickingAuthenticator: an Authenticator that panics does not
+// leave its attempt counted as in progress forever.
+func TestThrottlePanickingAuthenticator(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	auth := wsauth.AuthenticatorFunc(func(context.Context, wsauth.Credentials) (*wsauth.Identity, error) {
+		if calls.Add(1) == 1 {
+			panic("authenticator bug")
+		}
+		return &wsauth.Identity{Subject: "svc"}, nil
+	})
+	h := wsauth.Middleware(auth, wsauth.Throttle(1, time.Minute), wsauth.Logger(discardLogger()))(&identityHandler{})
+	try := func() int {
+		r := upgradeRequest("http://example.com/ws")
+		r.Header.Set("Authorization", "Bearer x")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	assert.Panics(t, func() { try() })
+	assert.Equal(t, http.StatusSwitchingProtocols, try())
+}
