@@ -14,6 +14,10 @@ const (
 	// maxCredentialLen bounds any credential before it is decoded or
 	// hashed, so an attacker cannot make one attempt expensive.
 	maxCredentialLen = 8 << 10
+	// maxProtocolHeaderLen bounds a Sec-WebSocket-Protocol header that
+	// carries a token entry: the longest token entry and a few application
+	// protocols.
+	maxProtocolHeaderLen = maxCredentialLen + 8<<10
 )
 
 // extract finds the credential in the configured source order. It returns
@@ -29,15 +33,15 @@ func (m *middleware) extract(r *http.Request) (c Credentials, out *http.Request,
 	var subToken string
 	var subFound bool
 	if values := r.Header[headerProtocol]; len(values) > 0 {
-		var rest []string
+		var rest string
 		var perr error
 		subToken, rest, subFound, perr = parseSubprotocols(values, m.subprotoPrefix)
-		if subFound || perr != nil {
+		if subFound {
 			h := maps.Clone(r.Header)
-			if len(rest) == 0 {
+			if rest == "" {
 				h.Del(headerProtocol)
 			} else {
-				h.Set(headerProtocol, strings.Join(rest, ", "))
+				h.Set(headerProtocol, rest)
 			}
 			out = shallow(r, out)
 			out.Header = h
@@ -106,13 +110,34 @@ func bearerToken(h string) string {
 	return strings.TrimSpace(h[len(scheme):])
 }
 
-// parseSubprotocols splits Sec-WebSocket-Protocol header values (each a
-// comma-separated list, RFC 6455 §4.1) into the token carried by the entry
-// starting with prefix (base64url without padding, as in the Kubernetes
-// scheme, decoded) and the remaining entries, trimmed, in order, empty ones
-// dropped. found reports a token entry; err is non-nil when that entry is
-// empty, not valid base64url, too long, or present more than once.
-func parseSubprotocols(values []string, prefix string) (token string, rest []string, found bool, err error) {
+// parseSubprotocols reads Sec-WebSocket-Protocol header values (each a
+// comma-separated list, RFC 6455 §4.1). found reports an entry starting
+// with prefix; then token is what it carries (base64url without padding,
+// as in the Kubernetes scheme, decoded) and rest is the header value later
+// handlers should see: the other entries, trimmed, in order, joined by
+// ", " ("" for none). err is non-nil (and found true) when the token entry
+// is empty, not valid base64url, too long, or present more than once, or
+// when the header is too long to hold a token entry and application
+// protocols (rest is then "": nothing of it is passed on).
+//
+// Its cost stays linear with a small constant whatever the client sends:
+// values without the prefix are not split at all, and long ones not even
+// when they contain it.
+func parseSubprotocols(values []string, prefix string) (token, rest string, found bool, err error) {
+	n := 0
+	for _, v := range values {
+		n += len(v)
+		found = found || strings.Contains(v, prefix)
+	}
+	if !found {
+		return "", "", false, nil
+	}
+	if n > maxProtocolHeaderLen {
+		return "", "", true, errBadSubprotocol
+	}
+	found = false
+	var b strings.Builder
+	b.Grow(n)
 	for _, v := range values {
 		for v != "" {
 			var e string
@@ -122,7 +147,10 @@ func parseSubprotocols(values []string, prefix string) (token string, rest []str
 				continue
 			}
 			if !strings.HasPrefix(e, prefix) {
-				rest = append(rest, e)
+				if b.Len() > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(e)
 				continue
 			}
 			if found {
@@ -135,18 +163,21 @@ func parseSubprotocols(values []string, prefix string) (token string, rest []str
 				err = errBadSubprotocol
 				continue
 			}
-			b, derr := base64.RawURLEncoding.Strict().DecodeString(enc)
-			if derr != nil || len(b) == 0 {
+			raw, derr := base64.RawURLEncoding.Strict().DecodeString(enc)
+			if derr != nil || len(raw) == 0 {
 				err = errBadSubprotocol
 				continue
 			}
-			token = string(b)
+			token = string(raw)
 		}
+	}
+	if !found {
+		return "", "", false, nil
 	}
 	if err != nil {
 		token = ""
 	}
-	return token, rest, found, err
+	return token, b.String(), true, err
 }
 
 // SubprotocolEntry returns the Sec-WebSocket-Protocol entry that carries

@@ -20,20 +20,23 @@ func TestParseSubprotocols(t *testing.T) {
 		name   string
 		values []string
 		token  string
-		rest   []string
+		rest   string
 		found  bool
 		err    bool
 	}{
-		{"none", []string{"chat.v1, chat.v2"}, "", []string{"chat.v1", "chat.v2"}, false, false},
-		{"token last", []string{"chat.v1, " + pfx + enc}, "tok/en+?", []string{"chat.v1"}, true, false},
-		{"token first, odd spacing", []string{" \t" + pfx + enc + " ,chat.v1,, "}, "tok/en+?", []string{"chat.v1"}, true, false},
-		{"several header lines", []string{"a", pfx + enc, "b, c"}, "tok/en+?", []string{"a", "b", "c"}, true, false},
-		{"prefix only", []string{"chat.v1, " + pfx}, "", []string{"chat.v1"}, true, true},
-		{"padded base64", []string{pfx + base64.URLEncoding.EncodeToString([]byte("x"))}, "", nil, true, true},
-		{"standard alphabet", []string{pfx + "a+b/"}, "", nil, true, true},
-		{"twice", []string{pfx + enc + "," + pfx + enc}, "", nil, true, true},
-		{"prefix is case-sensitive", []string{strings.ToUpper(pfx) + enc}, "", []string{strings.ToUpper(pfx) + enc}, false, false},
-		{"empty", []string{""}, "", nil, false, false},
+		{"none", []string{"chat.v1, chat.v2"}, "", "", false, false},
+		{"token last", []string{"chat.v1, " + pfx + enc}, "tok/en+?", "chat.v1", true, false},
+		{"token alone", []string{pfx + enc}, "tok/en+?", "", true, false},
+		{"token first, odd spacing", []string{" \t" + pfx + enc + " ,chat.v1,, "}, "tok/en+?", "chat.v1", true, false},
+		{"several header lines", []string{"a", pfx + enc, "b, c"}, "tok/en+?", "a, b, c", true, false},
+		{"prefix inside an entry", []string{"x" + pfx + enc}, "", "", false, false},
+		{"prefix only", []string{"chat.v1, " + pfx}, "", "chat.v1", true, true},
+		{"padded base64", []string{pfx + base64.URLEncoding.EncodeToString([]byte("x"))}, "", "", true, true},
+		{"standard alphabet", []string{pfx + "a+b/"}, "", "", true, true},
+		{"twice", []string{pfx + enc + "," + pfx + enc}, "", "", true, true},
+		{"prefix is case-sensitive", []string{strings.ToUpper(pfx) + enc}, "", "", false, false},
+		{"empty", []string{""}, "", "", false, false},
+		{"too long to hold a token and protocols", []string{strings.Repeat("a,", 10<<10), pfx + enc}, "", "", true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -95,6 +95,14 @@ func TestRejections(t *testing.T) {
 			challenge: `Bearer realm="websocket", error="invalid_token"`, reason: "malformed_subprotocol",
 		},
 		{
+			name: "subprotocol header too long to hold a token and protocols",
+			setup: func(r *http.Request) {
+				r.Header.Set("Sec-WebSocket-Protocol", strings.Repeat("chat.v1, ", 4<<10)+wsauth.SubprotocolEntry(wsauth.DefaultSubprotocolPrefix, valid))
+			},
+			status: http.StatusUnauthorized, code: "UNAUTHORIZED",
+			challenge: `Bearer realm="websocket", error="invalid_token"`, reason: "malformed_subprotocol",
+		},
+		{
 			name: "two subprotocol tokens",
 			setup: func(r *http.Request) {
 				r.Header.Set("Sec-WebSocket-Protocol", "chat.v1, "+wsauth.SubprotocolEntry(wsauth.DefaultSubprotocolPrefix, valid)+", "+

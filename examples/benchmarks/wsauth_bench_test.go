@@ -138,6 +138,11 @@ func BenchmarkWSAuthRejected(b *testing.B) {
 		r.Header.Set("Authorization", "Bearer "+strings.Repeat("A", 64<<10))
 		runWSAuth(b, mw(), r, http.StatusUnauthorized)
 	})
+	b.Run("1MiB_protocol_header", func(b *testing.B) {
+		r := wsauthUpgrade()
+		r.Header.Set("Sec-WebSocket-Protocol", strings.Repeat("a,", 512<<10))
+		runWSAuth(b, mw(), r, http.StatusUnauthorized)
+	})
 	b.Run("throttled", func(b *testing.B) {
 		r := wsauthUpgrade()
 		r.Header.Set("Authorization", "Bearer "+forged)
