@@ -142,7 +142,7 @@ func parseSubprotocols(values []string, prefix string) (token, rest string, foun
 		for v != "" {
 			var e string
 			e, v, _ = strings.Cut(v, ",")
-			e = strings.Trim(e, " \t")
+			e = trimOWS(e)
 			if e == "" {
 				continue
 			}
@@ -189,16 +189,25 @@ func SubprotocolEntry(prefix, token string) string {
 
 // cutQueryParam removes every name=value pair from rawQuery and returns
 // the first non-empty value (unescaped), the remaining query and whether
-// the parameter was present.
+// the parameter was present (rest is rawQuery when it was not). It
+// allocates only when the parameter is present, and then once.
 func cutQueryParam(rawQuery, name string) (value, rest string, found bool) {
+	for q := rawQuery; q != "" && !found; {
+		var pair string
+		pair, q, _ = strings.Cut(q, "&")
+		k, _, _ := strings.Cut(pair, "=")
+		found = isParam(k, name)
+	}
+	if !found {
+		return "", rawQuery, false
+	}
 	var b strings.Builder
-	q := rawQuery
-	for q != "" {
+	b.Grow(len(rawQuery))
+	for q := rawQuery; q != ""; {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
 		k, v, _ := strings.Cut(pair, "=")
-		if uk, err := url.QueryUnescape(k); err == nil && uk == name {
-			found = true
+		if isParam(k, name) {
 			if value == "" {
 				if uv, err := url.QueryUnescape(v); err == nil {
 					value = uv
@@ -211,7 +220,20 @@ func cutQueryParam(rawQuery, name string) (value, rest string, found bool) {
 		}
 		b.WriteString(pair)
 	}
-	return value, b.String(), found
+	return value, b.String(), true
+}
+
+// isParam reports whether the raw query key k is name once unescaped, as
+// url.ParseQuery would read it, without unescaping keys that cannot be.
+func isParam(k, name string) bool {
+	switch {
+	case k == name:
+		return true
+	case len(k) < len(name) || !strings.ContainsAny(k, "%+"):
+		return false // escaping only lengthens a key
+	}
+	uk, err := url.QueryUnescape(k)
+	return err == nil && uk == name
 }
 
 // isBase64URL reports whether s uses only the unpadded base64url alphabet
