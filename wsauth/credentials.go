@@ -223,8 +223,9 @@ func cutQueryParam(rawQuery, name string) (value, rest string, found bool) {
 	return value, b.String(), true
 }
 
-// isParam reports whether the raw query key k is name once unescaped, as
-// url.ParseQuery would read it, without unescaping keys that cannot be.
+// isParam reports whether the raw query key k is name (an isParamName)
+// once unescaped, as url.ParseQuery would read it, without unescaping keys
+// that cannot be.
 func isParam(k, name string) bool {
 	switch {
 	case k == name:

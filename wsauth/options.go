@@ -160,8 +160,8 @@ func Cookie(name string) Option {
 // later handlers and their logs see. Middleware placed before wsauth still
 // sees it: put wsauth first.
 func QueryParam(name string) Option {
-	if name == "" || strings.ContainsAny(name, "&=;#") {
-		optPanic("QueryParam", "%q is not a valid query parameter name", name)
+	if !isParamName(name) {
+		optPanic("QueryParam", "%q is not a query parameter name of letters, digits and -._~", name)
 	}
 	return func(c *config) { c.query = name }
 }
@@ -268,6 +268,18 @@ func Clock(now func() time.Time) Option {
 		optPanic("Clock", "nil clock")
 	}
 	return func(c *config) { c.now = now }
+}
+
+// isParamName reports whether s is a non-empty run of RFC 3986 unreserved
+// characters, which a query names without escaping.
+func isParamName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || strings.IndexByte("-._~", b) >= 0) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isToken reports whether s is an RFC 9110 token (tchar+).
