@@ -153,8 +153,9 @@ func Cookie(name string) Option {
 	return func(c *config) { c.cookie = name }
 }
 
-// QueryParam enables reading a token from the query parameter name, for
-// clients that can do nothing else. Tokens in URLs end up in access logs,
+// QueryParam enables reading a token from the query parameter name
+// (letters, digits and -._~, such as "access_token"), for clients that can
+// do nothing else. Tokens in URLs end up in access logs,
 // proxies and browser history (RFC 6750 §2.3), so it is off by default, and
 // when enabled the parameter is removed from the URL (and RequestURI) that
 // later handlers and their logs see. Middleware placed before wsauth still
