@@ -142,8 +142,12 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			m.next.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("Upgrade", "websocket")
-		w.Header().Set("Connection", "Upgrade")
+		if r.ProtoMajor == 1 {
+			// HTTP/2 and later forbid these connection-specific fields
+			// (RFC 9113 §8.2.2): clients fail the stream on seeing them.
+			w.Header().Set("Upgrade", "websocket")
+			w.Header().Set("Connection", "Upgrade")
+		}
 		m.responder.Error(w, r, errUpgradeRequired)
 		return
 	}

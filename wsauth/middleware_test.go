@@ -408,3 +408,33 @@ func TestHTTP2WebSocketIsAuthenticated(t *testing.T) {
 	require.NotNil(t, next.id)
 	assert.Equal(t, "alice", next.id.Subject)
 }
+
+// TestUpgradeRequiredOverHTTP2: the 426 answer carries Upgrade only over
+// HTTP/1.x. HTTP/2 forbids connection-specific header fields (RFC 9113
+// §8.2.2): net/http would send it, and clients such as curl (nghttp2) then
+// fail the stream with PROTOCOL_ERROR instead of seeing the 426.
+func TestUpgradeRequiredOverHTTP2(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewUnstartedServer(wsauth.Middleware(wsauth.NewSigner(testKey), wsauth.Logger(discardLogger()))(&identityHandler{}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	for _, h2 := range []bool{true, false} {
+		client := srv.Client()
+		if !h2 {
+			tlsConfig := client.Transport.(*http.Transport).TLSClientConfig.Clone()
+			tlsConfig.NextProtos = nil // a custom TLS config without ALPN: HTTP/1.1
+			client = &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConfig}}
+		}
+		resp, err := client.Get(srv.URL + "/ws")
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		assert.Equal(t, h2, resp.ProtoMajor == 2)
+		assert.Equal(t, http.StatusUpgradeRequired, resp.StatusCode)
+		if h2 {
+			assert.Empty(t, resp.Header.Values("Upgrade"))
+		} else {
+			assert.Equal(t, "websocket", resp.Header.Get("Upgrade"))
+		}
+	}
+}
