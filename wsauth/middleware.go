@@ -16,6 +16,13 @@ import (
 // that are not WebSocket upgrades.
 const codeUpgradeRequired respond.Code = "UPGRADE_REQUIRED"
 
+// The RFC 6750 challenges of a 401: without credentials, and after a
+// rejected one.
+const (
+	challenge        = `Bearer realm="websocket"`
+	challengeInvalid = challenge + `, error="invalid_token"`
+)
+
 // The client-facing rejections. Their messages say what to do and never
 // echo anything the client sent.
 var (
@@ -41,8 +48,6 @@ type middleware struct {
 	throttle      *throttle
 	subprotocolOn bool
 	errNoCreds    *respond.APIError
-	challenge     string // WWW-Authenticate without credentials
-	challengeBad  string // WWW-Authenticate after a rejected credential
 }
 
 // Middleware authenticates WebSocket upgrade requests before next (which
@@ -123,8 +128,6 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 	}
 	base.errNoCreds = &respond.APIError{Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized,
 		Message: "authentication required: send " + strings.Join(names, " or ")}
-	base.challenge = `Bearer realm="websocket"`
-	base.challengeBad = base.challenge + `, error="invalid_token"`
 	return func(next http.Handler) http.Handler {
 		if next == nil {
 			panic("wsauth: Middleware: nil next handler")
@@ -277,9 +280,9 @@ func (m *middleware) reject(w http.ResponseWriter, r *http.Request, a *attempt, 
 // When a credential was presented, error="invalid_token" tells the client
 // that retrying the same one is pointless.
 func (m *middleware) unauthorized(w http.ResponseWriter, resp *respond.APIError) *respond.APIError {
-	c := m.challengeBad
+	c := challengeInvalid
 	if resp == m.errNoCreds {
-		c = m.challenge
+		c = challenge
 	}
 	w.Header()["Www-Authenticate"] = []string{c} // canonical key, set directly
 	return resp
