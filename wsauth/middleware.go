@@ -57,7 +57,8 @@ type middleware struct {
 //  1. answers 426 to a request that is not a WebSocket upgrade (or passes
 //     it through with PassThroughNonUpgrade);
 //  2. answers 429 with Retry-After to a client address that failed too
-//     often (Throttle), without running the Authenticator;
+//     often, or whose attempts in progress would exceed that (Throttle),
+//     without running the Authenticator;
 //  3. answers 403 to an Origin the policy refuses (same-origin by default,
 //     AllowOrigins and AllowOriginPatterns otherwise);
 //  4. takes the first credential found in the Sources order, and answers
