@@ -339,23 +339,21 @@ func (cw *responseWriter) startPadding() {
 		e.Comment = padding[:cw.jitterLen()]
 	case *brotli.Writer:
 		// After a flush the brotli stream is byte-aligned, so a metadata
-		// meta-block (RFC 7932, section 9.2: ISLAST=0, MNIBBLES=0,
-		// reserved 0, MSKIPBYTES=2, MSKIPLEN-1 in two bytes) can follow.
+		// meta-block (RFC 7932, section 9.2) can follow: ISLAST=0,
+		// MNIBBLES=0 (coded 11), a reserved 0 bit, MSKIPBYTES, MSKIPLEN-1
+		// in MSKIPBYTES bytes, zero bits up to the byte boundary, then
+		// MSKIPLEN bytes the decoder skips.
 		if e.Flush() != nil {
 			return
 		}
 		n := cw.jitterLen()
-		var hdr [3]byte
-		hdr[0] = 0b0010_0110 // bits from LSB: 0, 11, 0, 10, 00
-		binary.LittleEndian.PutUint16(hdr[1:], uint16(n-1))
-		if hdr[2] == 0 {
-			// With MSKIPBYTES=2 the last length byte must not be zero:
-			// use one length byte instead (MSKIPBYTES=1).
-			hdr[0] = 0b0001_0110
-			if _, err := cw.rw.Write(hdr[:2]); err != nil {
-				return
-			}
-		} else if _, err := cw.rw.Write(hdr[:]); err != nil {
+		skipBytes := uint32(1)
+		if n-1 > 0xff {
+			skipBytes = 2 // the top byte is then non-zero, as required
+		}
+		bits := uint32(3)<<1 | skipBytes<<4 | uint32(n-1)<<6
+		hdr := [3]byte{byte(bits), byte(bits >> 8), byte(bits >> 16)}
+		if _, err := cw.rw.Write(hdr[:1+skipBytes]); err != nil {
 			return
 		}
 		_, _ = cw.rw.Write([]byte(padding[:n]))
