@@ -67,9 +67,11 @@ func (p *encoderPools) get(c coding, w io.Writer) encoder {
 	return e
 }
 
-// put returns a closed encoder to its pool, dropping its reference to the
-// response so the pool does not keep a connection's writer alive.
+// put returns a closed encoder to its pool. It is not Reset to nil: a
+// brotli Reset reallocates its ring buffer and a zstd Reset costs kilobytes
+// of allocation, and doing it twice per response doubled that. The
+// finished ResponseWriter it still points to is released at the next get, or
+// when the pool is cleared at a garbage collection.
 func (p *encoderPools) put(c coding, e encoder) {
-	e.Reset(nil)
 	p.pools[c].Put(e)
 }
