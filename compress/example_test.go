@@ -46,8 +46,8 @@ func Example() {
 	// smaller than a tenth: true
 }
 
-// Streams such as server-sent events are flushed through the encoder: each
-// event reaches the client when the handler flushes, whatever its size.
+// Options choose the codings and their order, levels, the size threshold,
+// the types and the ETag handling.
 func ExampleMiddleware_options() {
 	mw := compress.Middleware(
 		compress.Encodings("br", "gzip"), // no zstd; brotli preferred

@@ -76,19 +76,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		noTransformReq: hasNoTransform(r.Header["Cache-Control"]),
 		buf:            cw.buf[:0],
 	}
-	completed := false
-	defer func() {
-		if !completed {
-			// The handler (or the final write) panicked. The encoder and
-			// the wrapper are in an unknown state: drop them instead of
-			// returning them to their pools, and let the panic go on.
-			cw.enc = nil
-			cw.rw = nil
-		}
-	}()
+	// No defer: if the handler (or the final write) panics, the code below
+	// does not run, so the wrapper and its encoder, in an unknown state,
+	// are never returned to their pools; the garbage collector takes them
+	// and the panic goes on to net/http or a recovery middleware.
 	h.next.ServeHTTP(cw, r)
 	cw.finish()
-	completed = true
 
 	if cw.enc != nil {
 		c.encoders.put(cw.coding(), cw.enc)

@@ -711,3 +711,48 @@ func TestBodyWithRandomBytesRoundTrips(t *testing.T) {
 		assert.Equal(t, body, res.body)
 	}
 }
+
+func TestSkipReportsWhetherItApplied(t *testing.T) {
+	t.Parallel()
+	assert.False(t, Skip(httptest.NewRecorder()), "no middleware")
+	var afterWrite, before bool
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write(bytes.Repeat([]byte("a"), 2048))
+		afterWrite = Skip(w)
+	}))
+	res := do(t, srv, http.MethodGet, "gzip")
+	assert.False(t, afterWrite, "too late once the body started")
+	assert.Equal(t, "gzip", res.header.Get("Content-Encoding"))
+
+	wrapped := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		before = Skip(struct{ unwrapper }{unwrapper{w}}) // found through Unwrap
+		_, _ = w.Write(bytes.Repeat([]byte("a"), 2048))
+	}))
+	res = do(t, wrapped, http.MethodGet, "gzip")
+	assert.True(t, before)
+	assert.Empty(t, res.header.Get("Content-Encoding"))
+}
+
+// unwrapper is another middleware's ResponseWriter wrapper.
+type unwrapper struct{ http.ResponseWriter }
+
+func (u unwrapper) Unwrap() http.ResponseWriter { return u.ResponseWriter }
+
+func TestMinSize(t *testing.T) {
+	t.Parallel()
+	body := []byte(strings.Repeat("hello ", 50)) // 300 bytes
+	tests := []struct {
+		min  int
+		want string
+	}{{0, "gzip"}, {300, "gzip"}, {301, ""}, {1024, ""}}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.min), func(t *testing.T) {
+			t.Parallel()
+			srv := serve(t, bodyHandler(body, "Content-Type", "text/plain"), MinSize(tt.min))
+			res := do(t, srv, http.MethodGet, "gzip")
+			assert.Equal(t, tt.want, res.header.Get("Content-Encoding"))
+			assert.Equal(t, body, res.body)
+		})
+	}
+}

@@ -124,19 +124,22 @@ var deniedTypes = map[string]bool{
 // all audio and video, the types above, zip-based formats (+zip, OOXML,
 // OpenDocument).
 func alreadyCompressed(mt string) bool {
-	if deniedTypes[mt] {
-		return true
-	}
 	typ, sub, _ := strings.Cut(mt, "/")
 	switch typ {
+	case "text":
+		return false
 	case "image":
 		return sub != "svg+xml"
 	case "audio", "video":
 		return true
 	case "application":
-		return strings.HasSuffix(sub, "+zip") ||
+		switch {
+		case sub == "json", sub == "javascript", sub == "xml", strings.HasSuffix(sub, "+json"):
+			return false // the common cases, without a map lookup
+		}
+		return deniedTypes[mt] || strings.HasSuffix(sub, "+zip") ||
 			strings.HasPrefix(sub, "vnd.openxmlformats-officedocument.") ||
 			strings.HasPrefix(sub, "vnd.oasis.opendocument.")
 	}
-	return false
+	return deniedTypes[mt]
 }

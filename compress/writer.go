@@ -89,8 +89,8 @@ func (cw *responseWriter) WriteHeader(code int) {
 		return // superfluous, as net/http would ignore it
 	}
 	cw.status = code
-	if cw.verdict(cw.rw.Header()) != maybe || code == http.StatusSwitchingProtocols {
-		cw.commit(nil, false, false)
+	if v := cw.verdict(cw.rw.Header()); v != maybe {
+		_ = cw.commit(v, nil, false, false)
 	}
 }
 
@@ -108,8 +108,10 @@ func (cw *responseWriter) Write(p []byte) (int, error) {
 		return 0, http.ErrHijacked
 	}
 	h := cw.rw.Header()
-	if cw.verdict(h) != maybe {
-		cw.commit(nil, false, false)
+	if v := cw.verdict(h); v != maybe {
+		if err := cw.commit(v, nil, false, false); err != nil {
+			return 0, err
+		}
 		return cw.rw.Write(p)
 	}
 	want := cw.cfg.minSize
@@ -130,7 +132,7 @@ func (cw *responseWriter) Write(p []byte) (int, error) {
 		rest = p[take:]
 	}
 	// rest is used as the sniffing sample only when nothing was buffered.
-	if err := cw.commit(rest, false, false); err != nil {
+	if err := cw.commit(maybe, rest, false, false); err != nil {
 		return 0, err
 	}
 	if len(rest) == 0 {
@@ -154,7 +156,7 @@ func (cw *responseWriter) FlushError() error {
 	case stateHijacked:
 		return http.ErrHijacked
 	case stateUndecided:
-		if err := cw.commit(nil, false, true); err != nil {
+		if err := cw.commit(cw.verdict(cw.rw.Header()), nil, false, true); err != nil {
 			return err
 		}
 	}
@@ -180,7 +182,7 @@ func (cw *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // the whole body known and ends the encoded stream.
 func (cw *responseWriter) finish() {
 	if cw.state == stateUndecided {
-		_ = cw.commit(nil, true, false)
+		_ = cw.commit(cw.verdict(cw.rw.Header()), nil, true, false)
 	}
 	if cw.state == stateCompress {
 		// Errors here mean the client went away; there is no one left to
@@ -216,12 +218,12 @@ func (cw *responseWriter) verdict(h http.Header) verdict {
 	return maybe
 }
 
-// commit makes the decision and sends the status and headers. sample is
-// body data not in cw.buf, used for sniffing when cw.buf is empty. final:
-// the handler has returned; forced: the handler flushed.
-func (cw *responseWriter) commit(sample []byte, final, forced bool) error {
+// commit makes the decision, given the verdict on the headers, and sends
+// the status and headers. sample is body data not in cw.buf, used for
+// sniffing when cw.buf is empty. final: the handler has returned; forced:
+// the handler flushed.
+func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) error {
 	h := cw.rw.Header()
-	v := cw.verdict(h)
 	if v == maybe {
 		v = cw.sizeAndType(h, sample, final, forced)
 	}
