@@ -195,8 +195,8 @@ func rawEncoders() []rawEncoder {
 			return resetWriter(w)
 		}}},
 		{name: "raw-zstd", pool: &sync.Pool{New: func() any {
-			// The configuration compress uses for its default level 3.
-			w, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1),
+			// The configuration compress uses at its default level.
+			w, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(compress.DefaultZstdLevel)), zstd.WithEncoderConcurrency(1),
 				zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true))
 			return resetWriter(w)
 		}}},
