@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
@@ -77,7 +78,8 @@ func TestNegotiationOverTheWire(t *testing.T) {
 		body []byte
 		ae   string
 		opts []Option
-		want string // Content-Encoding, "" for none
+		hdr  []string // handler headers; default Content-Type application/json
+		want string   // Content-Encoding, "" for none
 	}{
 		{name: "default prefers zstd", body: body, ae: "gzip, deflate, br, zstd", want: "zstd"},
 		{name: "server order", body: body, ae: "gzip, br, zstd", opts: []Option{Encodings("br", "gzip")}, want: "br"},
@@ -87,6 +89,8 @@ func TestNegotiationOverTheWire(t *testing.T) {
 		{name: "star", body: body, ae: "*", want: "zstd"},
 		{name: "star q=0 and nothing acceptable: identity, not 406", body: body, ae: "*;q=0", want: ""},
 		{name: "identity;q=0 compresses a small body", body: small, ae: "gzip, identity;q=0", want: "gzip"},
+		{name: "identity;q=0 with a small Content-Length", body: small, ae: "gzip, identity;q=0", hdr: []string{"Content-Type", "application/json", "Content-Length", "11"}, want: "gzip"},
+		{name: "identity;q=0 with a small sniffed body", body: small, ae: "*;q=0, br", hdr: []string{}, want: "br"},
 		{name: "small body stays plain", body: small, ae: "gzip", want: ""},
 		{name: "no Accept-Encoding", body: body, ae: "", want: ""},
 		{name: "codings the server does not offer", body: body, ae: "zstd", opts: []Option{Encodings("gzip", "br")}, want: ""},
@@ -94,7 +98,11 @@ func TestNegotiationOverTheWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := serve(t, bodyHandler(tt.body, "Content-Type", "application/json"), tt.opts...)
+			hdr := tt.hdr
+			if hdr == nil {
+				hdr = []string{"Content-Type", "application/json"}
+			}
+			srv := serve(t, bodyHandler(tt.body, hdr...), tt.opts...)
 			res := do(t, srv, http.MethodGet, tt.ae)
 			assert.Equal(t, http.StatusOK, res.status)
 			assert.Equal(t, tt.want, res.header.Get("Content-Encoding"))
@@ -130,6 +138,23 @@ func TestNeverCompress(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusNoContent)
 		}, status: http.StatusNoContent, wantVary: true, wantBody: []byte{}},
+		{name: "204 flushed", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusNoContent)
+			w.(http.Flusher).Flush()
+		}, status: http.StatusNoContent, wantVary: true, wantBody: []byte{}},
+		{name: "304 flushed", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Etag", `"v1"`)
+			w.WriteHeader(http.StatusNotModified)
+			w.(http.Flusher).Flush()
+		}, status: http.StatusNotModified, wantVary: true, wantBody: []byte{}},
+		{name: "206 without Content-Range, flushed", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusPartialContent)
+			w.(http.Flusher).Flush()
+			_, _ = w.Write(body)
+		}, status: http.StatusPartialContent, wantVary: true},
 		{name: "304", handler: serveContent, reqHdr: []string{"If-None-Match", `W/"v1"`}, status: http.StatusNotModified, wantVary: true, wantBody: []byte{}},
 		{name: "request no-transform", handler: bodyHandler(body, "Content-Type", "application/json"), reqHdr: []string{"Cache-Control", "max-age=0, No-Transform"}, wantVary: true},
 		{name: "response no-transform", handler: bodyHandler(body, "Content-Type", "application/json", "Cache-Control", "public, no-transform")},
@@ -455,7 +480,8 @@ func TestFlushBeforeAnyWrite(t *testing.T) {
 
 func TestUnwrapAndHijack(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var logs syncBuffer
+	srv := httptest.NewUnstartedServer(Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := http.NewResponseController(w)
 		if err := rc.SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -473,12 +499,34 @@ func TestUnwrapAndHijack(t *testing.T) {
 		if err != http.ErrHijacked {
 			panic("write after hijack should fail")
 		}
-	}))
+	})))
+	srv.Config.ErrorLog = log.New(&logs, "", 0)
+	srv.Start()
+	t.Cleanup(srv.Close)
 	res := do(t, srv, http.MethodGet, "gzip")
 	assert.Equal(t, "yes", res.header.Get("X-Raw"))
 	assert.Empty(t, res.header.Get("Content-Encoding"))
 	assert.Empty(t, res.header.Get("Vary"))
 	assert.Equal(t, "hijacked", string(res.raw))
+	assert.Empty(t, logs.String(), "nothing may touch the hijacked connection's response")
+}
+
+// syncBuffer is a bytes.Buffer safe for a server's error log.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestInvalidOptionsPanic(t *testing.T) {
