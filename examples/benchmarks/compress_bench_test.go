@@ -333,7 +333,6 @@ func BenchmarkCompressGoals(b *testing.B) {
 		p        payload
 		ae       string
 		ref      string // "gzhttp" or a raw encoder name
-		oursAE   string
 		batchOps int
 	}
 	goals := []goal{
