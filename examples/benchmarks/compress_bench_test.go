@@ -240,6 +240,7 @@ func BenchmarkCompressLevels(b *testing.B) {
 	bodies := []payload{
 		{name: "json-64KB", body: benchJSON(64 << 10), writes: 1},
 		{name: "html-64KB", body: benchHTML(64 << 10), writes: 1},
+		{name: "json-1MB", body: benchJSON(1 << 20), writes: 1},
 	}
 	type level struct {
 		name string
