@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
@@ -803,4 +804,35 @@ func TestMinSize(t *testing.T) {
 			assert.Equal(t, body, res.body)
 		})
 	}
+}
+
+// TestSwitchingProtocols checks that a 101 response (WebSocket-style
+// upgrade) passes through untouched, without Vary.
+func TestSwitchingProtocols(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Upgrade", "echo")
+		w.Header().Set("Connection", "Upgrade")
+		w.WriteHeader(http.StatusSwitchingProtocols)
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		_, _ = brw.WriteString("upgraded")
+		_ = brw.Flush()
+	}))
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+	require.NoError(t, err)
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	assert.Empty(t, resp.Header.Values("Vary"))
+	assert.Empty(t, resp.Header.Get("Content-Encoding"))
+	rest, _ := io.ReadAll(br)
+	assert.Equal(t, "upgraded", string(rest))
 }

@@ -209,7 +209,9 @@ func (cw *responseWriter) verdict(h http.Header) verdict {
 		return never
 	}
 	switch cw.status {
-	case http.StatusNoContent, http.StatusPartialContent, http.StatusNotModified, http.StatusSwitchingProtocols:
+	case http.StatusSwitchingProtocols:
+		return never // the connection is about to become another protocol
+	case http.StatusNoContent, http.StatusPartialContent, http.StatusNotModified:
 		return notNow
 	}
 	if len(h["Content-Range"]) > 0 || cw.choice.coding == codingNone || cw.noTransformReq {
