@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
-	"slices"
 	"testing"
 	"time"
 
@@ -142,10 +141,3 @@ func BenchmarkEnvcfgRatio(b *testing.B) {
 	}
 }
 
-func median(d []time.Duration) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	slices.Sort(d)
-	return d[len(d)/2]
-}
