@@ -400,4 +400,3 @@ func BenchmarkCompressGoals(b *testing.B) {
 		})
 	}
 }
-

@@ -140,4 +140,3 @@ func BenchmarkEnvcfgRatio(b *testing.B) {
 		b.ReportMetric(float64(median(load))/float64(p), "x-process")
 	}
 }
-
