@@ -3,8 +3,10 @@ module github.com/nexuskit/nexus
 go 1.25.0
 
 require (
+	github.com/andybalholm/brotli v1.3.0
 	github.com/go-playground/validator/v10 v10.30.0
 	github.com/google/uuid v1.6.0
+	github.com/klauspost/compress v1.20.4
 	github.com/sethvargo/go-envconfig v1.4.3
 	github.com/stretchr/testify v1.12.1
 )

@@ -26,6 +26,8 @@ const maxLoggedHeader = 256
 // attempt collects what the audit record reports about one handshake.
 type attempt struct {
 	client  netip.Addr
+	key     netip.Prefix // the throttle's unit for client
+	failed  bool         // a client failure (401 or 403), counted by the throttle
 	source  string
 	token   string // only ever logged as its fingerprint
 	subject string

@@ -12,9 +12,10 @@ import (
 // session cookie's value to lookup, which returns the session's Identity
 // (with ExpiresAt set to the session's end, so the socket ends with it),
 // nil and nil for an unknown or ended session, or an error for a failed
-// lookup (rendered as 500, not counted against the client). Session IDs
-// arriving any other way than the cookie are refused: they are not meant
-// to be typed into URLs or headers. It panics if lookup is nil.
+// lookup (rendered as 500 and not counted against the client; it is
+// logged, so it must not contain the session ID). Session IDs arriving any
+// other way than the cookie are refused: they are not meant to be typed
+// into URLs or headers. It panics if lookup is nil.
 func Sessions(lookup func(ctx context.Context, sessionID string) (*Identity, error)) Authenticator {
 	if lookup == nil {
 		panic("wsauth: Sessions: nil lookup function")

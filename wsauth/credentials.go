@@ -14,6 +14,10 @@ const (
 	// maxCredentialLen bounds any credential before it is decoded or
 	// hashed, so an attacker cannot make one attempt expensive.
 	maxCredentialLen = 8 << 10
+	// maxProtocolHeaderLen bounds a Sec-WebSocket-Protocol header that
+	// carries a token entry: the longest token entry and a few application
+	// protocols.
+	maxProtocolHeaderLen = maxCredentialLen + 8<<10
 )
 
 // extract finds the credential in the configured source order. It returns
@@ -24,26 +28,26 @@ func (m *middleware) extract(r *http.Request) (c Credentials, out *http.Request,
 	out = r
 	// Decide the header and URL rewrites first: they apply whichever
 	// source wins, so a second credential never leaks downstream either.
+	// A token entry is removed even when SourceSubprotocol is not enabled:
+	// the WebSocket library must never get a chance to echo it.
 	var subToken string
 	var subFound bool
-	if m.subprotocolOn {
-		if values := r.Header[headerProtocol]; len(values) > 0 {
-			var rest []string
-			var perr error
-			subToken, rest, subFound, perr = parseSubprotocols(values, m.subprotoPrefix)
-			if subFound || perr != nil {
-				h := maps.Clone(r.Header)
-				if len(rest) == 0 {
-					h.Del(headerProtocol)
-				} else {
-					h.Set(headerProtocol, strings.Join(rest, ", "))
-				}
-				out = shallow(r, out)
-				out.Header = h
+	if values := r.Header[headerProtocol]; len(values) > 0 {
+		var rest string
+		var perr error
+		subToken, rest, subFound, perr = parseSubprotocols(values, m.subprotoPrefix)
+		if subFound {
+			h := maps.Clone(r.Header)
+			if rest == "" {
+				h.Del(headerProtocol)
+			} else {
+				h.Set(headerProtocol, rest)
 			}
-			if perr != nil {
-				return Credentials{Source: SourceSubprotocol, Request: out}, out, true, perr
-			}
+			out = shallow(r, out)
+			out.Header = h
+		}
+		if perr != nil && m.subprotocolOn {
+			return Credentials{Source: SourceSubprotocol, Request: out}, out, true, perr
 		}
 	}
 	var queryToken string
@@ -57,6 +61,10 @@ func (m *middleware) extract(r *http.Request) (c Credentials, out *http.Request,
 			u.RawQuery = rawQuery
 			out.URL = &u
 			out.RequestURI = u.RequestURI()
+			// A form parsed before wsauth holds the token too: drop it, so
+			// that the next ParseForm reads the redacted URL. (A GET upgrade
+			// has no body, so nothing else is lost.)
+			out.Form, out.PostForm = nil, nil
 		}
 	}
 	for _, src := range m.sources {
@@ -102,23 +110,47 @@ func bearerToken(h string) string {
 	return strings.TrimSpace(h[len(scheme):])
 }
 
-// parseSubprotocols splits Sec-WebSocket-Protocol header values (each a
-// comma-separated list, RFC 6455 §4.1) into the token carried by the entry
-// starting with prefix (base64url without padding, as in the Kubernetes
-// scheme, decoded) and the remaining entries, trimmed, in order, empty ones
-// dropped. found reports a token entry; err is non-nil when that entry is
-// empty, not valid base64url, too long, or present more than once.
-func parseSubprotocols(values []string, prefix string) (token string, rest []string, found bool, err error) {
+// parseSubprotocols reads Sec-WebSocket-Protocol header values (each a
+// comma-separated list, RFC 6455 §4.1). found reports an entry starting
+// with prefix; then token is what it carries (base64url without padding,
+// as in the Kubernetes scheme, decoded) and rest is the header value later
+// handlers should see: the other entries, trimmed, in order, joined by
+// ", " ("" for none). err is non-nil (and found true) when the token entry
+// is empty, not valid base64url, too long, or present more than once, or
+// when the header is too long to hold a token entry and application
+// protocols (rest is then "": nothing of it is passed on).
+//
+// Its cost stays linear with a small constant whatever the client sends:
+// values without the prefix are not split at all, and long ones not even
+// when they contain it.
+func parseSubprotocols(values []string, prefix string) (token, rest string, found bool, err error) {
+	n := 0
+	for _, v := range values {
+		n += len(v)
+		found = found || strings.Contains(v, prefix)
+	}
+	if !found {
+		return "", "", false, nil
+	}
+	if n > maxProtocolHeaderLen {
+		return "", "", true, errBadSubprotocol
+	}
+	found = false
+	var b strings.Builder
+	b.Grow(n)
 	for _, v := range values {
 		for v != "" {
 			var e string
 			e, v, _ = strings.Cut(v, ",")
-			e = strings.Trim(e, " \t")
+			e = trimOWS(e)
 			if e == "" {
 				continue
 			}
 			if !strings.HasPrefix(e, prefix) {
-				rest = append(rest, e)
+				if b.Len() > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(e)
 				continue
 			}
 			if found {
@@ -131,18 +163,21 @@ func parseSubprotocols(values []string, prefix string) (token string, rest []str
 				err = errBadSubprotocol
 				continue
 			}
-			b, derr := base64.RawURLEncoding.Strict().DecodeString(enc)
-			if derr != nil || len(b) == 0 {
+			raw, derr := base64.RawURLEncoding.Strict().DecodeString(enc)
+			if derr != nil || len(raw) == 0 {
 				err = errBadSubprotocol
 				continue
 			}
-			token = string(b)
+			token = string(raw)
 		}
+	}
+	if !found {
+		return "", "", false, nil
 	}
 	if err != nil {
 		token = ""
 	}
-	return token, rest, found, err
+	return token, b.String(), true, err
 }
 
 // SubprotocolEntry returns the Sec-WebSocket-Protocol entry that carries
@@ -154,16 +189,25 @@ func SubprotocolEntry(prefix, token string) string {
 
 // cutQueryParam removes every name=value pair from rawQuery and returns
 // the first non-empty value (unescaped), the remaining query and whether
-// the parameter was present.
+// the parameter was present (rest is rawQuery when it was not). It
+// allocates only when the parameter is present, and then once.
 func cutQueryParam(rawQuery, name string) (value, rest string, found bool) {
+	for q := rawQuery; q != "" && !found; {
+		var pair string
+		pair, q, _ = strings.Cut(q, "&")
+		k, _, _ := strings.Cut(pair, "=")
+		found = isParam(k, name)
+	}
+	if !found {
+		return "", rawQuery, false
+	}
 	var b strings.Builder
-	q := rawQuery
-	for q != "" {
+	b.Grow(len(rawQuery))
+	for q := rawQuery; q != ""; {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
 		k, v, _ := strings.Cut(pair, "=")
-		if uk, err := url.QueryUnescape(k); err == nil && uk == name {
-			found = true
+		if isParam(k, name) {
 			if value == "" {
 				if uv, err := url.QueryUnescape(v); err == nil {
 					value = uv
@@ -176,7 +220,21 @@ func cutQueryParam(rawQuery, name string) (value, rest string, found bool) {
 		}
 		b.WriteString(pair)
 	}
-	return value, b.String(), found
+	return value, b.String(), true
+}
+
+// isParam reports whether the raw query key k is name (an isParamName)
+// once unescaped, as url.ParseQuery would read it, without unescaping keys
+// that cannot be.
+func isParam(k, name string) bool {
+	switch {
+	case k == name:
+		return true
+	case len(k) < len(name) || !strings.ContainsAny(k, "%+"):
+		return false // escaping only lengthens a key
+	}
+	uk, err := url.QueryUnescape(k)
+	return err == nil && uk == name
 }
 
 // isBase64URL reports whether s uses only the unpadded base64url alphabet

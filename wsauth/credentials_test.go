@@ -96,6 +96,19 @@ func TestCredentialSources(t *testing.T) {
 			},
 		},
 		{
+			name: "query, form parsed by earlier middleware",
+			opts: []wsauth.Option{wsauth.QueryParam("access_token")},
+			setup: func(r *http.Request) {
+				r.URL.RawQuery = "room=7&access_token=" + tok
+				_ = r.ParseForm()
+			},
+			source: wsauth.SourceQuery,
+			check: func(t *testing.T, seen *http.Request) {
+				assert.Empty(t, seen.FormValue("access_token"))
+				assert.Equal(t, "7", seen.FormValue("room"))
+			},
+		},
+		{
 			name: "order: cookie first when configured",
 			opts: []wsauth.Option{wsauth.Sources(wsauth.SourceCookie, wsauth.SourceBearer)},
 			setup: func(r *http.Request) {
@@ -110,6 +123,18 @@ func TestCredentialSources(t *testing.T) {
 			setup: func(r *http.Request) {
 				r.Header.Set("Authorization", "Bearer "+tok)
 				r.Header.Set("Sec-WebSocket-Protocol", "chat.v1, "+wsauth.SubprotocolEntry(wsauth.DefaultSubprotocolPrefix, "other"))
+			},
+			source: wsauth.SourceBearer,
+			check: func(t *testing.T, seen *http.Request) {
+				assert.Equal(t, "chat.v1", seen.Header.Get("Sec-WebSocket-Protocol"))
+			},
+		},
+		{
+			name: "subprotocol source disabled: a token entry is still stripped",
+			opts: []wsauth.Option{wsauth.Sources(wsauth.SourceBearer)},
+			setup: func(r *http.Request) {
+				r.Header.Set("Authorization", "Bearer "+tok)
+				r.Header.Set("Sec-WebSocket-Protocol", "chat.v1, "+entry+", "+wsauth.DefaultSubprotocolPrefix+"!malformed")
 			},
 			source: wsauth.SourceBearer,
 			check: func(t *testing.T, seen *http.Request) {

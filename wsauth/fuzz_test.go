@@ -3,6 +3,8 @@ package wsauth
 import (
 	"encoding/base64"
 	"errors"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,9 +21,11 @@ func FuzzParseSubprotocols(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string) {
 		values := strings.Split(header, "\n")
 		token, rest, found, err := parseSubprotocols(values, pfx)
-		for _, e := range rest {
-			if e == "" || strings.HasPrefix(e, pfx) || strings.Contains(e, ",") || e != strings.Trim(e, " \t") {
-				t.Fatalf("bad remaining entry %q", e)
+		if rest != "" {
+			for e := range strings.SplitSeq(rest, ", ") {
+				if e == "" || strings.HasPrefix(e, pfx) || strings.Contains(e, ",") || e != strings.Trim(e, " \t") {
+					t.Fatalf("bad remaining entry %q", e)
+				}
 			}
 		}
 		if err != nil {
@@ -109,6 +113,44 @@ func FuzzNormalizeOrigin(f *testing.F) {
 		n2, ok2 := normalizeOrigin(n)
 		if !ok2 || n2 != n {
 			t.Fatalf("not idempotent: %q -> %q -> %q", o, n, n2)
+		}
+	})
+}
+
+// FuzzCutQueryParam: the query redaction never panics and never leaves a
+// pair named like the token parameter (in any escaping) in the URL that
+// later handlers see; every other pair is kept, in order.
+func FuzzCutQueryParam(f *testing.F) {
+	f.Add("room=7&access_token=abc&x=%20y", "access_token")
+	f.Add("access%5Ftoken=a%2Bb&access_token", "access_token")
+	f.Add("t=%zz&&t=1&t", "t")
+	f.Fuzz(func(t *testing.T, raw, name string) {
+		if !isParamName(name) {
+			return // QueryParam refuses it
+		}
+		value, rest, found := cutQueryParam(raw, name)
+		// Empty pairs carry nothing and may be dropped.
+		nonEmpty := func(q string) []string {
+			return slices.DeleteFunc(strings.Split(q, "&"), func(p string) bool { return p == "" })
+		}
+		var kept []string
+		named := false
+		for _, pair := range nonEmpty(raw) {
+			k, _, _ := strings.Cut(pair, "=")
+			if uk, err := url.QueryUnescape(k); err == nil && uk == name {
+				named = true
+				continue
+			}
+			kept = append(kept, pair)
+		}
+		if got := nonEmpty(rest); !slices.Equal(got, kept) {
+			t.Fatalf("rest %q, want the pairs %q", rest, kept)
+		}
+		if found != named {
+			t.Fatalf("found %v for %q", found, raw)
+		}
+		if value != "" && !found {
+			t.Fatalf("value %q without found", value)
 		}
 	})
 }

@@ -79,8 +79,9 @@ type Identity struct {
 // for throttling. Return a *respond.APIError to answer with that status
 // (e.g. 403 for a banned user). Any other error is a server-side failure:
 // respond.Error renders it (500, logged, not shown to the client) and it is
-// not counted against the client. An error with a Reason() string method
-// supplies the audit record's reason.
+// not counted against the client; since it is logged, it must not contain
+// c.Token. An error with a Reason() string method supplies the audit
+// record's reason.
 type Authenticator interface {
 	Authenticate(ctx context.Context, c Credentials) (*Identity, error)
 }

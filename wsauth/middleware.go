@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +15,13 @@ import (
 // codeUpgradeRequired is the envelope code of the 426 answer to requests
 // that are not WebSocket upgrades.
 const codeUpgradeRequired respond.Code = "UPGRADE_REQUIRED"
+
+// The RFC 6750 challenges of a 401: without credentials, and after a
+// rejected one.
+const (
+	challenge        = `Bearer realm="websocket"`
+	challengeInvalid = challenge + `, error="invalid_token"`
+)
 
 // The client-facing rejections. Their messages say what to do and never
 // echo anything the client sent.
@@ -31,7 +37,7 @@ var (
 	errRespOriginRequired = &respond.APIError{Status: http.StatusForbidden, Code: respond.CodeForbidden,
 		Message: "cookie credentials require an Origin header"}
 	errRespThrottled = &respond.APIError{Status: http.StatusTooManyRequests, Code: respond.CodeRateLimitExceeded,
-		Message: "too many failed authentication attempts; retry after the time in Retry-After"}
+		Message: "too many authentication attempts from this address; retry after the time in Retry-After"}
 )
 
 // middleware is the http.Handler Middleware returns for one next handler.
@@ -42,8 +48,6 @@ type middleware struct {
 	throttle      *throttle
 	subprotocolOn bool
 	errNoCreds    *respond.APIError
-	challenge     string // WWW-Authenticate without credentials
-	challengeBad  string // WWW-Authenticate after a rejected credential
 }
 
 // Middleware authenticates WebSocket upgrade requests before next (which
@@ -53,7 +57,8 @@ type middleware struct {
 //  1. answers 426 to a request that is not a WebSocket upgrade (or passes
 //     it through with PassThroughNonUpgrade);
 //  2. answers 429 with Retry-After to a client address that failed too
-//     often (Throttle), without running the Authenticator;
+//     often, or whose attempts in progress would exceed that (Throttle),
+//     without running the Authenticator;
 //  3. answers 403 to an Origin the policy refuses (same-origin by default,
 //     AllowOrigins and AllowOriginPatterns otherwise);
 //  4. takes the first credential found in the Sources order, and answers
@@ -66,13 +71,14 @@ type middleware struct {
 //  7. on success runs next with the Identity in the context (FromContext)
 //     and a context deadline at Identity.ExpiresAt whose cause is
 //     ErrExpired, the token subprotocol entry removed from
-//     Sec-WebSocket-Protocol and the query parameter (QueryParam) removed
-//     from the URL.
+//     Sec-WebSocket-Protocol (even when SourceSubprotocol is not enabled)
+//     and the query parameter (QueryParam) removed from the URL and from
+//     any form parsed before.
 //
-// HTTP/2 WebSockets (RFC 8441 extended CONNECT) are not recognised as
-// upgrades. Every attempt past step 1 produces exactly one audit record. Rejections
-// are respond envelopes. Middleware panics if auth is nil or an option is
-// invalid.
+// HTTP/2 WebSockets (RFC 8441 extended CONNECT) count as upgrades and are
+// authenticated the same way. Every attempt past step 1 produces exactly
+// one audit record. Rejections are respond envelopes. Middleware panics if
+// auth is nil or an option is invalid.
 func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Handler {
 	if auth == nil {
 		panic("wsauth: Middleware: nil Authenticator")
@@ -123,8 +129,6 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 	}
 	base.errNoCreds = &respond.APIError{Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized,
 		Message: "authentication required: send " + strings.Join(names, " or ")}
-	base.challenge = `Bearer realm="websocket"`
-	base.challengeBad = base.challenge + `, error="invalid_token"`
 	return func(next http.Handler) http.Handler {
 		if next == nil {
 			panic("wsauth: Middleware: nil next handler")
@@ -142,85 +146,103 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			m.next.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("Upgrade", "websocket")
-		w.Header().Set("Connection", "Upgrade")
+		if r.ProtoMajor == 1 {
+			// HTTP/2 and later forbid these connection-specific fields
+			// (RFC 9113 §8.2.2): clients fail the stream on seeing them.
+			w.Header().Set("Upgrade", "websocket")
+			w.Header().Set("Connection", "Upgrade")
+		}
 		m.responder.Error(w, r, errUpgradeRequired)
 		return
 	}
-	ctx := r.Context()
 	now := m.now()
 	client, fromProxy := m.clientAddr(r)
-	key := throttleKey(client)
-	a := attempt{client: client}
-
+	a := attempt{client: client, key: throttleKey(client)}
 	if m.throttle != nil {
-		if left, blocked := m.throttle.blocked(key, now); blocked {
-			m.audit(ctx, r, &a, outcomeThrottled, "too_many_failures")
-			secs := int64((left + time.Second - 1) / time.Second)
+		if reason, wait := m.throttle.admit(a.key, now); reason != "" {
+			m.audit(r.Context(), r, &a, outcomeThrottled, reason)
+			secs := int64((wait + time.Second - 1) / time.Second)
 			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 			m.responder.Error(w, r, errRespThrottled)
 			return
 		}
 	}
+	id, out := m.authenticate(w, r, &a, now, fromProxy)
+	if id == nil {
+		return
+	}
+	// Build the whole context before next sees any of it, so the identity
+	// is never partly set.
+	ctx := context.WithValue(r.Context(), ctxKey{}, id)
+	if !id.ExpiresAt.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, id.ExpiresAt, ErrExpired)
+		defer cancel()
+	}
+	m.next.ServeHTTP(w, out.WithContext(ctx))
+}
 
+// authenticate runs the origin policy, finds the credential and asks the
+// Authenticator. It returns the Identity and the request next should see,
+// or a nil Identity after answering the request itself. Every call writes
+// one audit record; a.failed reports a client failure (401 or 403).
+func (m *middleware) authenticate(w http.ResponseWriter, r *http.Request, a *attempt, now time.Time, fromProxy bool) (*Identity, *http.Request) {
+	if m.throttle != nil {
+		// Deferred, so that even a panicking Authenticator ends the attempt;
+		// and here, not in ServeHTTP, so that an open socket is not an
+		// attempt in progress.
+		defer func() { m.throttle.done(a.key, now, a.failed) }()
+	}
 	origin := headerGet(r.Header, "Origin")
 	if origin != "" && !m.originAllowed(origin, r, fromProxy) {
-		m.reject(w, r, &a, key, now, "origin_not_allowed", errRespOrigin)
-		return
+		m.reject(w, r, a, "origin_not_allowed", errRespOrigin)
+		return nil, nil
 	}
 
 	creds, out, found, err := m.extract(r)
 	a.source = creds.Source
 	a.token = creds.Token
 	if err != nil {
-		m.reject(w, r, &a, key, now, reasonOf(err), m.unauthorized(w, errRespInvalid))
-		return
+		m.reject(w, r, a, reasonOf(err), m.unauthorized(w, errRespInvalid))
+		return nil, nil
 	}
 	if !found {
-		m.reject(w, r, &a, key, now, "no_credentials", m.unauthorized(w, m.errNoCreds))
-		return
+		m.reject(w, r, a, "no_credentials", m.unauthorized(w, m.errNoCreds))
+		return nil, nil
 	}
 	if origin == "" && creds.Source == SourceCookie {
-		m.reject(w, r, &a, key, now, "origin_required", errRespOriginRequired)
-		return
+		m.reject(w, r, a, "origin_required", errRespOriginRequired)
+		return nil, nil
 	}
 	if len(creds.Token) > maxCredentialLen {
-		m.reject(w, r, &a, key, now, errTokenTooLong.reason, m.unauthorized(w, errRespInvalid))
-		return
+		a.token = "" // hashing it for the fingerprint would make the rejection expensive
+		m.reject(w, r, a, errTokenTooLong.reason, m.unauthorized(w, errRespInvalid))
+		return nil, nil
 	}
 
-	id, err := m.auth.Authenticate(ctx, creds)
+	id, err := m.auth.Authenticate(r.Context(), creds)
 	if err != nil {
-		m.authFailed(w, r, &a, key, now, err)
-		return
+		m.authFailed(w, r, a, err)
+		return nil, nil
 	}
 	if id == nil {
-		m.audit(ctx, r, &a, outcomeError, "nil_identity")
+		m.audit(r.Context(), r, a, outcomeError, "nil_identity")
 		m.responder.Error(w, r, errors.New("wsauth: Authenticator returned neither an identity nor an error"))
-		return
+		return nil, nil
 	}
 	if !id.ExpiresAt.IsZero() && !now.Before(id.ExpiresAt) {
-		m.reject(w, r, &a, key, now, "expired", m.unauthorized(w, errRespExpired))
-		return
+		m.reject(w, r, a, "expired", m.unauthorized(w, errRespExpired))
+		return nil, nil
 	}
-
-	// Success: build the whole context before next sees any of it, so the
-	// identity is never partly set.
 	ident := *id
 	ident.Source = creds.Source
 	a.subject = ident.Subject
-	m.audit(ctx, r, &a, outcomeAccepted, "authenticated")
-	ctx = context.WithValue(ctx, ctxKey{}, &ident)
-	if !ident.ExpiresAt.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadlineCause(ctx, ident.ExpiresAt, ErrExpired)
-		defer cancel()
-	}
-	m.next.ServeHTTP(w, out.WithContext(ctx))
+	m.audit(r.Context(), r, a, outcomeAccepted, "authenticated")
+	return &ident, out
 }
 
 // authFailed classifies an Authenticator error.
-func (m *middleware) authFailed(w http.ResponseWriter, r *http.Request, a *attempt, key netip.Prefix, now time.Time, err error) {
+func (m *middleware) authFailed(w http.ResponseWriter, r *http.Request, a *attempt, err error) {
 	var apiErr *respond.APIError
 	switch {
 	case errors.As(err, &apiErr):
@@ -232,26 +254,25 @@ func (m *middleware) authFailed(w http.ResponseWriter, r *http.Request, a *attem
 			m.unauthorized(w, apiErr)
 		}
 		if apiErr.Status >= 400 && apiErr.Status < 500 {
-			m.reject(w, r, a, key, now, reason, apiErr)
+			m.reject(w, r, a, reason, apiErr)
 			return
 		}
 		m.audit(r.Context(), r, a, outcomeError, reason)
 		m.responder.Error(w, r, apiErr)
 	case errors.Is(err, ErrExpired):
-		m.reject(w, r, a, key, now, reasonOf(err), m.unauthorized(w, errRespExpired))
+		m.reject(w, r, a, reasonOf(err), m.unauthorized(w, errRespExpired))
 	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrNoCredentials):
-		m.reject(w, r, a, key, now, reasonOf(err), m.unauthorized(w, errRespInvalid))
+		m.reject(w, r, a, reasonOf(err), m.unauthorized(w, errRespInvalid))
 	default:
 		m.audit(r.Context(), r, a, outcomeError, "authenticator_error")
 		m.responder.Error(w, r, err)
 	}
 }
 
-// reject records a client failure (throttle and audit) and answers it.
-func (m *middleware) reject(w http.ResponseWriter, r *http.Request, a *attempt, key netip.Prefix, now time.Time, reason string, resp *respond.APIError) {
-	if m.throttle != nil {
-		m.throttle.fail(key, now)
-	}
+// reject answers a client failure, which counts for throttling, and
+// audits it.
+func (m *middleware) reject(w http.ResponseWriter, r *http.Request, a *attempt, reason string, resp *respond.APIError) {
+	a.failed = true
 	m.audit(r.Context(), r, a, outcomeRejected, reason)
 	m.responder.Error(w, r, resp)
 }
@@ -260,20 +281,27 @@ func (m *middleware) reject(w http.ResponseWriter, r *http.Request, a *attempt, 
 // When a credential was presented, error="invalid_token" tells the client
 // that retrying the same one is pointless.
 func (m *middleware) unauthorized(w http.ResponseWriter, resp *respond.APIError) *respond.APIError {
-	c := m.challengeBad
+	c := challengeInvalid
 	if resp == m.errNoCreds {
-		c = m.challenge
+		c = challenge
 	}
 	w.Header()["Www-Authenticate"] = []string{c} // canonical key, set directly
 	return resp
 }
 
-// isUpgrade reports whether r asks for a WebSocket upgrade (RFC 6455
-// §4.1): GET with "Connection: upgrade" and "Upgrade: websocket" tokens.
+// isUpgrade reports whether r opens a WebSocket: an HTTP/1.1 upgrade (RFC
+// 6455 §4.1: GET with "Connection: upgrade" and "Upgrade: websocket"
+// tokens) or an HTTP/2 extended CONNECT (RFC 8441 §4: CONNECT with
+// ":protocol: websocket", which net/http puts in the header map as is).
 func isUpgrade(r *http.Request) bool {
-	return r.Method == http.MethodGet &&
-		headerHasToken(r.Header, "Connection", "upgrade") &&
-		headerHasToken(r.Header, "Upgrade", "websocket")
+	switch r.Method {
+	case http.MethodGet:
+		return headerHasToken(r.Header, "Connection", "upgrade") &&
+			headerHasToken(r.Header, "Upgrade", "websocket")
+	case http.MethodConnect:
+		return strings.EqualFold(headerGet(r.Header, ":protocol"), "websocket")
+	}
+	return false
 }
 
 // headerHasToken reports whether a comma-separated header (name in
@@ -283,12 +311,25 @@ func headerHasToken(h http.Header, name, token string) bool {
 		for v != "" {
 			var e string
 			e, v, _ = strings.Cut(v, ",")
-			if strings.EqualFold(strings.Trim(e, " \t"), token) {
+			if e = trimOWS(e); len(e) == len(token) && strings.EqualFold(e, token) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// trimOWS removes optional whitespace (spaces and tabs, RFC 9110 §5.6.3)
+// around s. It is much cheaper than strings.Trim with a two-byte cutset,
+// which matters in loops over lists a client may make long.
+func trimOWS(s string) string {
+	for s != "" && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for s != "" && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // headerGet is http.Header.Get for a key already in canonical form: it

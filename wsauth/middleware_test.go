@@ -95,6 +95,14 @@ func TestRejections(t *testing.T) {
 			challenge: `Bearer realm="websocket", error="invalid_token"`, reason: "malformed_subprotocol",
 		},
 		{
+			name: "subprotocol header too long to hold a token and protocols",
+			setup: func(r *http.Request) {
+				r.Header.Set("Sec-WebSocket-Protocol", strings.Repeat("chat.v1, ", 4<<10)+wsauth.SubprotocolEntry(wsauth.DefaultSubprotocolPrefix, valid))
+			},
+			status: http.StatusUnauthorized, code: "UNAUTHORIZED",
+			challenge: `Bearer realm="websocket", error="invalid_token"`, reason: "malformed_subprotocol",
+		},
+		{
 			name: "two subprotocol tokens",
 			setup: func(r *http.Request) {
 				r.Header.Set("Sec-WebSocket-Protocol", "chat.v1, "+wsauth.SubprotocolEntry(wsauth.DefaultSubprotocolPrefix, valid)+", "+
@@ -252,6 +260,9 @@ func TestRejections(t *testing.T) {
 				assert.Equal(t, "WARN", recs[0]["level"])
 			}
 			assert.Empty(t, recs[0]["subject"], "no subject on failure")
+			if tt.reason == "token_too_long" {
+				assert.Empty(t, recs[0]["token_fp"], "an oversized token is not hashed")
+			}
 			assert.NotContains(t, logs.String(), valid, "the token is never logged")
 		})
 	}
@@ -363,4 +374,67 @@ func TestServerErrorGoesThroughResponder(t *testing.T) {
 	assert.NotContains(t, rec.Body.String(), "unreachable")
 	assert.Contains(t, respLogs.String(), "session store unreachable")
 	assert.Contains(t, respLogs.String(), "req-500")
+}
+
+// TestHTTP2WebSocketIsAuthenticated: an RFC 8441 WebSocket (extended
+// CONNECT, which net/http serves with GODEBUG=http2xconnect=1) is a
+// WebSocket handshake too, so it is authenticated; PassThroughNonUpgrade
+// must not let it through unauthenticated.
+func TestHTTP2WebSocketIsAuthenticated(t *testing.T) {
+	t.Parallel()
+	signer := wsauth.NewSigner(testKey)
+	tok, err := signer.Issue("alice", time.Hour)
+	require.NoError(t, err)
+	next := &identityHandler{}
+	h := wsauth.Middleware(signer, wsauth.PassThroughNonUpgrade(), wsauth.Logger(discardLogger()))(next)
+	connect := func() *http.Request {
+		r := httptest.NewRequest(http.MethodConnect, "https://example.com/ws", nil)
+		r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/2.0", 2, 0
+		r.Header[":protocol"] = []string{"websocket"} // as net/http's HTTP/2 server sets it
+		r.Header.Set("Sec-WebSocket-Version", "13")
+		return r
+	}
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, connect())
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.Zero(t, next.Calls())
+
+	r := connect()
+	r.Header.Set("Authorization", "Bearer "+tok)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	assert.Equal(t, 1, next.Calls())
+	require.NotNil(t, next.id)
+	assert.Equal(t, "alice", next.id.Subject)
+}
+
+// TestUpgradeRequiredOverHTTP2: the 426 answer carries Upgrade only over
+// HTTP/1.x. HTTP/2 forbids connection-specific header fields (RFC 9113
+// §8.2.2): net/http would send it, and clients such as curl (nghttp2) then
+// fail the stream with PROTOCOL_ERROR instead of seeing the 426.
+func TestUpgradeRequiredOverHTTP2(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewUnstartedServer(wsauth.Middleware(wsauth.NewSigner(testKey), wsauth.Logger(discardLogger()))(&identityHandler{}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	for _, h2 := range []bool{true, false} {
+		client := srv.Client()
+		if !h2 {
+			tlsConfig := client.Transport.(*http.Transport).TLSClientConfig.Clone()
+			tlsConfig.NextProtos = nil // a custom TLS config without ALPN: HTTP/1.1
+			client = &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConfig}}
+		}
+		resp, err := client.Get(srv.URL + "/ws")
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		assert.Equal(t, h2, resp.ProtoMajor == 2)
+		assert.Equal(t, http.StatusUpgradeRequired, resp.StatusCode)
+		if h2 {
+			assert.Empty(t, resp.Header.Values("Upgrade"))
+		} else {
+			assert.Equal(t, "websocket", resp.Header.Get("Upgrade"))
+		}
+	}
 }

@@ -153,15 +153,16 @@ func Cookie(name string) Option {
 	return func(c *config) { c.cookie = name }
 }
 
-// QueryParam enables reading a token from the query parameter name, for
-// clients that can do nothing else. Tokens in URLs end up in access logs,
+// QueryParam enables reading a token from the query parameter name
+// (letters, digits and -._~, such as "access_token"), for clients that can
+// do nothing else. Tokens in URLs end up in access logs,
 // proxies and browser history (RFC 6750 §2.3), so it is off by default, and
 // when enabled the parameter is removed from the URL (and RequestURI) that
 // later handlers and their logs see. Middleware placed before wsauth still
 // sees it: put wsauth first.
 func QueryParam(name string) Option {
-	if name == "" || strings.ContainsAny(name, "&=;#") {
-		optPanic("QueryParam", "%q is not a valid query parameter name", name)
+	if !isParamName(name) {
+		optPanic("QueryParam", "%q is not a query parameter name of letters, digits and -._~", name)
 	}
 	return func(c *config) { c.query = name }
 }
@@ -187,7 +188,10 @@ func PassThroughNonUpgrade() Option {
 // Throttle sets how many failed attempts (401 or 403) one client address
 // may make within window before further attempts get 429 Too Many Requests
 // with Retry-After until the window ends, without reaching the
-// Authenticator. Defaults: DefaultThrottleFailures per
+// Authenticator. Attempts still being authenticated count too (a client
+// cannot get more guesses through by sending them all at once); when they
+// fill the allowance, the 429 says to retry after a second. Successful
+// attempts are never counted. Defaults: DefaultThrottleFailures per
 // DefaultThrottleWindow. IPv6 addresses are counted per /64, the block one
 // subscriber usually holds.
 func Throttle(failures int, window time.Duration) Option {
@@ -265,6 +269,18 @@ func Clock(now func() time.Time) Option {
 		optPanic("Clock", "nil clock")
 	}
 	return func(c *config) { c.now = now }
+}
+
+// isParamName reports whether s is a non-empty run of RFC 3986 unreserved
+// characters, which a query names without escaping.
+func isParamName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || strings.IndexByte("-._~", b) >= 0) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isToken reports whether s is an RFC 9110 token (tchar+).

@@ -32,6 +32,7 @@ func TestInvalidOptionsPanic(t *testing.T) {
 		{"bad cookie", func() { wsauth.Cookie("a b") }, "Cookie"},
 		{"empty query", func() { wsauth.QueryParam("") }, "QueryParam"},
 		{"bad query", func() { wsauth.QueryParam("a&b") }, "QueryParam"},
+		{"query name needing escapes", func() { wsauth.QueryParam("a%b") }, "QueryParam"},
 		{"bad prefix", func() { wsauth.SubprotocolPrefix("a,b") }, "SubprotocolPrefix"},
 		{"zero failures", func() { wsauth.Throttle(0, time.Minute) }, "Throttle"},
 		{"zero window", func() { wsauth.Throttle(3, 0) }, "Throttle"},

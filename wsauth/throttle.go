@@ -8,6 +8,12 @@ import (
 
 // throttle counts failed attempts per client address in fixed windows. Its
 // memory is bounded by capacity entries of a few dozen bytes each.
+//
+// An attempt is admitted before it is authenticated and counts against the
+// limit while it is in progress: checking the count first and recording
+// the failure afterwards would let a client that sends many attempts at
+// once (against a slow Authenticator, say) get all of them past the check
+// before the first one fails.
 type throttle struct {
 	mu       sync.Mutex
 	failures int
@@ -16,11 +22,19 @@ type throttle struct {
 	m        map[netip.Prefix]bucket
 }
 
-// bucket is one address's failures in the window that began at start.
+// bucket is one address's state: its failures in the window that began at
+// start, and its admitted attempts still in progress.
 type bucket struct {
-	start time.Time
-	n     int
+	start    time.Time
+	failed   int
+	inflight int
 }
+
+// Throttle reasons, as they appear in the audit record.
+const (
+	reasonThrottled = "too_many_failures"
+	reasonBusy      = "too_many_attempts_in_progress"
+)
 
 func newThrottle(failures int, window time.Duration, capacity int) *throttle {
 	return &throttle{failures: failures, window: window, capacity: capacity, m: make(map[netip.Prefix]bucket)}
@@ -40,40 +54,65 @@ func throttleKey(a netip.Addr) netip.Prefix {
 	return p
 }
 
-// blocked reports whether key has used up its failures in the current
-// window, and how long until the window ends.
-func (t *throttle) blocked(key netip.Prefix, now time.Time) (time.Duration, bool) {
+// admit reserves an attempt for key. It returns "" when the attempt may
+// proceed (the caller must then call done), or the audit reason and how
+// long the client should wait: until the window ends when key has used up
+// its failures, a second when attempts already in progress fill the rest
+// of its allowance.
+func (t *throttle) admit(key netip.Prefix, now time.Time) (reason string, retryAfter time.Duration) {
 	if !key.IsValid() {
-		return 0, false
+		return "", 0
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	b, ok := t.m[key]
-	t.mu.Unlock()
-	if !ok || b.n < t.failures {
-		return 0, false
+	if !ok && len(t.m) >= t.capacity {
+		t.evict(now)
 	}
-	left := b.start.Add(t.window).Sub(now)
-	if left <= 0 {
-		return 0, false
+	if !ok || now.Sub(b.start) >= t.window {
+		b.start, b.failed = now, 0
 	}
-	return left, true
+	switch {
+	case b.failed >= t.failures:
+		return reasonThrottled, b.start.Add(t.window).Sub(now)
+	case b.failed+b.inflight >= t.failures:
+		return reasonBusy, time.Second
+	}
+	b.inflight++
+	t.m[key] = b
+	return "", 0
 }
 
-// fail records a failed attempt from key.
-func (t *throttle) fail(key netip.Prefix, now time.Time) {
+// done ends an attempt admit let through; failed records a client failure
+// (401 or 403) in the window current at now.
+func (t *throttle) done(key netip.Prefix, now time.Time, failed bool) {
 	if !key.IsValid() {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b, ok := t.m[key]
-	if !ok || now.Sub(b.start) >= t.window {
-		if !ok && len(t.m) >= t.capacity {
+	if !ok { // evicted while in progress
+		if !failed {
+			return
+		}
+		if len(t.m) >= t.capacity {
 			t.evict(now)
 		}
-		b = bucket{start: now}
 	}
-	b.n++
+	if b.inflight > 0 {
+		b.inflight--
+	}
+	if failed {
+		if !ok || now.Sub(b.start) >= t.window {
+			b.start, b.failed = now, 0
+		}
+		b.failed++
+	}
+	if b.failed == 0 && b.inflight == 0 {
+		delete(t.m, key) // successes leave nothing behind
+		return
+	}
 	t.m[key] = b
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -170,4 +172,95 @@ func TestTrustedProxies(t *testing.T) {
 			assert.Equal(t, tt.wantIP, recs[0]["remote_addr"])
 		})
 	}
+}
+
+// TestThrottleConcurrentAttempts: attempts in progress count against the
+// limit, so a client cannot get more than the allowed number of guesses
+// past the throttle by sending them all at once (the authenticator here is
+// slow, like a session-store lookup).
+func TestThrottleConcurrentAttempts(t *testing.T) {
+	t.Parallel()
+	const allowed, sent = 3, 12
+	var entered atomic.Int32
+	release := make(chan struct{})
+	auth := wsauth.AuthenticatorFunc(func(context.Context, wsauth.Credentials) (*wsauth.Identity, error) {
+		entered.Add(1)
+		<-release
+		return nil, wsauth.ErrInvalidCredentials
+	})
+	clock := newClock()
+	h := wsauth.Middleware(auth, wsauth.Throttle(allowed, time.Minute), wsauth.Clock(clock.Now), wsauth.Logger(discardLogger()))(&identityHandler{})
+
+	var throttled atomic.Int32
+	var retry sync.Map
+	var wg sync.WaitGroup
+	for range sent {
+		wg.Go(func() {
+			r := upgradeRequest("http://example.com/ws")
+			r.Header.Set("Authorization", "Bearer guess")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code == http.StatusTooManyRequests {
+				throttled.Add(1)
+				retry.Store(rec.Header().Get("Retry-After"), true)
+			}
+		})
+	}
+	// Every attempt either reached the authenticator or was throttled.
+	require.Eventually(t, func() bool { return entered.Load()+throttled.Load() == sent },
+		5*time.Second, time.Millisecond, "entered %d, throttled %d", entered.Load(), throttled.Load())
+	close(release)
+	wg.Wait()
+	assert.EqualValues(t, allowed, entered.Load(), "attempts that reached the authenticator")
+	assert.EqualValues(t, sent-allowed, throttled.Load())
+	_, busy := retry.Load("1")
+	assert.True(t, busy, "blocked by attempts in progress: retry shortly")
+
+	// Now that they failed, the address waits out the window.
+	clock.Advance(15 * time.Second)
+	r := upgradeRequest("http://example.com/ws")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	assert.Equal(t, http.StatusTooManyRequests, rec.Code)
+	assert.Equal(t, "45", rec.Header().Get("Retry-After"))
+}
+
+// TestThrottleIgnoresSuccesses: successful attempts never count, however
+// many there are.
+func TestThrottleIgnoresSuccesses(t *testing.T) {
+	t.Parallel()
+	signer := wsauth.NewSigner(testKey)
+	tok, err := signer.Issue("alice", time.Hour)
+	require.NoError(t, err)
+	h := wsauth.Middleware(signer, wsauth.Throttle(2, time.Minute), wsauth.Logger(discardLogger()))(&identityHandler{})
+	for i := range 5 {
+		r := upgradeRequest("http://example.com/ws")
+		r.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		assert.Equal(t, http.StatusSwitchingProtocols, rec.Code, "attempt %d", i)
+	}
+}
+
+// TestThrottlePanickingAuthenticator: an Authenticator that panics does not
+// leave its attempt counted as in progress forever.
+func TestThrottlePanickingAuthenticator(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	auth := wsauth.AuthenticatorFunc(func(context.Context, wsauth.Credentials) (*wsauth.Identity, error) {
+		if calls.Add(1) == 1 {
+			panic("authenticator bug")
+		}
+		return &wsauth.Identity{Subject: "svc"}, nil
+	})
+	h := wsauth.Middleware(auth, wsauth.Throttle(1, time.Minute), wsauth.Logger(discardLogger()))(&identityHandler{})
+	try := func() int {
+		r := upgradeRequest("http://example.com/ws")
+		r.Header.Set("Authorization", "Bearer x")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	assert.Panics(t, func() { try() })
+	assert.Equal(t, http.StatusSwitchingProtocols, try())
 }

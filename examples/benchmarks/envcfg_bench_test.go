@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
-	"slices"
 	"testing"
 	"time"
 
@@ -140,12 +139,4 @@ func BenchmarkEnvcfgRatio(b *testing.B) {
 	if p := median(process); p > 0 {
 		b.ReportMetric(float64(median(load))/float64(p), "x-process")
 	}
-}
-
-func median(d []time.Duration) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	slices.Sort(d)
-	return d[len(d)/2]
 }

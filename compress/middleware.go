@@ -1,0 +1,98 @@
+package compress
+
+import (
+	"net/http"
+	"sync"
+)
+
+// config is the validated configuration shared by every request served by
+// one Middleware.
+type config struct {
+	minSize     int
+	gzipLevel   int
+	brotliLevel int
+	zstdLevel   int
+	order       []coding
+	types       typeRules
+	etag        ETagMode
+	jitter      int
+
+	encoders *encoderPools
+	writers  sync.Pool // *responseWriter
+
+	// released, when set (tests only), sees every wrapper returned to the
+	// pool.
+	released func(*responseWriter)
+}
+
+// Middleware returns middleware that compresses response bodies with zstd,
+// brotli or gzip, whichever the client accepts and the server prefers (see
+// Encodings). With no options it uses DefaultMinSize, DefaultGzipLevel,
+// DefaultBrotliLevel, DefaultZstdLevel, DefaultEncodings, the built-in list
+// of already-compressed types and ETagWeaken. Invalid options panic here,
+// never while serving.
+func Middleware(opts ...Option) func(http.Handler) http.Handler {
+	c := &config{
+		minSize:     DefaultMinSize,
+		gzipLevel:   DefaultGzipLevel,
+		brotliLevel: DefaultBrotliLevel,
+		zstdLevel:   DefaultZstdLevel,
+		order:       defaultEncodings[:],
+		etag:        ETagWeaken,
+	}
+	for _, o := range opts {
+		if o == nil {
+			panic("compress.Middleware: nil Option")
+		}
+		o(c)
+	}
+	c.encoders = newEncoderPools(c.gzipLevel, c.brotliLevel, c.zstdLevel)
+	c.writers.New = func() any { return new(responseWriter) }
+	return func(next http.Handler) http.Handler {
+		if next == nil {
+			panic("compress.Middleware: nil http.Handler")
+		}
+		return &handler{cfg: c, next: next}
+	}
+}
+
+type handler struct {
+	cfg  *config
+	next http.Handler
+}
+
+// maxPooledBuffer bounds the buffer a pooled wrapper keeps between requests.
+const maxPooledBuffer = 64 << 10
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := h.cfg
+	accept := parseAcceptEncoding(r.Header["Accept-Encoding"])
+	cw := c.writers.Get().(*responseWriter)
+	*cw = responseWriter{
+		rw:             w,
+		cfg:            c,
+		choice:         negotiate(&accept, c.order),
+		head:           r.Method == http.MethodHead,
+		noTransformReq: hasNoTransform(r.Header["Cache-Control"]),
+		buf:            cw.buf[:0],
+	}
+	// No defer: if the handler (or the final write) panics, the code below
+	// does not run, so the wrapper and its encoder, in an unknown state,
+	// are never returned to their pools; the garbage collector takes them
+	// and the panic goes on to net/http or a recovery middleware.
+	h.next.ServeHTTP(cw, r)
+	cw.finish()
+
+	if cw.enc != nil {
+		c.encoders.put(cw.coding(), cw.enc)
+	}
+	buf := cw.buf
+	if cap(buf) > maxPooledBuffer {
+		buf = nil
+	}
+	*cw = responseWriter{buf: buf[:0]}
+	if c.released != nil {
+		c.released(cw)
+	}
+	c.writers.Put(cw)
+}

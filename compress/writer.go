@@ -1,0 +1,470 @@
+package compress
+
+import (
+	"bufio"
+	"encoding/binary"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
+)
+
+// state is where a response stands in the compression decision.
+type state uint8
+
+const (
+	stateUndecided state = iota // buffering until the decision can be made
+	statePlain                  // writes go to the client unchanged
+	stateCompress               // writes go through the encoder
+	stateDiscard                // HEAD that GET would compress: headers only
+	stateHijacked               // the handler took the connection
+)
+
+// verdict is the decision before the body size is considered.
+type verdict uint8
+
+const (
+	// never: the response is not compressible whatever the request said
+	// (Content-Encoding already set, no-transform, excluded type, Skip).
+	// Its content does not depend on Accept-Encoding, so no Vary.
+	never verdict = iota
+	// notNow: not compressed for this request or this status, although the
+	// same resource could be for another request. Gets Vary.
+	notNow
+	// maybe: compress if the size and the sniffed type allow.
+	maybe
+)
+
+const sniffLen = 512 // what http.DetectContentType looks at
+
+// responseWriter is the http.ResponseWriter the wrapped handler sees.
+type responseWriter struct {
+	rw     http.ResponseWriter
+	cfg    *config
+	enc    encoder
+	buf    []byte // body bytes held back until the decision
+	choice choice
+	status int // from WriteHeader; 0 until then
+	state  state
+
+	head           bool // HEAD request: decide as for GET, send no body
+	noTransformReq bool // request Cache-Control: no-transform
+	skip           bool // Skip was called
+}
+
+var (
+	_ http.ResponseWriter = (*responseWriter)(nil)
+	_ http.Flusher        = (*responseWriter)(nil)
+	_ http.Hijacker       = (*responseWriter)(nil)
+	_ interface {
+		Unwrap() http.ResponseWriter
+		FlushError() error
+	} = (*responseWriter)(nil)
+)
+
+func (cw *responseWriter) coding() coding { return cw.choice.coding }
+
+// Header returns the underlying writer's header map.
+func (cw *responseWriter) Header() http.Header { return cw.rw.Header() }
+
+// Unwrap returns the underlying ResponseWriter, for http.ResponseController.
+func (cw *responseWriter) Unwrap() http.ResponseWriter { return cw.rw }
+
+// WriteHeader records the status. Informational (1xx) statuses go straight
+// through; the final status is sent once the compression decision is made,
+// at once when the headers alone already rule compression out.
+func (cw *responseWriter) WriteHeader(code int) {
+	if cw.state != stateUndecided {
+		cw.rw.WriteHeader(code)
+		return
+	}
+	if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
+		cw.rw.WriteHeader(code)
+		return
+	}
+	if cw.status != 0 {
+		return // superfluous, as net/http would ignore it
+	}
+	cw.status = code
+	if v := cw.verdict(cw.rw.Header()); v != maybe {
+		_ = cw.commit(v, nil, false, false)
+	}
+}
+
+// Write buffers the first bytes until the decision can be made, then writes
+// through the encoder or unchanged.
+func (cw *responseWriter) Write(p []byte) (int, error) {
+	switch cw.state {
+	case stateCompress:
+		return cw.enc.Write(p)
+	case statePlain:
+		return cw.rw.Write(p)
+	case stateDiscard:
+		return len(p), nil
+	case stateHijacked:
+		return 0, http.ErrHijacked
+	}
+	h := cw.rw.Header()
+	if v := cw.verdict(h); v != maybe {
+		if err := cw.commit(v, nil, false, false); err != nil {
+			return 0, err
+		}
+		return cw.rw.Write(p)
+	}
+	want := cw.cfg.minSize
+	if cw.choice.identityRefused || contentLength(h) >= 0 {
+		want = 0 // the size no longer matters or is known
+	}
+	if !hasContentType(h) && want < sniffLen {
+		want = sniffLen
+	}
+	if len(cw.buf)+len(p) < want {
+		cw.buf = append(cw.buf, p...)
+		return len(p), nil
+	}
+	rest := p
+	if len(cw.buf) > 0 {
+		take := max(want-len(cw.buf), 0)
+		cw.buf = append(cw.buf, p[:take]...)
+		rest = p[take:]
+	}
+	// rest is used as the sniffing sample only when nothing was buffered.
+	if err := cw.commit(maybe, rest, false, false); err != nil {
+		return 0, err
+	}
+	if len(rest) == 0 {
+		return len(p), nil
+	}
+	if _, err := cw.Write(rest); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Flush sends what the handler wrote so far to the client. Before the
+// decision was made it forces it (a flushing handler is streaming, so the
+// size threshold no longer applies), then flushes the encoder and the
+// connection: a server-sent event reaches the client at once.
+func (cw *responseWriter) Flush() { _ = cw.FlushError() }
+
+// FlushError is Flush returning the error; http.ResponseController uses it.
+func (cw *responseWriter) FlushError() error {
+	switch cw.state {
+	case stateHijacked:
+		return http.ErrHijacked
+	case stateUndecided:
+		if err := cw.commit(cw.verdict(cw.rw.Header()), nil, false, true); err != nil {
+			return err
+		}
+	}
+	if cw.state == stateCompress {
+		if err := cw.enc.Flush(); err != nil {
+			return err
+		}
+	}
+	return http.NewResponseController(cw.rw).Flush()
+}
+
+// Hijack hands the connection over untouched; nothing buffered is sent.
+func (cw *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(cw.rw).Hijack()
+	if err == nil {
+		cw.state = stateHijacked
+		cw.buf = cw.buf[:0]
+	}
+	return conn, brw, err
+}
+
+// finish runs after the handler returned: it makes a pending decision with
+// the whole body known and ends the encoded stream.
+func (cw *responseWriter) finish() {
+	if cw.state == stateUndecided {
+		_ = cw.commit(cw.verdict(cw.rw.Header()), nil, true, false)
+	}
+	if cw.state == stateCompress {
+		// Errors here mean the client went away; there is no one left to
+		// tell.
+		_ = cw.enc.Close()
+		if cw.cfg.jitter > 0 && cw.coding() == codingZstd {
+			cw.writeZstdPadding()
+		}
+	}
+}
+
+// verdict judges the response from its status and headers and the request.
+func (cw *responseWriter) verdict(h http.Header) verdict {
+	if cw.skip {
+		return never
+	}
+	if ce := h["Content-Encoding"]; len(ce) > 0 && !isIdentity(ce) {
+		return never
+	}
+	if hasNoTransform(h["Cache-Control"]) {
+		return never
+	}
+	if ct := h["Content-Type"]; len(ct) > 0 && ct[0] != "" && !cw.cfg.compressible(ct[0]) {
+		return never
+	}
+	switch cw.status {
+	case http.StatusSwitchingProtocols:
+		return never // the connection is about to become another protocol
+	case http.StatusNoContent, http.StatusPartialContent, http.StatusNotModified:
+		return notNow
+	}
+	if len(h["Content-Range"]) > 0 || cw.choice.coding == codingNone || cw.noTransformReq {
+		return notNow
+	}
+	return maybe
+}
+
+// commit makes the decision, given the verdict on the headers, and sends
+// the status and headers. sample is body data not in cw.buf, used for
+// sniffing when cw.buf is empty. final: the handler has returned; forced:
+// the handler flushed.
+func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) error {
+	h := cw.rw.Header()
+	if v == maybe {
+		v = cw.sizeAndType(h, sample, final, forced)
+	}
+	switch v {
+	case never:
+		cw.state = statePlain
+	case notNow:
+		addVary(h)
+		cw.state = statePlain
+	case maybe:
+		cw.startEncoding(h)
+	}
+	if cw.status != 0 {
+		cw.rw.WriteHeader(cw.status)
+	}
+	if len(cw.buf) == 0 {
+		return nil
+	}
+	var err error
+	switch cw.state {
+	case statePlain:
+		_, err = cw.rw.Write(cw.buf)
+	case stateCompress:
+		_, err = cw.enc.Write(cw.buf)
+	}
+	cw.buf = cw.buf[:0]
+	return err
+}
+
+// sizeAndType finishes a maybe verdict: the size threshold, then the
+// content type, sniffed (and set) when the handler gave none.
+func (cw *responseWriter) sizeAndType(h http.Header, sample []byte, final, forced bool) verdict {
+	n := len(cw.buf) + len(sample)
+	cl := contentLength(h)
+	small := false
+	switch {
+	case cl >= 0:
+		small = cl < cw.cfg.minSize || cl == 0
+	case final:
+		small = n < cw.cfg.minSize
+	}
+	if small && !cw.choice.identityRefused {
+		return notNow
+	}
+	if final && n == 0 && !cw.head {
+		return notNow // nothing to encode
+	}
+	if !hasContentType(h) {
+		data := cw.buf
+		if len(data) == 0 {
+			data = sample
+		}
+		if len(data) == 0 {
+			return notNow // nothing to judge the type by
+		}
+		ct := http.DetectContentType(data)
+		if _, declared := h["Content-Type"]; !declared {
+			// Set it now: once the body is encoded, net/http would sniff
+			// the compressed bytes.
+			h.Set("Content-Type", ct)
+		}
+		if !cw.cfg.compressible(ct) {
+			return never
+		}
+	}
+	return maybe
+}
+
+// startEncoding rewrites the headers for an encoded response and, except
+// for HEAD, takes an encoder from the pool.
+func (cw *responseWriter) startEncoding(h http.Header) {
+	c := cw.coding()
+	h.Set("Content-Encoding", c.String())
+	delete(h, "Content-Length")
+	delete(h, "Accept-Ranges")
+	addVary(h)
+	if et := h["Etag"]; len(et) == 1 {
+		et[0] = cw.cfg.adjustETag(et[0], c)
+	}
+	if cw.head {
+		cw.state = stateDiscard
+		return
+	}
+	cw.state = stateCompress
+	cw.enc = cw.cfg.encoders.get(c, cw.rw)
+	if cw.cfg.jitter > 0 {
+		cw.startPadding()
+	}
+}
+
+// adjustETag applies the ETag mode to a strong entity tag.
+func (c *config) adjustETag(tag string, cd coding) string {
+	if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' {
+		return tag // weak (W/"...") or malformed: leave it
+	}
+	switch c.etag {
+	case ETagWeaken:
+		return "W/" + tag
+	case ETagSuffix:
+		return tag[:len(tag)-1] + "-" + cd.String() + `"`
+	}
+	return tag
+}
+
+// padding is the filler for LengthJitter; only its length matters.
+var padding = strings.Repeat("-", maxJitter)
+
+func (cw *responseWriter) jitterLen() int { return 1 + rand.IntN(cw.cfg.jitter) }
+
+// startPadding adds the LengthJitter padding that goes before the data:
+// gzip's header comment, or a brotli metadata meta-block.
+func (cw *responseWriter) startPadding() {
+	switch e := cw.enc.(type) {
+	case *gzip.Writer:
+		e.Comment = padding[:cw.jitterLen()]
+	case *brotli.Writer:
+		// After a flush the brotli stream is byte-aligned, so a metadata
+		// meta-block (RFC 7932, section 9.2) can follow: ISLAST=0,
+		// MNIBBLES=0 (coded 11), a reserved 0 bit, MSKIPBYTES, MSKIPLEN-1
+		// in MSKIPBYTES bytes, zero bits up to the byte boundary, then
+		// MSKIPLEN bytes the decoder skips.
+		if e.Flush() != nil {
+			return
+		}
+		n := cw.jitterLen()
+		skipBytes := uint32(1)
+		if n-1 > 0xff {
+			skipBytes = 2 // the top byte is then non-zero, as required
+		}
+		bits := uint32(3)<<1 | skipBytes<<4 | uint32(n-1)<<6
+		hdr := [3]byte{byte(bits), byte(bits >> 8), byte(bits >> 16)}
+		if _, err := cw.rw.Write(hdr[:1+skipBytes]); err != nil {
+			return
+		}
+		_, _ = cw.rw.Write([]byte(padding[:n]))
+	}
+}
+
+// writeZstdPadding appends a skippable frame (RFC 8878, section 3.1.2) of
+// random length after the zstd frame.
+func (cw *responseWriter) writeZstdPadding() {
+	n := cw.jitterLen()
+	var hdr [8]byte
+	binary.LittleEndian.PutUint32(hdr[:4], 0x184D2A50)
+	binary.LittleEndian.PutUint32(hdr[4:], uint32(n))
+	if _, err := cw.rw.Write(hdr[:]); err != nil {
+		return
+	}
+	_, _ = cw.rw.Write([]byte(padding[:n]))
+}
+
+// Skip turns compression off for one response. Call it from the handler with
+// the ResponseWriter it received, before writing the body; it finds the
+// middleware's writer through Unwrap. It reports whether it took effect:
+// false when no compress middleware wraps w or the body was already
+// started.
+func Skip(w http.ResponseWriter) bool {
+	for {
+		switch t := w.(type) {
+		case *responseWriter:
+			if t.state != stateUndecided {
+				return false
+			}
+			t.skip = true
+			return true
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return false
+		}
+	}
+}
+
+// addVary adds "Vary: Accept-Encoding" unless a Vary line already lists it
+// (or "*"), so the header is present exactly once.
+func addVary(h http.Header) {
+	for _, v := range h["Vary"] {
+		if hasToken(v, "accept-encoding") || hasToken(v, "*") {
+			return
+		}
+	}
+	h["Vary"] = append(h["Vary"], "Accept-Encoding")
+}
+
+// hasToken reports whether the comma-separated list s holds token
+// (lower-case), ignoring case and parameters.
+func hasToken(s, token string) bool {
+	for len(s) > 0 {
+		var elem string
+		elem, s = nextElement(s)
+		elem, _, _ = cut(elem, ';')
+		elem, _, _ = cut(elem, '=')
+		if equalFold(trimOWS(elem), token) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasNoTransform reports whether Cache-Control holds no-transform.
+func hasNoTransform(values []string) bool {
+	for _, v := range values {
+		if hasToken(v, "no-transform") {
+			return true
+		}
+	}
+	return false
+}
+
+func isIdentity(ce []string) bool {
+	for _, v := range ce {
+		if v = trimOWS(v); v != "" && !equalFold(v, "identity") {
+			return false
+		}
+	}
+	return true
+}
+
+func hasContentType(h http.Header) bool {
+	ct := h["Content-Type"]
+	return len(ct) > 0 && ct[0] != ""
+}
+
+// contentLength returns the Content-Length the handler set, or -1.
+func contentLength(h http.Header) int {
+	v := h["Content-Length"]
+	if len(v) == 0 {
+		return -1
+	}
+	s := trimOWS(v[0])
+	if s == "" || len(s) > 18 {
+		return -1
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return -1
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
