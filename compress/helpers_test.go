@@ -39,7 +39,13 @@ type result struct {
 // do sends one request and decodes the body with the real decoders.
 func do(t *testing.T, srv *httptest.Server, method, ae string, reqHeader ...string) result {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL, nil)
+	return doURL(t, srv.URL, method, ae, reqHeader...)
+}
+
+// doURL is do for a URL with a path.
+func doURL(t *testing.T, url, method, ae string, reqHeader ...string) result {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
 	require.NoError(t, err)
 	if ae != "" {
 		req.Header.Set("Accept-Encoding", ae)

@@ -13,6 +13,8 @@ import (
 	"net/http/httptest"
 	"net/http/httptrace"
 	"net/textproto"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -835,4 +837,115 @@ func TestSwitchingProtocols(t *testing.T) {
 	assert.Empty(t, resp.Header.Get("Content-Encoding"))
 	rest, _ := io.ReadAll(br)
 	assert.Equal(t, "upgraded", string(rest))
+}
+
+// readFromRecorder is a ResponseRecorder that, like net/http's response,
+// implements io.ReaderFrom, and counts the calls.
+type readFromRecorder struct {
+	*httptest.ResponseRecorder
+	calls int
+}
+
+func (r *readFromRecorder) ReadFrom(src io.Reader) (int64, error) {
+	r.calls++
+	return io.Copy(r.ResponseRecorder, src)
+}
+
+// TestReadFromKeepsTheFastPath checks that io.Copy into the middleware's
+// writer (http.ServeContent, http.FileServer) reaches the underlying
+// ReadFrom, net/http's sendfile path, whenever the response goes out
+// unencoded, and still encodes when it must.
+func TestReadFromKeepsTheFastPath(t *testing.T) {
+	t.Parallel()
+	body := jsonBody(8 << 10)
+	tests := []struct {
+		name     string
+		file     string // name given to http.ServeContent: its extension sets the type
+		size     int
+		ae       string
+		reqHdr   []string
+		wantFast bool
+		wantCE   string
+		status   int
+	}{
+		{name: "no Accept-Encoding", file: "a.json", size: len(body), wantFast: true},
+		{name: "already-compressed type", file: "a.png", size: len(body), ae: "gzip", wantFast: true},
+		{name: "Range", file: "a.json", size: len(body), ae: "gzip", reqHdr: []string{"Range", "bytes=0-99"}, wantFast: true, status: http.StatusPartialContent},
+		{name: "request no-transform", file: "a.json", size: len(body), ae: "gzip", reqHdr: []string{"Cache-Control", "no-transform"}, wantFast: true},
+		{name: "Content-Length below MinSize", file: "a.json", size: 500, ae: "gzip", wantFast: true},
+		{name: "compressed gzip", file: "a.json", size: len(body), ae: "gzip", wantCE: "gzip"},
+		{name: "compressed zstd", file: "a.json", size: len(body), ae: "zstd", wantCE: "zstd"},
+		{name: "compressed br", file: "a.json", size: len(body), ae: "br", wantCE: "br"},
+		{name: "sniffed type", file: "a", size: len(body), ae: "gzip", wantCE: "gzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			content := body[:tt.size]
+			h := Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.ServeContent(w, r, tt.file, time.Time{}, bytes.NewReader(content))
+			}))
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			if tt.ae != "" {
+				req.Header.Set("Accept-Encoding", tt.ae)
+			}
+			for i := 0; i+1 < len(tt.reqHdr); i += 2 {
+				req.Header.Set(tt.reqHdr[i], tt.reqHdr[i+1])
+			}
+			rec := &readFromRecorder{ResponseRecorder: httptest.NewRecorder()}
+			h.ServeHTTP(rec, req)
+			status := tt.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			assert.Equal(t, status, rec.Code)
+			assert.Equal(t, tt.wantFast, rec.calls > 0, "underlying ReadFrom used")
+			assert.Equal(t, tt.wantCE, rec.Header().Get("Content-Encoding"))
+			want := content
+			if status == http.StatusPartialContent {
+				want = content[:100]
+			}
+			assert.Equal(t, want, decode(t, tt.wantCE, rec.Body.Bytes()))
+		})
+	}
+}
+
+// TestFileServerOverTheWire serves real files through http.FileServer,
+// whose io.Copy goes through ReadFrom to sendfile when nothing is encoded.
+func TestFileServerOverTheWire(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	js := jsonBody(300 << 10)
+	png := append([]byte("\x89PNG\r\n\x1a\n"), js...)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.json"), js, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.png"), png, 0o600))
+	srv := serve(t, http.FileServer(http.Dir(dir)))
+	tests := []struct {
+		path, ae, rng string
+		want          []byte
+		wantCE        string
+	}{
+		{path: "/a.json", ae: "", want: js},
+		{path: "/a.json", ae: "gzip", want: js, wantCE: "gzip"},
+		{path: "/a.json", ae: "zstd", want: js, wantCE: "zstd"},
+		{path: "/a.png", ae: "gzip, br, zstd", want: png},
+		{path: "/a.json", ae: "gzip", rng: "bytes=1000-200999", want: js[1000:201000]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path+" "+tt.ae+" "+tt.rng, func(t *testing.T) {
+			t.Parallel()
+			var hdr []string
+			if tt.rng != "" {
+				hdr = []string{"Range", tt.rng}
+			}
+			res := doURL(t, srv.URL+tt.path, http.MethodGet, tt.ae, hdr...)
+			assert.Equal(t, tt.wantCE, res.header.Get("Content-Encoding"))
+			if strings.HasSuffix(tt.path, ".png") {
+				assert.Empty(t, res.header.Values("Vary"))
+			} else {
+				assert.Equal(t, []string{"Accept-Encoding"}, res.header.Values("Vary"))
+			}
+			assert.True(t, bytes.Equal(tt.want, res.body), "body differs")
+		})
+	}
 }

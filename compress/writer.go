@@ -3,6 +3,7 @@ package compress
 import (
 	"bufio"
 	"encoding/binary"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -59,6 +60,7 @@ var (
 	_ http.ResponseWriter = (*responseWriter)(nil)
 	_ http.Flusher        = (*responseWriter)(nil)
 	_ http.Hijacker       = (*responseWriter)(nil)
+	_ io.ReaderFrom       = (*responseWriter)(nil)
 	_ interface {
 		Unwrap() http.ResponseWriter
 		FlushError() error
@@ -143,6 +145,34 @@ func (cw *responseWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// ReadFrom copies src into the response (io.Copy calls it, as
+// http.ServeContent and http.FileServer do). When the headers already decide
+// that the response goes out unencoded (no acceptable coding, an
+// already-compressed type, a Range response, no-transform, ...), src goes
+// to the underlying ResponseWriter's ReadFrom, so net/http keeps its
+// sendfile fast path for files. Otherwise it is copied through Write.
+func (cw *responseWriter) ReadFrom(src io.Reader) (int64, error) {
+	if cw.state == stateUndecided {
+		h := cw.rw.Header()
+		v := cw.verdict(h)
+		// With a known, non-zero length and a type, the headers decide
+		// everything; otherwise the bytes have to be seen first.
+		if v != maybe || (contentLength(h) > 0 && hasContentType(h)) {
+			if err := cw.commit(v, nil, false, false); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if cw.state == statePlain {
+		return io.Copy(cw.rw, src)
+	}
+	return io.Copy(writerOnly{cw}, src)
+}
+
+// writerOnly hides ReadFrom from io.Copy, which would otherwise call it
+// again.
+type writerOnly struct{ io.Writer }
 
 // Flush sends what the handler wrote so far to the client. Before the
 // decision was made it forces it (a flushing handler is streaming, so the
