@@ -949,3 +949,46 @@ func TestFileServerOverTheWire(t *testing.T) {
 		})
 	}
 }
+
+// TestNotModifiedCarriesTheSameETag checks that a 304 repeats the ETag the
+// 200 was sent with, adjusted or not: a cache only freshens a stored
+// response whose validator matches (RFC 9111, section 4.3.4).
+func TestNotModifiedCarriesTheSameETag(t *testing.T) {
+	t.Parallel()
+	body := jsonBody(8 << 10)
+	tests := []struct {
+		name     string
+		ct       string
+		ae       string
+		reqHdr   []string
+		opts     []Option
+		wantETag string
+	}{
+		{name: "gzip weakens", ct: "application/json", ae: "gzip", wantETag: `W/"v1"`},
+		{name: "no Accept-Encoding keeps", ct: "application/json", wantETag: `"v1"`},
+		{name: "denied type keeps", ct: "image/png", ae: "gzip", wantETag: `"v1"`},
+		{name: "request no-transform keeps", ct: "application/json", ae: "gzip", reqHdr: []string{"Cache-Control", "no-transform"}, wantETag: `"v1"`},
+		{name: "suffix", ct: "application/json", ae: "br", opts: []Option{ETags(ETagSuffix)}, wantETag: `"v1-br"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Etag", `"v1"`)
+				w.Header().Set("Content-Type", tt.ct)
+				if inm := r.Header.Get("If-None-Match"); inm != "" {
+					// A handler accepting the adjusted forms, as ETagSuffix asks.
+					w.WriteHeader(http.StatusNotModified)
+					return
+				}
+				_, _ = w.Write(body)
+			}), tt.opts...)
+			first := do(t, srv, http.MethodGet, tt.ae, tt.reqHdr...)
+			require.Equal(t, http.StatusOK, first.status)
+			assert.Equal(t, tt.wantETag, first.header.Get("Etag"))
+			second := do(t, srv, http.MethodGet, tt.ae, append([]string{"If-None-Match", first.header.Get("Etag")}, tt.reqHdr...)...)
+			require.Equal(t, http.StatusNotModified, second.status)
+			assert.Equal(t, tt.wantETag, second.header.Get("Etag"), "304 and 200 validators differ")
+		})
+	}
+}

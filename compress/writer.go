@@ -264,6 +264,13 @@ func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) e
 		cw.state = statePlain
 	case notNow:
 		addVary(h)
+		if cw.status == http.StatusNotModified && cw.choice.coding != codingNone && !cw.noTransformReq {
+			// A 304 carries the ETag the 200 would have had (RFC 9110,
+			// section 15.4.5), and caches pick the stored response to
+			// freshen by it (RFC 9111, section 4.3.4): with a coding
+			// negotiated, that is the adjusted tag.
+			cw.adjustETag(h)
+		}
 		cw.state = statePlain
 	case maybe:
 		cw.startEncoding(h)
@@ -332,9 +339,7 @@ func (cw *responseWriter) startEncoding(h http.Header) {
 	delete(h, "Content-Length")
 	delete(h, "Accept-Ranges")
 	addVary(h)
-	if et := h["Etag"]; len(et) == 1 {
-		et[0] = cw.cfg.adjustETag(et[0], c)
-	}
+	cw.adjustETag(h)
 	if cw.head {
 		cw.state = stateDiscard
 		return
@@ -346,18 +351,23 @@ func (cw *responseWriter) startEncoding(h http.Header) {
 	}
 }
 
-// adjustETag applies the ETag mode to a strong entity tag.
-func (c *config) adjustETag(tag string, cd coding) string {
+// adjustETag applies the ETag mode to a strong entity tag in h, for the
+// negotiated coding.
+func (cw *responseWriter) adjustETag(h http.Header) {
+	et := h["Etag"]
+	if len(et) != 1 {
+		return
+	}
+	tag := et[0]
 	if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' {
-		return tag // weak (W/"...") or malformed: leave it
+		return // weak (W/"...") or malformed: leave it
 	}
-	switch c.etag {
+	switch cw.cfg.etag {
 	case ETagWeaken:
-		return "W/" + tag
+		et[0] = "W/" + tag
 	case ETagSuffix:
-		return tag[:len(tag)-1] + "-" + cd.String() + `"`
+		et[0] = tag[:len(tag)-1] + "-" + cw.coding().String() + `"`
 	}
-	return tag
 }
 
 // padding is the filler for LengthJitter; only its length matters.
