@@ -992,3 +992,37 @@ func TestNotModifiedCarriesTheSameETag(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteHeaderStatuses: an invalid code panics as net/http does (rather
+// than turning into a 200), and a second WriteHeader does not change the
+// status already given.
+func TestWriteHeaderStatuses(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{0, 99, 1000} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			t.Parallel()
+			h := Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(code)
+			}))
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			assert.PanicsWithValue(t, fmt.Sprintf("invalid WriteHeader code %v", code), func() {
+				h.ServeHTTP(httptest.NewRecorder(), req)
+			})
+		})
+	}
+	t.Run("twice", func(t *testing.T) {
+		t.Parallel()
+		body := jsonBody(4 << 10)
+		srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write(body)
+		}))
+		res := do(t, srv, http.MethodGet, "gzip")
+		assert.Equal(t, http.StatusCreated, res.status)
+		assert.Equal(t, "gzip", res.header.Get("Content-Encoding"))
+		assert.Equal(t, body, res.body)
+	})
+}

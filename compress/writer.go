@@ -83,7 +83,8 @@ func (cw *responseWriter) WriteHeader(code int) {
 		cw.rw.WriteHeader(code)
 		return
 	}
-	if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
+	if code < 100 || code > 999 || // net/http panics, naming the code
+		code <= 199 && code != http.StatusSwitchingProtocols {
 		cw.rw.WriteHeader(code)
 		return
 	}
