@@ -36,9 +36,9 @@
 //     already-compressed formats (every image type except SVG, audio, video,
 //     WOFF/WOFF2, zip, gzip, zstd, brotli, 7z, rar and other archives, zip
 //     containers such as OOXML and EPUB, rpm and deb packages, PDF);
-//     AllowTypes and DenyTypes
-//     adjust it, and Skip turns compression off for one response. A missing
-//     Content-Type is sniffed from the first 512 uncompressed bytes and set.
+//     AllowTypes and DenyTypes adjust it, and Skip turns compression off for
+//     one response. A missing Content-Type is sniffed from the first 512
+//     uncompressed bytes and set.
 //   - Never compressed: a response whose handler set Content-Encoding, a 206
 //     or any response with Content-Range, 1xx, 204 and 304 responses, a
 //     request or response with Cache-Control: no-transform. A HEAD response

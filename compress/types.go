@@ -115,7 +115,7 @@ var deniedTypes = map[string]bool{
 	"application/x-lzx": true, "application/x-arj": true, "application/x-ace": true,
 	"application/x-alz": true, "application/x-xar": true, "application/x-cb7": true,
 	"application/vnd.comicbook-rar": true,
-	"application/x-stuffit": true, "application/x-apple-diskimage": true,
+	"application/x-stuffit":         true, "application/x-apple-diskimage": true,
 	// Packages and images of compressed file systems.
 	"application/x-rpm": true, "application/x-redhat-package-manager": true,
 	"application/x-source-rpm": true, "application/vnd.debian.binary-package": true,
