@@ -918,6 +918,12 @@ func TestReadFromKeepsTheFastPath(t *testing.T) {
 			assert.Equal(t, status, rec.Code)
 			assert.Equal(t, tt.wantFast, rec.calls > 0, "underlying ReadFrom used")
 			assert.Equal(t, tt.wantCE, rec.Header().Get("Content-Encoding"))
+			if tt.wantCE != "" {
+				assert.Empty(t, rec.Header().Get("Content-Length"))
+				assert.Empty(t, rec.Header().Get("Accept-Ranges"))
+			} else {
+				assert.Equal(t, fmt.Sprint(rec.Body.Len()), rec.Header().Get("Content-Length"))
+			}
 			want := content
 			if status == http.StatusPartialContent {
 				want = content[:100]
