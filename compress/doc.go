@@ -35,9 +35,10 @@
 //   - Type: only compressible types are compressed. A built-in list denies
 //     already-compressed formats (every image type except SVG, audio, video,
 //     WOFF/WOFF2, zip, gzip, zstd, brotli, 7z, rar and other archives, zip
-//     containers such as OOXML and EPUB, PDF); AllowTypes and DenyTypes
-//     adjust it, and Skip turns compression off for one response. A missing
-//     Content-Type is sniffed from the first 512 uncompressed bytes and set.
+//     containers such as OOXML and EPUB, rpm and deb packages, PDF);
+//     AllowTypes and DenyTypes adjust it, and Skip turns compression off for
+//     one response. A missing Content-Type is sniffed from the first 512
+//     uncompressed bytes and set.
 //   - Never compressed: a response whose handler set Content-Encoding, a 206
 //     or any response with Content-Range, 1xx, 204 and 304 responses, a
 //     request or response with Cache-Control: no-transform. A HEAD response
@@ -49,7 +50,9 @@
 //   - Streaming: Flush forces the decision, flushes the encoder and the
 //     connection, so each server-sent event reaches the client at once.
 //     http.NewResponseController reaches Flush, Hijack and deadlines through
-//     Unwrap; Hijack hands the connection over untouched.
+//     Unwrap; Hijack hands the connection over untouched. A response that
+//     is not encoded keeps net/http's sendfile path for files served with
+//     http.ServeContent or http.FileServer (the writer's ReadFrom).
 //   - Pooling: encoders and writers are pooled per level; one used by a
 //     handler that panicked is dropped, never reused.
 //   - BREACH: LengthJitter (off by default) pads compressed responses by a

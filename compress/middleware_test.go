@@ -13,6 +13,8 @@ import (
 	"net/http/httptest"
 	"net/http/httptrace"
 	"net/textproto"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -423,7 +425,7 @@ func TestFlushStreamsEvents(t *testing.T) {
 				defer close(handlerDone)
 				w.Header().Set("Content-Type", "text/event-stream")
 				_, _ = io.WriteString(w, "data: first\n\n")
-				require.NoError(t, http.NewResponseController(w).Flush())
+				assert.NoError(t, http.NewResponseController(w).Flush()) // not require: this is the server's goroutine
 				select {
 				case <-received:
 				case <-time.After(10 * time.Second):
@@ -603,6 +605,23 @@ func TestTypeRules(t *testing.T) {
 		{name: "rar", ct: "application/vnd.rar", want: false},
 		{name: "brotli", ct: "application/x-brotli", want: false},
 		{name: "odt", ct: "application/vnd.oasis.opendocument.text", want: false},
+		{name: "docm (OOXML with macros)", ct: "application/vnd.ms-word.document.macroEnabled.12", want: false},
+		{name: "xlsb", ct: "application/vnd.ms-excel.sheet.binary.macroEnabled.12", want: false},
+		{name: "OOXML XML part", ct: "application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml", want: true},
+		{name: "+zip outside application/", ct: "model/vnd.usdz+zip", want: false},
+		{name: "+gzip", ct: "application/tlsrpt+gzip", want: false},
+		{name: "-compressed", ct: "application/vnd.ms-cab-compressed", want: false},
+		{name: "-compressed-tar", ct: "application/x-xz-compressed-tar", want: false},
+		{name: "tgz", ct: "application/x-gtar-compressed", want: false},
+		{name: "rpm", ct: "application/x-rpm", want: false},
+		{name: "deb", ct: "application/vnd.debian.binary-package", want: false},
+		{name: "xps", ct: "application/vnd.ms-xpsdocument", want: false},
+		{name: "keynote", ct: "application/vnd.apple.keynote", want: false},
+		{name: "plain tar", ct: "application/x-tar", want: true},
+		{name: "GNU tar (uncompressed)", ct: "application/x-gtar", want: true},
+		{name: "m3u8 playlist is text", ct: "application/vnd.apple.mpegurl", want: true},
+		{name: "wasm", ct: "application/wasm", want: true},
+		{name: "eot", ct: "application/vnd.ms-fontobject", want: true},
 		{name: "allow overrides built-in", opts: []Option{AllowTypes("image/bmp")}, ct: "image/bmp", want: true},
 		{name: "allow type/* overrides built-in", opts: []Option{AllowTypes("image/*")}, ct: "image/bmp", want: true},
 		{name: "deny beats allow at equal specificity", opts: []Option{AllowTypes("text/*"), DenyTypes("text/*")}, ct: "text/html", want: false},
@@ -835,4 +854,198 @@ func TestSwitchingProtocols(t *testing.T) {
 	assert.Empty(t, resp.Header.Get("Content-Encoding"))
 	rest, _ := io.ReadAll(br)
 	assert.Equal(t, "upgraded", string(rest))
+}
+
+// readFromRecorder is a ResponseRecorder that, like net/http's response,
+// implements io.ReaderFrom, and counts the calls.
+type readFromRecorder struct {
+	*httptest.ResponseRecorder
+	calls int
+}
+
+func (r *readFromRecorder) ReadFrom(src io.Reader) (int64, error) {
+	r.calls++
+	return io.Copy(r.ResponseRecorder, src)
+}
+
+// TestReadFromKeepsTheFastPath checks that io.Copy into the middleware's
+// writer (http.ServeContent, http.FileServer) reaches the underlying
+// ReadFrom, net/http's sendfile path, whenever the response goes out
+// unencoded, and still encodes when it must.
+func TestReadFromKeepsTheFastPath(t *testing.T) {
+	t.Parallel()
+	body := jsonBody(8 << 10)
+	tests := []struct {
+		name     string
+		file     string // name given to http.ServeContent: its extension sets the type
+		size     int
+		ae       string
+		reqHdr   []string
+		wantFast bool
+		wantCE   string
+		status   int
+	}{
+		{name: "no Accept-Encoding", file: "a.json", size: len(body), wantFast: true},
+		{name: "already-compressed type", file: "a.png", size: len(body), ae: "gzip", wantFast: true},
+		{name: "Range", file: "a.json", size: len(body), ae: "gzip", reqHdr: []string{"Range", "bytes=0-99"}, wantFast: true, status: http.StatusPartialContent},
+		{name: "request no-transform", file: "a.json", size: len(body), ae: "gzip", reqHdr: []string{"Cache-Control", "no-transform"}, wantFast: true},
+		{name: "Content-Length below MinSize", file: "a.json", size: 500, ae: "gzip", wantFast: true},
+		{name: "compressed gzip", file: "a.json", size: len(body), ae: "gzip", wantCE: "gzip"},
+		{name: "compressed zstd", file: "a.json", size: len(body), ae: "zstd", wantCE: "zstd"},
+		{name: "compressed br", file: "a.json", size: len(body), ae: "br", wantCE: "br"},
+		{name: "sniffed type", file: "a", size: len(body), ae: "gzip", wantCE: "gzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			content := body[:tt.size]
+			h := Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.ServeContent(w, r, tt.file, time.Time{}, bytes.NewReader(content))
+			}))
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			if tt.ae != "" {
+				req.Header.Set("Accept-Encoding", tt.ae)
+			}
+			for i := 0; i+1 < len(tt.reqHdr); i += 2 {
+				req.Header.Set(tt.reqHdr[i], tt.reqHdr[i+1])
+			}
+			rec := &readFromRecorder{ResponseRecorder: httptest.NewRecorder()}
+			h.ServeHTTP(rec, req)
+			status := tt.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			assert.Equal(t, status, rec.Code)
+			assert.Equal(t, tt.wantFast, rec.calls > 0, "underlying ReadFrom used")
+			assert.Equal(t, tt.wantCE, rec.Header().Get("Content-Encoding"))
+			if tt.wantCE != "" {
+				assert.Empty(t, rec.Header().Get("Content-Length"))
+				assert.Empty(t, rec.Header().Get("Accept-Ranges"))
+			} else {
+				assert.Equal(t, fmt.Sprint(rec.Body.Len()), rec.Header().Get("Content-Length"))
+			}
+			want := content
+			if status == http.StatusPartialContent {
+				want = content[:100]
+			}
+			assert.Equal(t, want, decode(t, tt.wantCE, rec.Body.Bytes()))
+		})
+	}
+}
+
+// TestFileServerOverTheWire serves real files through http.FileServer,
+// whose io.Copy goes through ReadFrom to sendfile when nothing is encoded.
+func TestFileServerOverTheWire(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	js := jsonBody(300 << 10)
+	png := append([]byte("\x89PNG\r\n\x1a\n"), js...)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.json"), js, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.png"), png, 0o600))
+	srv := serve(t, http.FileServer(http.Dir(dir)))
+	tests := []struct {
+		path, ae, rng string
+		want          []byte
+		wantCE        string
+	}{
+		{path: "/a.json", ae: "", want: js},
+		{path: "/a.json", ae: "gzip", want: js, wantCE: "gzip"},
+		{path: "/a.json", ae: "zstd", want: js, wantCE: "zstd"},
+		{path: "/a.png", ae: "gzip, br, zstd", want: png},
+		{path: "/a.json", ae: "gzip", rng: "bytes=1000-200999", want: js[1000:201000]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path+" "+tt.ae+" "+tt.rng, func(t *testing.T) {
+			t.Parallel()
+			var hdr []string
+			if tt.rng != "" {
+				hdr = []string{"Range", tt.rng}
+			}
+			res := doURL(t, srv.URL+tt.path, http.MethodGet, tt.ae, hdr...)
+			assert.Equal(t, tt.wantCE, res.header.Get("Content-Encoding"))
+			if strings.HasSuffix(tt.path, ".png") {
+				assert.Empty(t, res.header.Values("Vary"))
+			} else {
+				assert.Equal(t, []string{"Accept-Encoding"}, res.header.Values("Vary"))
+			}
+			assert.True(t, bytes.Equal(tt.want, res.body), "body differs")
+		})
+	}
+}
+
+// TestNotModifiedCarriesTheSameETag checks that a 304 repeats the ETag the
+// 200 was sent with, adjusted or not: a cache only freshens a stored
+// response whose validator matches (RFC 9111, section 4.3.4).
+func TestNotModifiedCarriesTheSameETag(t *testing.T) {
+	t.Parallel()
+	body := jsonBody(8 << 10)
+	tests := []struct {
+		name     string
+		ct       string
+		ae       string
+		reqHdr   []string
+		opts     []Option
+		wantETag string
+	}{
+		{name: "gzip weakens", ct: "application/json", ae: "gzip", wantETag: `W/"v1"`},
+		{name: "no Accept-Encoding keeps", ct: "application/json", wantETag: `"v1"`},
+		{name: "denied type keeps", ct: "image/png", ae: "gzip", wantETag: `"v1"`},
+		{name: "request no-transform keeps", ct: "application/json", ae: "gzip", reqHdr: []string{"Cache-Control", "no-transform"}, wantETag: `"v1"`},
+		{name: "suffix", ct: "application/json", ae: "br", opts: []Option{ETags(ETagSuffix)}, wantETag: `"v1-br"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Etag", `"v1"`)
+				w.Header().Set("Content-Type", tt.ct)
+				if inm := r.Header.Get("If-None-Match"); inm != "" {
+					// A handler accepting the adjusted forms, as ETagSuffix asks.
+					w.WriteHeader(http.StatusNotModified)
+					return
+				}
+				_, _ = w.Write(body)
+			}), tt.opts...)
+			first := do(t, srv, http.MethodGet, tt.ae, tt.reqHdr...)
+			require.Equal(t, http.StatusOK, first.status)
+			assert.Equal(t, tt.wantETag, first.header.Get("Etag"))
+			second := do(t, srv, http.MethodGet, tt.ae, append([]string{"If-None-Match", first.header.Get("Etag")}, tt.reqHdr...)...)
+			require.Equal(t, http.StatusNotModified, second.status)
+			assert.Equal(t, tt.wantETag, second.header.Get("Etag"), "304 and 200 validators differ")
+		})
+	}
+}
+
+// TestWriteHeaderStatuses: an invalid code panics as net/http does (rather
+// than turning into a 200), and a second WriteHeader does not change the
+// status already given.
+func TestWriteHeaderStatuses(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{0, 99, 1000} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			t.Parallel()
+			h := Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(code)
+			}))
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			assert.PanicsWithValue(t, fmt.Sprintf("invalid WriteHeader code %v", code), func() {
+				h.ServeHTTP(httptest.NewRecorder(), req)
+			})
+		})
+	}
+	t.Run("twice", func(t *testing.T) {
+		t.Parallel()
+		body := jsonBody(4 << 10)
+		srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write(body)
+		}))
+		res := do(t, srv, http.MethodGet, "gzip")
+		assert.Equal(t, http.StatusCreated, res.status)
+		assert.Equal(t, "gzip", res.header.Get("Content-Encoding"))
+		assert.Equal(t, body, res.body)
+	})
 }

@@ -74,13 +74,13 @@ func TestNegotiate(t *testing.T) {
 
 func TestParseQ(t *testing.T) {
 	t.Parallel()
-	valid := map[string]int16{"0": 0, "1": 1000, "0.5": 500, "0.25": 250, "0.125": 125, "1.0": 1000, "1.000": 1000, "0.": 0, "1.": 1000}
+	valid := map[string]int16{"0": 0, "1": 1000, "0.5": 500, "0.25": 250, "0.125": 125, "1.0": 1000, "1.000": 1000, "0.": 0, "1.": 1000, "0.000": 0, "0.001": 1, "0.999": 999}
 	for in, want := range valid {
 		got, ok := parseQ(in)
 		require.True(t, ok, in)
 		assert.Equal(t, want, got, in)
 	}
-	for _, in := range []string{"", "2", "1.001", "1.5", "0.1234", "-0", ".5", "0,5", "1e0", "01"} {
+	for _, in := range []string{"", "2", "1.001", "1.0001", "1.0000", "1.5", "0.1234", "0.0000", "-0", "+0", ".5", "0,5", "1e0", "01", "0.5 ", "0x1", "１"} {
 		_, ok := parseQ(in)
 		assert.False(t, ok, in)
 	}

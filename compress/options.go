@@ -171,7 +171,9 @@ func DenyTypes(patterns ...string) Option {
 }
 
 // ETags sets how strong ETags of compressed responses are changed: ETagWeaken
-// (the default), ETagSuffix or ETagKeep. Other values panic.
+// (the default), ETagSuffix or ETagKeep. A 304 Not Modified to a request that
+// negotiated a coding gets the same change, so it carries the validator the
+// 200 was sent with. Other values panic.
 func ETags(mode ETagMode) Option {
 	if mode < ETagWeaken || mode > ETagKeep {
 		panic(fmt.Sprintf("compress.ETags: unknown mode %d", mode))

@@ -93,36 +93,51 @@ func mediaType(ct string) string {
 
 // deniedTypes are formats whose bodies are already compressed (or are
 // containers of compressed data): compressing them again costs CPU and
-// usually makes them larger.
+// usually makes them larger. Names from IANA, /etc/mime.types and
+// freedesktop shared-mime-info; the patterns in alreadyCompressed cover the
+// families (+zip, -compressed, OOXML, OpenDocument).
 var deniedTypes = map[string]bool{
 	// Fonts: WOFF and WOFF2 are zlib- and brotli-compressed (TTF/OTF are not).
 	"font/woff": true, "font/woff2": true, "application/font-woff": true,
 	"application/font-woff2": true, "application/x-font-woff": true,
-	// Archives and compressed streams.
-	"application/zip": true, "application/x-zip-compressed": true,
-	"application/gzip": true, "application/x-gzip": true,
+	// Archives and compressed streams (plain tar, cpio and ISO images are not
+	// compressed and are left out).
+	"application/zip": true, "application/x-zip": true,
+	"application/gzip": true, "application/x-gzip": true, "application/zlib": true,
 	"application/zstd": true, "application/x-zstd": true,
 	"application/x-brotli": true, "application/brotli": true,
-	"application/x-7z-compressed": true, "application/vnd.rar": true,
-	"application/x-rar-compressed": true, "application/x-rar": true,
+	"application/vnd.rar": true, "application/x-rar": true,
 	"application/x-bzip": true, "application/x-bzip2": true,
 	"application/x-xz": true, "application/x-lzma": true, "application/x-lzip": true,
-	"application/x-lz4": true, "application/x-snappy-framed": true,
-	"application/x-compress": true, "application/x-compressed": true,
-	"application/x-compressed-tar": true, "application/x-gtar": true,
-	"application/x-stuffit": true, "application/x-apple-diskimage": true,
-	"application/vnd.ms-cab-compressed": true,
-	// Zip containers.
+	"application/x-lz4": true, "application/x-lzop": true, "application/x-lrzip": true,
+	"application/x-snappy-framed": true, "application/x-compress": true,
+	"application/x-tarz": true, "application/x-lzh": true, "application/x-lha": true,
+	"application/x-lzx": true, "application/x-arj": true, "application/x-ace": true,
+	"application/x-alz": true, "application/x-xar": true, "application/x-cb7": true,
+	"application/vnd.comicbook-rar": true,
+	"application/x-stuffit":         true, "application/x-apple-diskimage": true,
+	// Packages and images of compressed file systems.
+	"application/x-rpm": true, "application/x-redhat-package-manager": true,
+	"application/x-source-rpm": true, "application/vnd.debian.binary-package": true,
+	"application/x-debian-package": true, "application/vnd.snap": true,
+	"application/vnd.squashfs": true, "application/vnd.appimage": true,
+	"application/vnd.flatpak": true,
+	// Zip containers without +zip in their name.
 	"application/java-archive": true, "application/vnd.android.package-archive": true,
-	"application/x-xpinstall": true,
+	"application/x-xpinstall": true, "application/x-chrome-extension": true,
+	"application/vnd.google-earth.kmz": true, "application/vnd.ms-xpsdocument": true,
+	"application/oxps": true, "application/vnd.ms-3mfdocument": true, "model/3mf": true,
+	"application/vnd.apple.keynote": true, "application/vnd.apple.numbers": true,
+	"application/vnd.apple.pages": true,
 	// Documents and media stored compressed.
 	"application/pdf": true, "application/ogg": true,
 	"application/x-shockwave-flash": true,
 }
 
 // alreadyCompressed is the built-in deny list: every image type except SVG,
-// all audio and video, the types above, zip-based formats (+zip, OOXML,
-// OpenDocument).
+// all audio and video, the types above, zip-based formats (+zip, OOXML with
+// or without macros, OpenDocument), +gzip and the "-compressed" family
+// (x-7z-compressed, vnd.ms-cab-compressed, x-xz-compressed-tar, ...).
 func alreadyCompressed(mt string) bool {
 	typ, sub, _ := strings.Cut(mt, "/")
 	switch typ {
@@ -134,12 +149,15 @@ func alreadyCompressed(mt string) bool {
 		return true
 	case "application":
 		switch {
-		case sub == "json", sub == "javascript", sub == "xml", strings.HasSuffix(sub, "+json"):
-			return false // the common cases, without a map lookup
+		case sub == "json", sub == "javascript", sub == "xml",
+			strings.HasSuffix(sub, "+json"), strings.HasSuffix(sub, "+xml"):
+			return false // the common cases, and XML parts of OOXML packages
 		}
-		return deniedTypes[mt] || strings.HasSuffix(sub, "+zip") ||
-			strings.HasPrefix(sub, "vnd.openxmlformats-officedocument.") ||
-			strings.HasPrefix(sub, "vnd.oasis.opendocument.")
 	}
-	return deniedTypes[mt]
+	return deniedTypes[mt] ||
+		strings.HasSuffix(sub, "+zip") || strings.HasSuffix(sub, "+gzip") ||
+		strings.HasSuffix(sub, "-compressed") || strings.HasSuffix(sub, "-compressed-tar") ||
+		strings.HasSuffix(sub, ".macroenabled.12") ||
+		strings.HasPrefix(sub, "vnd.openxmlformats-officedocument.") ||
+		strings.HasPrefix(sub, "vnd.oasis.opendocument.")
 }

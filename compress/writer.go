@@ -3,6 +3,7 @@ package compress
 import (
 	"bufio"
 	"encoding/binary"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -59,6 +60,7 @@ var (
 	_ http.ResponseWriter = (*responseWriter)(nil)
 	_ http.Flusher        = (*responseWriter)(nil)
 	_ http.Hijacker       = (*responseWriter)(nil)
+	_ io.ReaderFrom       = (*responseWriter)(nil)
 	_ interface {
 		Unwrap() http.ResponseWriter
 		FlushError() error
@@ -81,7 +83,8 @@ func (cw *responseWriter) WriteHeader(code int) {
 		cw.rw.WriteHeader(code)
 		return
 	}
-	if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
+	if code < 100 || code > 999 || // net/http panics, naming the code
+		code <= 199 && code != http.StatusSwitchingProtocols {
 		cw.rw.WriteHeader(code)
 		return
 	}
@@ -143,6 +146,34 @@ func (cw *responseWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// ReadFrom copies src into the response (io.Copy calls it, as
+// http.ServeContent and http.FileServer do). When the headers already decide
+// that the response goes out unencoded (no acceptable coding, an
+// already-compressed type, a Range response, no-transform, ...), src goes
+// to the underlying ResponseWriter's ReadFrom, so net/http keeps its
+// sendfile fast path for files. Otherwise it is copied through Write.
+func (cw *responseWriter) ReadFrom(src io.Reader) (int64, error) {
+	if cw.state == stateUndecided {
+		h := cw.rw.Header()
+		v := cw.verdict(h)
+		// With a known, non-zero length and a type, the headers decide
+		// everything; otherwise the bytes have to be seen first.
+		if v != maybe || (contentLength(h) > 0 && hasContentType(h)) {
+			if err := cw.commit(v, nil, false, false); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if cw.state == statePlain {
+		return io.Copy(cw.rw, src)
+	}
+	return io.Copy(writerOnly{cw}, src)
+}
+
+// writerOnly hides ReadFrom from io.Copy, which would otherwise call it
+// again.
+type writerOnly struct{ io.Writer }
 
 // Flush sends what the handler wrote so far to the client. Before the
 // decision was made it forces it (a flushing handler is streaming, so the
@@ -234,6 +265,13 @@ func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) e
 		cw.state = statePlain
 	case notNow:
 		addVary(h)
+		if cw.status == http.StatusNotModified && cw.choice.coding != codingNone && !cw.noTransformReq {
+			// A 304 carries the ETag the 200 would have had (RFC 9110,
+			// section 15.4.5), and caches pick the stored response to
+			// freshen by it (RFC 9111, section 4.3.4): with a coding
+			// negotiated, that is the adjusted tag.
+			cw.adjustETag(h)
+		}
 		cw.state = statePlain
 	case maybe:
 		cw.startEncoding(h)
@@ -302,9 +340,7 @@ func (cw *responseWriter) startEncoding(h http.Header) {
 	delete(h, "Content-Length")
 	delete(h, "Accept-Ranges")
 	addVary(h)
-	if et := h["Etag"]; len(et) == 1 {
-		et[0] = cw.cfg.adjustETag(et[0], c)
-	}
+	cw.adjustETag(h)
 	if cw.head {
 		cw.state = stateDiscard
 		return
@@ -316,18 +352,23 @@ func (cw *responseWriter) startEncoding(h http.Header) {
 	}
 }
 
-// adjustETag applies the ETag mode to a strong entity tag.
-func (c *config) adjustETag(tag string, cd coding) string {
+// adjustETag applies the ETag mode to a strong entity tag in h, for the
+// negotiated coding.
+func (cw *responseWriter) adjustETag(h http.Header) {
+	et := h["Etag"]
+	if len(et) != 1 {
+		return
+	}
+	tag := et[0]
 	if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' {
-		return tag // weak (W/"...") or malformed: leave it
+		return // weak (W/"...") or malformed: leave it
 	}
-	switch c.etag {
+	switch cw.cfg.etag {
 	case ETagWeaken:
-		return "W/" + tag
+		et[0] = "W/" + tag
 	case ETagSuffix:
-		return tag[:len(tag)-1] + "-" + cd.String() + `"`
+		et[0] = tag[:len(tag)-1] + "-" + cw.coding().String() + `"`
 	}
-	return tag
 }
 
 // padding is the filler for LengthJitter; only its length matters.
