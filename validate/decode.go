@@ -24,9 +24,12 @@ import (
 // is ignored, values of the wrong JSON type or out of range for the Go type, null for a field
 // that cannot be nil, and every failed `validate` tag.
 //
-// `required` is satisfied by a bool or number that is present in the body, even when it is
-// false or 0: presence, not the Go zero value, is what a client can express. For strings,
-// slices, maps, structs and pointers it keeps validator's meaning (present and non-empty).
+// `required` on a bool or number struct field is satisfied by its presence in the body, even
+// as false or 0: presence, not the Go zero value, is what a client can express. The rules
+// after it still apply (`required,min=1` rejects 0), except that a field whose later rules
+// compare it with another field (gtfield, ...) keeps validator's meaning, where 0 fails
+// required. For strings, slices, maps, structs, pointers, map values and array elements
+// `required` keeps validator's meaning (non-zero, non-nil).
 //
 // On error Decode returns the zero T.
 func Decode[T any](r *http.Request, opts ...Option) (T, error) {

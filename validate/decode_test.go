@@ -462,6 +462,51 @@ func TestDecodeRequiredMeansPresent(t *testing.T) {
 	}
 }
 
+func TestRequiredPresenceKeepsLaterRules(t *testing.T) {
+	t.Parallel()
+	// validator stops at the first failing rule, so a present 0 whose required is met by
+	// presence must still be checked against the rules after required.
+	type Limits struct {
+		Level  int            `json:"level" validate:"required,min=1"`
+		Kind   uint8          `json:"kind" validate:"required,oneof=1 2"`
+		On     bool           `json:"on" validate:"required,eq=true"`
+		Ratio  float64        `json:"ratio" validate:"min=0,required,lt=1"`
+		Min    int            `json:"min"`
+		Max    int            `json:"max" validate:"required,gtefield=Min"` // cross-field: validator's meaning
+		Counts map[string]int `json:"counts" validate:"dive,required"`      // map values: validator's meaning
+	}
+	tests := []struct {
+		name, body string
+		failing    []string
+	}{
+		{"zeros against later rules", `{"level":0,"kind":0,"on":false,"ratio":0,"max":1}`,
+			[]string{"level min", "kind oneof", "on eq"}},
+		{"valid", `{"level":1,"kind":2,"on":true,"ratio":0,"max":1}`, nil},
+		{"zero compared with another field", `{"level":1,"kind":1,"on":true,"ratio":0.5,"max":0}`,
+			[]string{"max required"}},
+		{"zero map value", `{"level":1,"kind":1,"on":true,"ratio":0.5,"max":1,"counts":{"a":0,"b":1}}`,
+			[]string{"counts.a required"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := validate.Decode[Limits](request(tt.body))
+			if tt.failing == nil {
+				require.NoError(t, err)
+			} else {
+				assert.Equal(t, tt.failing, fieldsOf(fieldErrors(t, err)))
+			}
+		})
+	}
+
+	// The same in a patch, with the message of the later rule.
+	_, err := validate.DecodePatch[Limits](request(`{"level":0}`))
+	assert.Equal(t, validate.Errors{{Field: "level", Rule: "min", Param: "1", Message: "must be at least 1"}}, fieldErrors(t, err))
+	p, err := validate.DecodePatch[Limits](request(`{"on":true,"ratio":0}`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"on", "ratio"}, p.Fields())
+}
+
 func TestDecodeEmbedded(t *testing.T) {
 	t.Parallel()
 	const id = "6f1c2a3e-8d4b-4c5a-9e7f-0a1b2c3d4e5f"

@@ -82,18 +82,20 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []
 		nodes = sc.nodes
 	}
 	for _, fe := range ves {
-		if len(errs) >= maxErrors {
-			if len(errs) == maxErrors {
-				errs = append(errs, truncatedError)
-			}
+		if len(errs) > maxErrors {
 			break
 		}
 		path, n, ok := resolve(ti, fe.StructNamespace(), nodes)
 		if !ok {
 			path = fallbackPath(fe)
 		}
-		if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() && presenceSatisfies(fe.Kind()) {
-			continue
+		if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() {
+			if f := nodes[n].field; f != nil && f.presence {
+				// Present false or 0: required is met, but validator stopped at it, so
+				// the field's later rules (required,min=1) have not run yet.
+				errs = c.checkAfterRequired(errs, fe.Value(), f.afterRequired, path)
+				continue
+			}
 		}
 		if partial != nil && n >= 0 && nodes[n].isNull() && nodes[n].field == nil {
 			continue // a null map entry of a patch deletes the key; its zero value is not data
@@ -101,21 +103,36 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []
 		if prior > 0 && covered(errs[:prior], path) {
 			continue
 		}
-		errs = append(errs, FieldError{Field: path, Rule: fe.Tag(), Param: fe.Param(), Message: message(fe)})
+		errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: fe.Param(), Message: message(fe)})
 	}
 	return errs, nil
 }
 
-// presenceSatisfies reports whether a present value of kind k meets `required` whatever it is:
-// false and 0 are values a client sends on purpose.
-func presenceSatisfies(k reflect.Kind) bool {
-	switch k {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64:
-		return true
+// checkAfterRequired validates value, a present field whose `required` its presence met,
+// against the rules that follow required in its tag.
+func (c *config) checkAfterRequired(errs Errors, value any, rules, path string) Errors {
+	if rules == "" {
+		return errs
 	}
-	return false
+	var ves validator.ValidationErrors
+	if !errors.As(c.validate().Var(value, rules), &ves) {
+		return errs
+	}
+	for _, fe := range ves {
+		errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: fe.Param(), Message: message(fe)})
+	}
+	return errs
+}
+
+// addError appends fe to errs, or the final "limit" entry once errs holds maxErrors problems.
+func addError(errs Errors, fe FieldError) Errors {
+	switch {
+	case len(errs) < maxErrors:
+		return append(errs, fe)
+	case len(errs) == maxErrors:
+		return append(errs, truncatedError)
+	}
+	return errs
 }
 
 // fallbackPath turns validator's namespace (JSON names thanks to jsonName, or Go names with a
