@@ -71,8 +71,10 @@ func Decode[T any](r *http.Request, opts ...Option) (T, error) {
 //
 // The checks are those of Decode, but validation covers only the fields present in the body:
 // `required` fires for a present-but-empty field, never for an absent one. Nested objects are
-// partial too; arrays are replaced as a whole and so are validated in full. null clears a
-// pointer, slice, map or interface field, and is an error for any other field.
+// partial too; arrays are replaced as a whole and so are validated in full, and so is each
+// map entry present. null clears a pointer, slice, map or interface field; a type with its own
+// UnmarshalJSON decides what null means (its method returning an error makes null an error);
+// for any other field null is an error.
 //
 // The returned Patch says which fields were present and applies them onto an existing value.
 func DecodePatch[T any](r *http.Request, opts ...Option) (*Patch[T], error) {

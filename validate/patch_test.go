@@ -262,3 +262,38 @@ func TestPatchApplyNilPanics(t *testing.T) {
 	require.NoError(t, err)
 	assert.PanicsWithValue(t, "validate: Patch.Apply: dst must not be nil", func() { p.Apply(nil) })
 }
+
+// triState is the usual PATCH wrapper with its own UnmarshalJSON: it tells "set to null"
+// from "absent" (the zero value).
+type triState struct {
+	Set, Null bool
+	Value     int
+}
+
+func (ts *triState) UnmarshalJSON(b []byte) error {
+	*ts = triState{Set: true, Null: string(b) == "null"}
+	if ts.Null {
+		return nil
+	}
+	return json.Unmarshal(b, &ts.Value)
+}
+
+func TestPatchApplyCustomNull(t *testing.T) {
+	t.Parallel()
+	type Doc struct {
+		Limit triState     `json:"limit"`
+		Ptr   *triState    `json:"ptr"`
+		Opt   optionalName `json:"opt"`
+	}
+	p, err := validate.DecodePatch[Doc](request(`{"limit":null,"ptr":null,"opt":null}`))
+	require.NoError(t, err)
+	d := Doc{Limit: triState{Set: true, Value: 5}, Ptr: &triState{Set: true, Value: 1}, Opt: optionalName{Name: "x", Valid: true}}
+	p.Apply(&d)
+	// The type decides what null is; a pointer to it is cleared, as encoding/json does.
+	assert.Equal(t, Doc{Limit: triState{Set: true, Null: true}}, d)
+
+	p, err = validate.DecodePatch[Doc](request(`{"limit":7}`))
+	require.NoError(t, err)
+	p.Apply(&d)
+	assert.Equal(t, triState{Set: true, Value: 7}, d.Limit)
+}
