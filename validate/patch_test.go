@@ -297,3 +297,23 @@ func TestPatchApplyCustomNull(t *testing.T) {
 	p.Apply(&d)
 	assert.Equal(t, triState{Set: true, Value: 7}, d.Limit)
 }
+
+func TestPatchCrossFieldRulesSeeThePatchAlone(t *testing.T) {
+	t.Parallel()
+	// As documented: a cross-field rule on a present field compares with the patch's value of
+	// the other field, and an absent field is not validated; Struct on the merged value is
+	// what enforces the rule.
+	type Range struct {
+		Min int `json:"min"`
+		Max int `json:"max" validate:"gtefield=Min"`
+	}
+	p, err := validate.DecodePatch[Range](request(`{"min":9}`))
+	require.NoError(t, err)
+	stored := Range{Min: 1, Max: 5}
+	p.Apply(&stored)
+	assert.Equal(t, validate.Errors{{Field: "max", Rule: "gtefield", Param: "min", Message: "must be greater than or equal to field min"}},
+		fieldErrors(t, validate.Struct(stored)))
+
+	_, err = validate.DecodePatch[Range](request(`{"min":9,"max":3}`))
+	assert.Equal(t, []string{"max gtefield"}, fieldsOf(fieldErrors(t, err)))
+}

@@ -85,7 +85,8 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []
 		if len(errs) > maxErrors {
 			break
 		}
-		path, n, ok := resolve(ti, fe.StructNamespace(), nodes)
+		ns := fe.StructNamespace()
+		path, n, owner, ok := resolve(ti, ns, nodes)
 		if !ok {
 			path = fallbackPath(fe)
 		}
@@ -103,9 +104,37 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []
 		if prior > 0 && covered(errs[:prior], path) {
 			continue
 		}
-		errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: fe.Param(), Message: message(fe)})
+		param := fe.Param()
+		if other, ok := otherField(ti, fe.Tag(), param, ns, owner); ok {
+			param = other
+		}
+		errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: param, Message: ruleMessage(fe.Tag(), param, fe.Kind())})
 	}
 	return errs, nil
+}
+
+// otherField turns the parameter of a cross-field rule, a Go field name (eqfield: in the
+// same struct; eqcsfield: a namespace from the top struct), into that field's JSON path, so
+// that messages name fields the way the client knows them. owner is where the failing
+// field's own name starts in its namespace ns.
+func otherField(ti *typeInfo, tag, param, ns string, owner int) (string, bool) {
+	var other string
+	switch tag {
+	case "eqfield", "nefield", "gtfield", "gtefield", "ltfield", "ltefield", "fieldcontains", "fieldexcludes":
+		if owner < 0 {
+			return "", false
+		}
+		other = ns[:owner] + param
+	case "eqcsfield", "necsfield", "gtcsfield", "gtecsfield", "ltcsfield", "ltecsfield":
+		other = param
+		if name := ti.t.Name(); name != "" {
+			other = name + "." + param
+		}
+	default:
+		return "", false
+	}
+	path, _, _, ok := resolve(ti, other, nil)
+	return path, ok && path != ""
 }
 
 // checkAfterRequired validates value, a present field whose `required` its presence met,
@@ -119,7 +148,7 @@ func (c *config) checkAfterRequired(errs Errors, value any, rules, path string) 
 		return errs
 	}
 	for _, fe := range ves {
-		errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: fe.Param(), Message: message(fe)})
+		errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: fe.Param(), Message: ruleMessage(fe.Tag(), fe.Param(), fe.Kind())})
 	}
 	return errs
 }
@@ -155,12 +184,13 @@ func included(ti *typeInfo, ns []byte, nodes []node) bool {
 }
 
 // resolve maps a validator struct namespace to the JSON path and, when nodes is given, the
-// node of the value ( -1 when absent or not recorded).
-func resolve(ti *typeInfo, ns string, nodes []node) (path string, n int32, ok bool) {
+// node of the value ( -1 when absent or not recorded). owner is the offset in ns where the
+// name of the last struct field starts (-1 if none).
+func resolve(ti *typeInfo, ns string, nodes []node) (path string, n int32, owner int, ok bool) {
 	var sb strings.Builder
-	w := walker{ti: ti, ns: []byte(ns), nodes: nodes, sb: &sb}
+	w := walker{ti: ti, ns: []byte(ns), nodes: nodes, sb: &sb, owner: -1}
 	ok = w.walk(true)
-	return sb.String(), w.n, ok
+	return sb.String(), w.n, w.owner, ok
 }
 
 // walker follows a validator namespace through the type metadata and the presence tree.
@@ -170,6 +200,7 @@ type walker struct {
 	nodes []node
 	sb    *strings.Builder
 	n     int32
+	owner int // offset in ns of the last field name walked
 }
 
 // walk consumes the namespace. In path mode (full) it builds the JSON path and reports
@@ -188,6 +219,7 @@ func (w *walker) walk(full bool) bool {
 		}
 		ns = ns[len(name)+1:]
 	}
+	base := len(w.ns) - len(ns)
 	i := 0
 	for i < len(ns) {
 		cur = cur.deref()
@@ -232,6 +264,7 @@ func (w *walker) walk(full bool) bool {
 				w.sb.WriteByte('.')
 			}
 			w.sb.WriteString(f.name)
+			w.owner = base + start
 		}
 		w.n = w.child(func(c *node) bool { return c.field == f })
 		cur = f.typ
