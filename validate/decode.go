@@ -51,16 +51,15 @@ func Decode[T any](r *http.Request, opts ...Option) (T, error) {
 	if derr := sc.scan(ti); derr != nil {
 		return v, derr
 	}
+	var zero T
 	errs, err := unmarshal(*buf, &v, sc)
 	if err != nil {
-		return v, err
+		return zero, err // v may be half decoded
 	}
 	if errs, err = cfg.check(&v, ti, sc, errs, nil); err != nil {
-		var zero T
 		return zero, err
 	}
 	if len(errs) > 0 {
-		var zero T
 		return zero, errs
 	}
 	return v, nil

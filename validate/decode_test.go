@@ -416,6 +416,8 @@ func TestDecodeNull(t *testing.T) {
 		{"nested", `{"name":"core","active":true,"safety":{"reviewer":"a","valueAlignment":null}}`, "safety.valueAlignment"},
 		{"array element", `{` + base + `,"tags":["a",null]}`, "tags[1]"},
 		{"time", `{` + base + `,"created":null}`, "created"},
+		{"string option", `{` + base + `,"quoted":null}`, "quoted"},
+		{"string option holding null", `{` + base + `,"quoted":"null"}`, "quoted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -847,10 +849,12 @@ func (*flaky) UnmarshalJSON([]byte) error {
 func TestDecodeUnexpectedDecodeFailure(t *testing.T) {
 	t.Parallel()
 	type Doc struct {
+		N int   `json:"n"`
 		F flaky `json:"f"`
 	}
 	flakyCalls.Store(0)
-	_, err := validate.Decode[Doc](request(`{"f":1}`))
+	d, err := validate.Decode[Doc](request(`{"n":5,"f":1}`))
+	assert.Equal(t, Doc{}, d, "no half-decoded value on error")
 	de := decodeError(t, err)
 	assert.Equal(t, http.StatusBadRequest, de.StatusCode())
 	assert.ErrorIs(t, err, validate.ErrRead)
