@@ -30,7 +30,9 @@
 //     of Go names: a replaced array must be validated element by element, which a list could
 //     only express by naming every element's fields. The effect is StructPartial's over the
 //     present paths. Cross-field rules and struct-level validations see the patch alone, not
-//     the stored value: when they matter, run Struct on the result of Patch.Apply.
+//     the stored value, and a nested object the patch creates (where the stored pointer or
+//     map entry was nil) is checked only for the members it has: when that matters, run
+//     Struct on the result of Patch.Apply.
 //   - null: allowed for pointers, slices, maps and interfaces (it clears them); a type with its
 //     own UnmarshalJSON decides for itself (an error from it makes null an error); time.Time
 //     and every other type reject it instead of silently keeping the old value.

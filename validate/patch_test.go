@@ -316,4 +316,11 @@ func TestPatchCrossFieldRulesSeeThePatchAlone(t *testing.T) {
 
 	_, err = validate.DecodePatch[Range](request(`{"min":9,"max":3}`))
 	assert.Equal(t, []string{"max gtefield"}, fieldsOf(fieldErrors(t, err)))
+
+	// A nested object the patch creates has only the members the patch gave it.
+	p2, err := validate.DecodePatch[Module](request(`{"backup":{"valueAlignment":5}}`))
+	require.NoError(t, err)
+	m := Module{Name: "core", Active: true, Safety: Safety{Reviewer: "ana"}}
+	p2.Apply(&m)
+	assert.Equal(t, []string{"backup.reviewer required"}, fieldsOf(fieldErrors(t, validate.Struct(m))))
 }
