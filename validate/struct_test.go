@@ -97,6 +97,17 @@ func TestWithValidator(t *testing.T) {
 
 	assert.Error(t, validate.Struct(Doc{System: "x"}, validate.WithValidator(v)))
 	assert.NoError(t, validate.Struct(Doc{System: "nexus"}, validate.WithValidator(v)))
+
+	// With another tag name, a present false does not meet required (as documented).
+	other := validator.New()
+	other.SetTagName("binding")
+	type Flag struct {
+		On bool `json:"on" binding:"required"`
+	}
+	_, err = validate.Decode[Flag](request(`{"on":false}`), validate.WithValidator(other))
+	assert.Equal(t, []string{"on required"}, fieldsOf(fieldErrors(t, err)))
+	_, err = validate.Decode[Flag](request(`{"on":true}`), validate.WithValidator(other))
+	assert.NoError(t, err)
 }
 
 func TestOptionsPanic(t *testing.T) {
