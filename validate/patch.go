@@ -166,11 +166,12 @@ func (p *Patch[T]) set(dst, src reflect.Value, ti *typeInfo, n int32) {
 		}
 	case kindAny:
 		if nd.isObject() {
-			if dm, ok := dst.Interface().(map[string]any); ok {
-				if sm, ok := src.Interface().(map[string]any); ok {
-					dst.Set(reflect.ValueOf(p.mergeAny(dm, sm, n)))
-					return
-				}
+			// RFC 7396: an object merges into the old value when that is an object, into {}
+			// otherwise; either way its nulls delete, they are not stored.
+			if sm, ok := src.Interface().(map[string]any); ok {
+				dm, _ := dst.Interface().(map[string]any) // nil unless the old value is an object
+				dst.Set(reflect.ValueOf(p.mergeAny(dm, sm, n)))
+				return
 			}
 		}
 	}

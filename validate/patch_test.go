@@ -155,6 +155,9 @@ func TestPatchApply(t *testing.T) {
 			m.Meta = map[string]any{"keep": true, "new": "v", "nested": map[string]any{"y": 2.0, "z": 3.0}}
 		}},
 		{"free-form replaced by scalar", `{"meta":"flat"}`, func(m *Module) { m.Meta = "flat" }},
+		{"free-form object over a non-object member", `{"meta":{"nested":"s","keep":{"x":null,"y":{"z":null}}}}`, func(m *Module) {
+			m.Meta = map[string]any{"keep": map[string]any{"y": map[string]any{}}, "drop": 1.0, "nested": "s"}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,11 +182,17 @@ func TestPatchApply(t *testing.T) {
 
 func TestPatchApplyOntoZeroValue(t *testing.T) {
 	t.Parallel()
-	p, err := validate.DecodePatch[Module](request(`{"backup":{"reviewer":"cy"},"labels":{"a":"b"},"meta":{"k":1}}`))
+	// RFC 7396: an object merged into nothing (or a non-object) starts from {}, and its nulls
+	// delete members rather than being stored.
+	p, err := validate.DecodePatch[Module](request(`{"backup":{"reviewer":"cy"},"labels":{"a":"b","x":null},"meta":{"k":1,"gone":null,"sub":{"n":null}}}`))
 	require.NoError(t, err)
 	var m Module
 	p.Apply(&m)
-	assert.Equal(t, Module{Backup: &Safety{Reviewer: "cy"}, Labels: map[string]string{"a": "b"}, Meta: map[string]any{"k": 1.0}}, m)
+	assert.Equal(t, Module{Backup: &Safety{Reviewer: "cy"}, Labels: map[string]string{"a": "b"},
+		Meta: map[string]any{"k": 1.0, "sub": map[string]any{}}}, m)
+	m = Module{Meta: "flat"}
+	p.Apply(&m)
+	assert.Equal(t, map[string]any{"k": 1.0, "sub": map[string]any{}}, m.Meta)
 
 	// The patch's own slices are not shared with the destination.
 	p, err = validate.DecodePatch[Module](request(`{"tags":["a"]}`))
