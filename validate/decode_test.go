@@ -488,6 +488,8 @@ func TestRequiredPresenceKeepsLaterRules(t *testing.T) {
 			[]string{"max required"}},
 		{"zero map value", `{"level":1,"kind":1,"on":true,"ratio":0.5,"max":1,"counts":{"a":0,"b":1}}`,
 			[]string{"counts.a required"}},
+		{"wrong type reported once", `{"level":"x","kind":1,"on":true,"ratio":0.5,"max":1}`,
+			[]string{"level type"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -90,6 +90,9 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []
 		if !ok {
 			path = fallbackPath(fe)
 		}
+		if prior > 0 && covered(errs[:prior], path) {
+			continue // the pre-pass already reported this field (wrong type, null, ...)
+		}
 		if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() {
 			if f := nodes[n].field; f != nil && f.presence {
 				// Present false or 0: required is met, but validator stopped at it, so
@@ -100,9 +103,6 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []
 		}
 		if partial != nil && n >= 0 && nodes[n].isNull() && nodes[n].field == nil {
 			continue // a null map entry of a patch deletes the key; its zero value is not data
-		}
-		if prior > 0 && covered(errs[:prior], path) {
-			continue
 		}
 		param := fe.Param()
 		if other, ok := otherField(ti, fe.Tag(), param, ns, owner); ok {
