@@ -864,3 +864,20 @@ func TestDecodeUnexpectedDecodeFailure(t *testing.T) {
 	require.Len(t, de.Unwrap(), 2)
 	assert.ErrorContains(t, de.Unwrap()[1], "internal detail", "the cause stays available for logs")
 }
+
+func TestPresenceFoundAfterScalarElements(t *testing.T) {
+	t.Parallel()
+	// Only object and array elements are recorded; finding element i must still land on the
+	// right one when scalars (here null) come first, or the required waiver would be lost.
+	type El struct {
+		N int `json:"n" validate:"required,min=1"`
+		M int `json:"m" validate:"required"`
+	}
+	type List struct {
+		Items []*El          `json:"items" validate:"dive"`
+		ByKey map[string]*El `json:"byKey" validate:"dive"`
+	}
+	_, err := validate.Decode[List](request(`{"items":[null,{"n":0,"m":0},{"n":0}],"byKey":{"a":null,"b":{"n":0}}}`))
+	assert.ElementsMatch(t, []string{"items[1].n min", "items[2].n min", "items[2].m required", "byKey.b.n min", "byKey.b.m required"},
+		fieldsOf(fieldErrors(t, err)))
+}

@@ -58,13 +58,14 @@ func Struct(v any, opts ...Option) error {
 // false and 0, and drops findings about fields the pre-pass already reported.
 func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []node) (Errors, error) {
 	var err error
+	var idx childIndex
 	if partial != nil {
 		// StructFiltered is StructPartial's general form (the same partial traversal inside
 		// validator), asked per field instead of given a list of Go names. The list form
 		// cannot say "this array was replaced, validate all of its elements" without
 		// enumerating every element's fields, and would cost a map per request.
 		err = c.validate().StructFiltered(v, func(ns []byte) bool {
-			return !included(ti, ns, partial)
+			return !included(ti, ns, partial, &idx)
 		})
 	} else {
 		err = c.validate().Struct(v)
@@ -86,7 +87,7 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []
 			break
 		}
 		ns := fe.StructNamespace()
-		path, n, owner, ok := resolve(ti, ns, nodes)
+		path, n, owner, ok := resolve(ti, ns, nodes, &idx)
 		if !ok {
 			path = fallbackPath(fe)
 		}
@@ -133,7 +134,7 @@ func otherField(ti *typeInfo, tag, param, ns string, owner int) (string, bool) {
 	default:
 		return "", false
 	}
-	path, _, _, ok := resolve(ti, other, nil)
+	path, _, _, ok := resolve(ti, other, nil, nil)
 	return path, ok && path != ""
 }
 
@@ -178,17 +179,27 @@ func fallbackPath(fe validator.FieldError) string {
 // validator namespace ns (Go names, "Body.Safety.ValueAlignment") is present in the body.
 // Everything below a present value that is not an object (an array, a scalar, null) counts as
 // present: arrays are replaced whole, so they are validated whole.
-func included(ti *typeInfo, ns []byte, nodes []node) bool {
-	w := walker{ti: ti, ns: ns, nodes: nodes}
+func included(ti *typeInfo, ns []byte, nodes []node, idx *childIndex) bool {
+	w := walker{ti: ti, ns: ns, nodes: nodes, idx: idx}
 	return w.walk(false)
+}
+
+// childIndex finds the children of a node by map key or array index in constant time. It is
+// built on first use per node: validator asks for map entries and array elements one by one,
+// and a linear search of the siblings for each would make a large body cost quadratic time.
+type childIndex map[int32]*children
+
+type children struct {
+	byKey   map[string]int32
+	byIndex []int32 // node of element i; -1 for elements without one (scalars)
 }
 
 // resolve maps a validator struct namespace to the JSON path and, when nodes is given, the
 // node of the value ( -1 when absent or not recorded). owner is the offset in ns where the
-// name of the last struct field starts (-1 if none).
-func resolve(ti *typeInfo, ns string, nodes []node) (path string, n int32, owner int, ok bool) {
+// name of the last struct field starts (-1 if none). idx, if not nil, speeds up lookups.
+func resolve(ti *typeInfo, ns string, nodes []node, idx *childIndex) (path string, n int32, owner int, ok bool) {
 	var sb strings.Builder
-	w := walker{ti: ti, ns: []byte(ns), nodes: nodes, sb: &sb, owner: -1}
+	w := walker{ti: ti, ns: []byte(ns), nodes: nodes, sb: &sb, owner: -1, idx: idx}
 	ok = w.walk(true)
 	return sb.String(), w.n, w.owner, ok
 }
@@ -200,7 +211,8 @@ type walker struct {
 	nodes []node
 	sb    *strings.Builder
 	n     int32
-	owner int // offset in ns of the last field name walked
+	owner int         // offset in ns of the last field name walked
+	idx   *childIndex // optional index of map entries and array elements
 }
 
 // walk consumes the namespace. In path mode (full) it builds the JSON path and reports
@@ -294,13 +306,13 @@ func (w *walker) walk(full bool) bool {
 					w.sb.Write(inner)
 					w.sb.WriteByte(']')
 				}
-				w.n = w.child(func(c *node) bool { return c.index == int32(idx) })
+				w.n = w.elemChild(idx)
 			case kindMap:
 				if full {
 					w.sb.WriteByte('.')
 					w.sb.WriteString(safeKey(string(inner)))
 				}
-				w.n = w.child(func(c *node) bool { return c.key == string(inner) })
+				w.n = w.keyChild(string(inner))
 				if !full && w.n < 0 {
 					// The map is present (the walk got here) but validator spells the key
 					// differently from the body ("7" for "07"): validate the entry whole
@@ -323,6 +335,56 @@ func (w *walker) walk(full bool) bool {
 		return w.n >= 0
 	}
 	return true
+}
+
+// keyChild finds the child of the current node with key, or -1.
+func (w *walker) keyChild(key string) int32 {
+	if w.n < 0 || w.idx == nil {
+		return w.child(func(c *node) bool { return c.key == key })
+	}
+	if c, ok := w.indexed().byKey[key]; ok {
+		return c
+	}
+	return -1
+}
+
+// elemChild finds the node of element i of the current node, or -1.
+func (w *walker) elemChild(i int) int32 {
+	if w.n < 0 || w.idx == nil {
+		return w.child(func(c *node) bool { return c.index == int32(i) })
+	}
+	if byIndex := w.indexed().byIndex; i >= 0 && i < len(byIndex) {
+		return byIndex[i]
+	}
+	return -1
+}
+
+// indexed returns the index of the current node's children, building it on first use.
+func (w *walker) indexed() *children {
+	if *w.idx == nil {
+		*w.idx = childIndex{}
+	}
+	ch := (*w.idx)[w.n]
+	if ch != nil {
+		return ch
+	}
+	ch = &children{}
+	for c := w.nodes[w.n].first; c >= 0; c = w.nodes[c].next {
+		nd := &w.nodes[c]
+		if nd.index < 0 {
+			if ch.byKey == nil {
+				ch.byKey = map[string]int32{}
+			}
+			ch.byKey[nd.key] = c
+			continue
+		}
+		for int32(len(ch.byIndex)) < nd.index { // elements are in order; scalars have no node
+			ch.byIndex = append(ch.byIndex, -1)
+		}
+		ch.byIndex = append(ch.byIndex, c)
+	}
+	(*w.idx)[w.n] = ch
+	return ch
 }
 
 // child finds the child of the current node that match selects, or -1.
