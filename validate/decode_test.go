@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -693,59 +692,6 @@ func TestErrorContract(t *testing.T) {
 		assert.Equal(t, tt.status, sc.StatusCode())
 		assert.False(t, errors.As(err, &vd), "decode errors are not validation errors")
 	}
-}
-
-func TestDecodeOverHTTP(t *testing.T) {
-	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m, err := validate.Decode[Module](r, validate.MaxBytes(256))
-		var sc statusCoder
-		var vd validationDetails
-		switch {
-		case errors.As(err, &vd):
-			w.WriteHeader(http.StatusBadRequest)
-			_ = json.NewEncoder(w).Encode(vd.ValidationDetails())
-		case errors.As(err, &sc):
-			http.Error(w, err.Error(), sc.StatusCode())
-		case err != nil:
-			http.Error(w, "internal", http.StatusInternalServerError)
-		default:
-			_, _ = fmt.Fprint(w, m.Name)
-		}
-	}))
-	t.Cleanup(srv.Close)
-
-	post := func(body io.Reader, ct string) (int, string) {
-		req, err := http.NewRequest(http.MethodPost, srv.URL, body)
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", ct)
-		res, err := srv.Client().Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		require.NoError(t, err)
-		return res.StatusCode, string(b)
-	}
-	code, body := post(strings.NewReader(validModule), "application/json; charset=utf-8")
-	assert.Equal(t, 200, code)
-	assert.Equal(t, "core", body)
-
-	code, body = post(strings.NewReader(`{"name":"x","active":true,"safety":{"reviewer":"a"}}`), "application/json")
-	assert.Equal(t, 400, code)
-	assert.JSONEq(t, `[{"field":"name","rule":"min","param":"2","message":"must be at least 2 characters long"}]`, body)
-
-	code, _ = post(strings.NewReader(validModule), "text/plain")
-	assert.Equal(t, 415, code)
-
-	// A chunked body (no Content-Length) over the limit is cut off by MaxBytesReader.
-	pr, pw := io.Pipe()
-	go func() {
-		_, _ = pw.Write([]byte(`{"name":"` + strings.Repeat("a", 1000) + `"}`))
-		_ = pw.Close()
-	}()
-	code, body = post(pr, "application/json")
-	assert.Equal(t, 413, code)
-	assert.Contains(t, body, "larger than the limit of 256 bytes")
 }
 
 func TestDecodeManyProblemsAreCapped(t *testing.T) {
