@@ -268,3 +268,14 @@ func TestCrossFieldParamIsAJSONPath(t *testing.T) {
 		{Field: "tags[1]", Rule: "ltfield", Param: "cap", Message: "must be less than field cap"},
 	}, fieldErrors(t, err))
 }
+
+func TestRequiredStruct(t *testing.T) {
+	t.Parallel()
+	// The shared validator is built WithRequiredStructEnabled: required on a struct field
+	// means "not the zero struct" instead of being ignored.
+	type Doc struct {
+		Safety Safety `json:"safety" validate:"required"`
+	}
+	assert.Equal(t, []string{"safety required"}, fieldsOf(fieldErrors(t, validate.Struct(Doc{}))))
+	assert.NoError(t, validate.Struct(Doc{Safety: Safety{Reviewer: "r"}}))
+}
