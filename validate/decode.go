@@ -24,9 +24,12 @@ import (
 // is ignored, values of the wrong JSON type or out of range for the Go type, null for a field
 // that cannot be nil, and every failed `validate` tag.
 //
-// `required` is satisfied by a bool or number that is present in the body, even when it is
-// false or 0: presence, not the Go zero value, is what a client can express. For strings,
-// slices, maps, structs and pointers it keeps validator's meaning (present and non-empty).
+// `required` on a bool or number struct field is satisfied by its presence in the body, even
+// as false or 0: presence, not the Go zero value, is what a client can express. The rules
+// after it still apply (`required,min=1` rejects 0), except that a field whose later rules
+// compare it with another field (gtfield, ...) keeps validator's meaning, where 0 fails
+// required. For strings, slices, maps, structs, pointers, map values and array elements
+// `required` keeps validator's meaning (non-zero, non-nil).
 //
 // On error Decode returns the zero T.
 func Decode[T any](r *http.Request, opts ...Option) (T, error) {
@@ -48,16 +51,15 @@ func Decode[T any](r *http.Request, opts ...Option) (T, error) {
 	if derr := sc.scan(ti); derr != nil {
 		return v, derr
 	}
+	var zero T
 	errs, err := unmarshal(*buf, &v, sc)
 	if err != nil {
-		return v, err
+		return zero, err // v may be half decoded
 	}
 	if errs, err = cfg.check(&v, ti, sc, errs, nil); err != nil {
-		var zero T
 		return zero, err
 	}
 	if len(errs) > 0 {
-		var zero T
 		return zero, errs
 	}
 	return v, nil
@@ -68,8 +70,10 @@ func Decode[T any](r *http.Request, opts ...Option) (T, error) {
 //
 // The checks are those of Decode, but validation covers only the fields present in the body:
 // `required` fires for a present-but-empty field, never for an absent one. Nested objects are
-// partial too; arrays are replaced as a whole and so are validated in full. null clears a
-// pointer, slice, map or interface field, and is an error for any other field.
+// partial too; arrays are replaced as a whole and so are validated in full, and so is each
+// map entry present. null clears a pointer, slice, map or interface field; a type with its own
+// UnmarshalJSON decides what null means (its method returning an error makes null an error);
+// for any other field null is an error.
 //
 // The returned Patch says which fields were present and applies them onto an existing value.
 func DecodePatch[T any](r *http.Request, opts ...Option) (*Patch[T], error) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -416,6 +415,8 @@ func TestDecodeNull(t *testing.T) {
 		{"nested", `{"name":"core","active":true,"safety":{"reviewer":"a","valueAlignment":null}}`, "safety.valueAlignment"},
 		{"array element", `{` + base + `,"tags":["a",null]}`, "tags[1]"},
 		{"time", `{` + base + `,"created":null}`, "created"},
+		{"string option", `{` + base + `,"quoted":null}`, "quoted"},
+		{"string option holding null", `{` + base + `,"quoted":"null"}`, "quoted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -460,6 +461,53 @@ func TestDecodeRequiredMeansPresent(t *testing.T) {
 			assert.Equal(t, tt.failing, fieldsOf(fieldErrors(t, err)))
 		})
 	}
+}
+
+func TestRequiredPresenceKeepsLaterRules(t *testing.T) {
+	t.Parallel()
+	// validator stops at the first failing rule, so a present 0 whose required is met by
+	// presence must still be checked against the rules after required.
+	type Limits struct {
+		Level  int            `json:"level" validate:"required,min=1"`
+		Kind   uint8          `json:"kind" validate:"required,oneof=1 2"`
+		On     bool           `json:"on" validate:"required,eq=true"`
+		Ratio  float64        `json:"ratio" validate:"min=0,required,lt=1"`
+		Min    int            `json:"min"`
+		Max    int            `json:"max" validate:"required,gtefield=Min"` // cross-field: validator's meaning
+		Counts map[string]int `json:"counts" validate:"dive,required"`      // map values: validator's meaning
+	}
+	tests := []struct {
+		name, body string
+		failing    []string
+	}{
+		{"zeros against later rules", `{"level":0,"kind":0,"on":false,"ratio":0,"max":1}`,
+			[]string{"level min", "kind oneof", "on eq"}},
+		{"valid", `{"level":1,"kind":2,"on":true,"ratio":0,"max":1}`, nil},
+		{"zero compared with another field", `{"level":1,"kind":1,"on":true,"ratio":0.5,"max":0}`,
+			[]string{"max required"}},
+		{"zero map value", `{"level":1,"kind":1,"on":true,"ratio":0.5,"max":1,"counts":{"a":0,"b":1}}`,
+			[]string{"counts.a required"}},
+		{"wrong type reported once", `{"level":"x","kind":1,"on":true,"ratio":0.5,"max":1}`,
+			[]string{"level type"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := validate.Decode[Limits](request(tt.body))
+			if tt.failing == nil {
+				require.NoError(t, err)
+			} else {
+				assert.Equal(t, tt.failing, fieldsOf(fieldErrors(t, err)))
+			}
+		})
+	}
+
+	// The same in a patch, with the message of the later rule.
+	_, err := validate.DecodePatch[Limits](request(`{"level":0}`))
+	assert.Equal(t, validate.Errors{{Field: "level", Rule: "min", Param: "1", Message: "must be at least 1"}}, fieldErrors(t, err))
+	p, err := validate.DecodePatch[Limits](request(`{"on":true,"ratio":0}`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"on", "ratio"}, p.Fields())
 }
 
 func TestDecodeEmbedded(t *testing.T) {
@@ -646,59 +694,6 @@ func TestErrorContract(t *testing.T) {
 	}
 }
 
-func TestDecodeOverHTTP(t *testing.T) {
-	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m, err := validate.Decode[Module](r, validate.MaxBytes(256))
-		var sc statusCoder
-		var vd validationDetails
-		switch {
-		case errors.As(err, &vd):
-			w.WriteHeader(http.StatusBadRequest)
-			_ = json.NewEncoder(w).Encode(vd.ValidationDetails())
-		case errors.As(err, &sc):
-			http.Error(w, err.Error(), sc.StatusCode())
-		case err != nil:
-			http.Error(w, "internal", http.StatusInternalServerError)
-		default:
-			_, _ = fmt.Fprint(w, m.Name)
-		}
-	}))
-	t.Cleanup(srv.Close)
-
-	post := func(body io.Reader, ct string) (int, string) {
-		req, err := http.NewRequest(http.MethodPost, srv.URL, body)
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", ct)
-		res, err := srv.Client().Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		require.NoError(t, err)
-		return res.StatusCode, string(b)
-	}
-	code, body := post(strings.NewReader(validModule), "application/json; charset=utf-8")
-	assert.Equal(t, 200, code)
-	assert.Equal(t, "core", body)
-
-	code, body = post(strings.NewReader(`{"name":"x","active":true,"safety":{"reviewer":"a"}}`), "application/json")
-	assert.Equal(t, 400, code)
-	assert.JSONEq(t, `[{"field":"name","rule":"min","param":"2","message":"must be at least 2 characters long"}]`, body)
-
-	code, _ = post(strings.NewReader(validModule), "text/plain")
-	assert.Equal(t, 415, code)
-
-	// A chunked body (no Content-Length) over the limit is cut off by MaxBytesReader.
-	pr, pw := io.Pipe()
-	go func() {
-		_, _ = pw.Write([]byte(`{"name":"` + strings.Repeat("a", 1000) + `"}`))
-		_ = pw.Close()
-	}()
-	code, body = post(pr, "application/json")
-	assert.Equal(t, 413, code)
-	assert.Contains(t, body, "larger than the limit of 256 bytes")
-}
-
 func TestDecodeManyProblemsAreCapped(t *testing.T) {
 	t.Parallel()
 	keys := make([]string, 50000)
@@ -802,14 +797,33 @@ func (*flaky) UnmarshalJSON([]byte) error {
 func TestDecodeUnexpectedDecodeFailure(t *testing.T) {
 	t.Parallel()
 	type Doc struct {
+		N int   `json:"n"`
 		F flaky `json:"f"`
 	}
 	flakyCalls.Store(0)
-	_, err := validate.Decode[Doc](request(`{"f":1}`))
+	d, err := validate.Decode[Doc](request(`{"n":5,"f":1}`))
+	assert.Equal(t, Doc{}, d, "no half-decoded value on error")
 	de := decodeError(t, err)
 	assert.Equal(t, http.StatusBadRequest, de.StatusCode())
 	assert.ErrorIs(t, err, validate.ErrRead)
 	assert.Equal(t, "request body could not be decoded", err.Error())
 	require.Len(t, de.Unwrap(), 2)
 	assert.ErrorContains(t, de.Unwrap()[1], "internal detail", "the cause stays available for logs")
+}
+
+func TestPresenceFoundAfterScalarElements(t *testing.T) {
+	t.Parallel()
+	// Only object and array elements are recorded; finding element i must still land on the
+	// right one when scalars (here null) come first, or the required waiver would be lost.
+	type El struct {
+		N int `json:"n" validate:"required,min=1"`
+		M int `json:"m" validate:"required"`
+	}
+	type List struct {
+		Items []*El          `json:"items" validate:"dive"`
+		ByKey map[string]*El `json:"byKey" validate:"dive"`
+	}
+	_, err := validate.Decode[List](request(`{"items":[null,{"n":0,"m":0},{"n":0}],"byKey":{"a":null,"b":{"n":0}}}`))
+	assert.ElementsMatch(t, []string{"items[1].n min", "items[2].n min", "items[2].m required", "byKey.b.n min", "byKey.b.m required"},
+		fieldsOf(fieldErrors(t, err)))
 }

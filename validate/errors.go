@@ -19,8 +19,9 @@ type FieldError struct {
 	// time.Time, or bad base64 for []byte), "null" (null for a field that cannot be null), and
 	// "limit" (the list was cut at 100 problems; Field is empty).
 	Rule string `json:"rule"`
-	// Param is the rule's parameter ("100" for max=100), the expected type for "type", or the
-	// right spelling of a field for "unknown"; empty when the rule has none.
+	// Param is the rule's parameter ("100" for max=100), with the other field's JSON path for
+	// cross-field rules ("min" for gtefield=Min), the expected type for "type", or the right
+	// spelling of a field for "unknown"; empty when the rule has none.
 	Param string `json:"param"`
 	// Message is a human-readable English sentence fragment: "must be at most 100".
 	Message string `json:"message"`

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,11 +75,64 @@ func FuzzDecodePatch(f *testing.F) {
 				assert.True(t, p.Has(path), path)
 			}
 		}
-		var zero, stored Module
+		var zero Module
 		p.Apply(&zero)
-		stored = Module{Name: "core", Labels: map[string]string{"k": "v"}, Meta: map[string]any{"a": 1.0}}
+		stored := Module{Name: "core", Safety: Safety{Reviewer: "r"}, Backup: &Safety{Reviewer: "b"}, Tags: []string{"t"},
+			Labels: map[string]string{"k": "v"}, Meta: map[string]any{"a": 1.0, "o": map[string]any{"x": "y"}}}
+		want := mergePatchReference(t, stored, body)
 		p.Apply(&stored)
+		got, err := json.Marshal(stored)
+		require.NoError(t, err)
+		if want != "" {
+			assert.JSONEq(t, want, string(got), "Apply differs from RFC 7396 merge patch")
+		}
 	})
+}
+
+// mergePatchReference applies body to stored's JSON with the RFC 7396 algorithm on generic
+// values and decodes the result back through Module. It returns "" when the comparison would
+// be meaningless: map keys that Go normalizes (an integer key "07" is the key "7").
+func mergePatchReference(t *testing.T, stored Module, body []byte) string {
+	t.Helper()
+	target, err := json.Marshal(stored)
+	require.NoError(t, err)
+	var tv, pv any
+	require.NoError(t, json.Unmarshal(target, &tv))
+	require.NoError(t, json.Unmarshal(body, &pv))
+	if limits, ok := pv.(map[string]any)["limits"].(map[string]any); ok {
+		for k := range limits {
+			if n, err := strconv.Atoi(k); err != nil || strconv.Itoa(n) != k {
+				return ""
+			}
+		}
+	}
+	merged, err := json.Marshal(mergePatch(tv, pv))
+	require.NoError(t, err)
+	var m Module
+	require.NoError(t, json.Unmarshal(merged, &m))
+	out, err := json.Marshal(m)
+	require.NoError(t, err)
+	return string(out)
+}
+
+// mergePatch is RFC 7396 section 2, verbatim.
+func mergePatch(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	t, ok := target.(map[string]any)
+	if !ok {
+		t = map[string]any{}
+	}
+	for name, value := range p {
+		if value == nil {
+			delete(t, name)
+		} else {
+			t[name] = mergePatch(t[name], value)
+		}
+	}
+	return t
 }
 
 // checkClientError asserts that a rejection is one respond.Error renders as a 4xx.

@@ -3,15 +3,7 @@ package validate
 import (
 	"reflect"
 	"strings"
-
-	"github.com/go-playground/validator/v10"
 )
-
-// message is the English text for a failed validator tag. It names the rule and its parameter,
-// never the rejected value.
-func message(fe validator.FieldError) string {
-	return ruleMessage(fe.Tag(), fe.Param(), fe.Kind())
-}
 
 // sizeKind groups a field's kind the way min, max and len read it: a length for strings
 // (characters) and collections (items), a value for numbers.
@@ -107,7 +99,8 @@ var simpleMessages = map[string]string{
 	"mongodb":              "must be a MongoDB ObjectID",
 }
 
-// ruleMessage is the message for tag with parameter param on a field of kind k.
+// ruleMessage is the English text for a failed validator tag with parameter param on a field
+// of kind k. It names the rule and its parameter, never the rejected value.
 func ruleMessage(tag, param string, k reflect.Kind) string {
 	if m, ok := simpleMessages[tag]; ok {
 		return m
@@ -222,7 +215,8 @@ func quoteIfString(param, size string) string {
 	return param
 }
 
-// fieldParam names the other field of a cross-field rule: its Go name, as the tag wrote it.
+// fieldParam names the other field of a cross-field rule: its JSON path, or its Go name as the
+// tag wrote it when the path cannot be resolved.
 func fieldParam(param string) string {
 	return "field " + param
 }

@@ -62,7 +62,9 @@ func AllowUnknownFields() Option {
 // WithValidator validates with v instead of the package's shared validator (which is created
 // with validator.WithRequiredStructEnabled and names fields by their JSON tags). Use it to add
 // custom tags or aliases; register them before the first request, as validator requires. v
-// must not be nil.
+// must not be nil. Keep validator's default tag name, `validate`: Decode reads that tag to
+// let a present false or 0 meet `required` (with another tag name, validator's meaning of
+// required applies).
 func WithValidator(v *validator.Validate) Option {
 	if v == nil {
 		panic("validate: WithValidator: validator must not be nil")

@@ -94,7 +94,8 @@ func (p *Patch[T]) lookup(path string) int32 {
 // Apply copies exactly the fields present in the body onto dst, with RFC 7396 (JSON merge
 // patch) semantics: a present object is merged into the existing struct or map field, member
 // by member; arrays and scalars replace the old value; null clears a field (nil pointer, slice
-// or map) or deletes a map key. Absent fields are left alone.
+// or map) or deletes a map key. A field whose type has its own UnmarshalJSON gets whatever
+// that method made of null. Absent fields are left alone.
 //
 // Apply does not modify values dst only points to: a pointer, map or slice it changes is
 // replaced by a fresh copy, so data shared with other values stays intact.
@@ -132,7 +133,11 @@ func (p *Patch[T]) mergeStruct(dst, src reflect.Value, ti *typeInfo, n int32) {
 func (p *Patch[T]) set(dst, src reflect.Value, ti *typeInfo, n int32) {
 	nd := &p.nodes[n]
 	if nd.isNull() {
-		dst.SetZero()
+		if ti.kind == kindUnmarshaler {
+			dst.Set(src) // what the type's UnmarshalJSON made of null
+		} else {
+			dst.SetZero()
+		}
 		return
 	}
 	switch ti.kind {
@@ -161,11 +166,12 @@ func (p *Patch[T]) set(dst, src reflect.Value, ti *typeInfo, n int32) {
 		}
 	case kindAny:
 		if nd.isObject() {
-			if dm, ok := dst.Interface().(map[string]any); ok {
-				if sm, ok := src.Interface().(map[string]any); ok {
-					dst.Set(reflect.ValueOf(p.mergeAny(dm, sm, n)))
-					return
-				}
+			// RFC 7396: an object merges into the old value when that is an object, into {}
+			// otherwise; either way its nulls delete, they are not stored.
+			if sm, ok := src.Interface().(map[string]any); ok {
+				dm, _ := dst.Interface().(map[string]any) // nil unless the old value is an object
+				dst.Set(reflect.ValueOf(p.mergeAny(dm, sm, n)))
+				return
 			}
 		}
 	}

@@ -155,6 +155,9 @@ func TestPatchApply(t *testing.T) {
 			m.Meta = map[string]any{"keep": true, "new": "v", "nested": map[string]any{"y": 2.0, "z": 3.0}}
 		}},
 		{"free-form replaced by scalar", `{"meta":"flat"}`, func(m *Module) { m.Meta = "flat" }},
+		{"free-form object over a non-object member", `{"meta":{"nested":"s","keep":{"x":null,"y":{"z":null}}}}`, func(m *Module) {
+			m.Meta = map[string]any{"keep": map[string]any{"y": map[string]any{}}, "drop": 1.0, "nested": "s"}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,11 +182,17 @@ func TestPatchApply(t *testing.T) {
 
 func TestPatchApplyOntoZeroValue(t *testing.T) {
 	t.Parallel()
-	p, err := validate.DecodePatch[Module](request(`{"backup":{"reviewer":"cy"},"labels":{"a":"b"},"meta":{"k":1}}`))
+	// RFC 7396: an object merged into nothing (or a non-object) starts from {}, and its nulls
+	// delete members rather than being stored.
+	p, err := validate.DecodePatch[Module](request(`{"backup":{"reviewer":"cy"},"labels":{"a":"b","x":null},"meta":{"k":1,"gone":null,"sub":{"n":null}}}`))
 	require.NoError(t, err)
 	var m Module
 	p.Apply(&m)
-	assert.Equal(t, Module{Backup: &Safety{Reviewer: "cy"}, Labels: map[string]string{"a": "b"}, Meta: map[string]any{"k": 1.0}}, m)
+	assert.Equal(t, Module{Backup: &Safety{Reviewer: "cy"}, Labels: map[string]string{"a": "b"},
+		Meta: map[string]any{"k": 1.0, "sub": map[string]any{}}}, m)
+	m = Module{Meta: "flat"}
+	p.Apply(&m)
+	assert.Equal(t, map[string]any{"k": 1.0, "sub": map[string]any{}}, m.Meta)
 
 	// The patch's own slices are not shared with the destination.
 	p, err = validate.DecodePatch[Module](request(`{"tags":["a"]}`))
@@ -261,4 +270,66 @@ func TestPatchApplyNilPanics(t *testing.T) {
 	p, err := validate.DecodePatch[Module](request(`{}`))
 	require.NoError(t, err)
 	assert.PanicsWithValue(t, "validate: Patch.Apply: dst must not be nil", func() { p.Apply(nil) })
+}
+
+// triState is the usual PATCH wrapper with its own UnmarshalJSON: it tells "set to null"
+// from "absent" (the zero value).
+type triState struct {
+	Set, Null bool
+	Value     int
+}
+
+func (ts *triState) UnmarshalJSON(b []byte) error {
+	*ts = triState{Set: true, Null: string(b) == "null"}
+	if ts.Null {
+		return nil
+	}
+	return json.Unmarshal(b, &ts.Value)
+}
+
+func TestPatchApplyCustomNull(t *testing.T) {
+	t.Parallel()
+	type Doc struct {
+		Limit triState     `json:"limit"`
+		Ptr   *triState    `json:"ptr"`
+		Opt   optionalName `json:"opt"`
+	}
+	p, err := validate.DecodePatch[Doc](request(`{"limit":null,"ptr":null,"opt":null}`))
+	require.NoError(t, err)
+	d := Doc{Limit: triState{Set: true, Value: 5}, Ptr: &triState{Set: true, Value: 1}, Opt: optionalName{Name: "x", Valid: true}}
+	p.Apply(&d)
+	// The type decides what null is; a pointer to it is cleared, as encoding/json does.
+	assert.Equal(t, Doc{Limit: triState{Set: true, Null: true}}, d)
+
+	p, err = validate.DecodePatch[Doc](request(`{"limit":7}`))
+	require.NoError(t, err)
+	p.Apply(&d)
+	assert.Equal(t, triState{Set: true, Value: 7}, d.Limit)
+}
+
+func TestPatchCrossFieldRulesSeeThePatchAlone(t *testing.T) {
+	t.Parallel()
+	// As documented: a cross-field rule on a present field compares with the patch's value of
+	// the other field, and an absent field is not validated; Struct on the merged value is
+	// what enforces the rule.
+	type Range struct {
+		Min int `json:"min"`
+		Max int `json:"max" validate:"gtefield=Min"`
+	}
+	p, err := validate.DecodePatch[Range](request(`{"min":9}`))
+	require.NoError(t, err)
+	stored := Range{Min: 1, Max: 5}
+	p.Apply(&stored)
+	assert.Equal(t, validate.Errors{{Field: "max", Rule: "gtefield", Param: "min", Message: "must be greater than or equal to field min"}},
+		fieldErrors(t, validate.Struct(stored)))
+
+	_, err = validate.DecodePatch[Range](request(`{"min":9,"max":3}`))
+	assert.Equal(t, []string{"max gtefield"}, fieldsOf(fieldErrors(t, err)))
+
+	// A nested object the patch creates has only the members the patch gave it.
+	p2, err := validate.DecodePatch[Module](request(`{"backup":{"valueAlignment":5}}`))
+	require.NoError(t, err)
+	m := Module{Name: "core", Active: true, Safety: Safety{Reviewer: "ana"}}
+	p2.Apply(&m)
+	assert.Equal(t, []string{"backup.reviewer required"}, fieldsOf(fieldErrors(t, validate.Struct(m))))
 }

@@ -555,6 +555,12 @@ func (s *scanner) quoted(f *fieldInfo, self int32) *DecodeError {
 		return err
 	}
 	inner := unquote(content)
+	if inner == "null" { // encoding/json reads it as null and leaves the field as it was
+		if !f.typ.nullable {
+			s.fieldErr(self, -1, seg{}, "null", "", "must not be null")
+		}
+		return nil
+	}
 	target := reflect.New(f.typ.deref().t)
 	if json.Unmarshal([]byte(inner), target.Interface()) != nil {
 		s.fieldErr(self, -1, seg{}, "type", "string",

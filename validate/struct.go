@@ -58,13 +58,14 @@ func Struct(v any, opts ...Option) error {
 // false and 0, and drops findings about fields the pre-pass already reported.
 func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []node) (Errors, error) {
 	var err error
+	var idx childIndex
 	if partial != nil {
 		// StructFiltered is StructPartial's general form (the same partial traversal inside
 		// validator), asked per field instead of given a list of Go names. The list form
 		// cannot say "this array was replaced, validate all of its elements" without
 		// enumerating every element's fields, and would cost a map per request.
 		err = c.validate().StructFiltered(v, func(ns []byte) bool {
-			return !included(ti, ns, partial)
+			return !included(ti, ns, partial, &idx)
 		})
 	} else {
 		err = c.validate().Struct(v)
@@ -82,40 +83,86 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []
 		nodes = sc.nodes
 	}
 	for _, fe := range ves {
-		if len(errs) >= maxErrors {
-			if len(errs) == maxErrors {
-				errs = append(errs, truncatedError)
-			}
+		if len(errs) > maxErrors {
 			break
 		}
-		path, n, ok := resolve(ti, fe.StructNamespace(), nodes)
+		ns := fe.StructNamespace()
+		path, n, owner, ok := resolve(ti, ns, nodes, &idx)
 		if !ok {
 			path = fallbackPath(fe)
 		}
-		if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() && presenceSatisfies(fe.Kind()) {
-			continue
+		if prior > 0 && covered(errs[:prior], path) {
+			continue // the pre-pass already reported this field (wrong type, null, ...)
+		}
+		if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() {
+			if f := nodes[n].field; f != nil && f.presence {
+				// Present false or 0: required is met, but validator stopped at it, so
+				// the field's later rules (required,min=1) have not run yet.
+				errs = c.checkAfterRequired(errs, fe.Value(), f.afterRequired, path)
+				continue
+			}
 		}
 		if partial != nil && n >= 0 && nodes[n].isNull() && nodes[n].field == nil {
 			continue // a null map entry of a patch deletes the key; its zero value is not data
 		}
-		if prior > 0 && covered(errs[:prior], path) {
-			continue
+		param := fe.Param()
+		if other, ok := otherField(ti, fe.Tag(), param, ns, owner); ok {
+			param = other
 		}
-		errs = append(errs, FieldError{Field: path, Rule: fe.Tag(), Param: fe.Param(), Message: message(fe)})
+		errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: param, Message: ruleMessage(fe.Tag(), param, fe.Kind())})
 	}
 	return errs, nil
 }
 
-// presenceSatisfies reports whether a present value of kind k meets `required` whatever it is:
-// false and 0 are values a client sends on purpose.
-func presenceSatisfies(k reflect.Kind) bool {
-	switch k {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64:
-		return true
+// otherField turns the parameter of a cross-field rule, a Go field name (eqfield: in the
+// same struct; eqcsfield: a namespace from the top struct), into that field's JSON path, so
+// that messages name fields the way the client knows them. owner is where the failing
+// field's own name starts in its namespace ns.
+func otherField(ti *typeInfo, tag, param, ns string, owner int) (string, bool) {
+	var other string
+	switch tag {
+	case "eqfield", "nefield", "gtfield", "gtefield", "ltfield", "ltefield", "fieldcontains", "fieldexcludes":
+		if owner < 0 {
+			return "", false
+		}
+		other = ns[:owner] + param
+	case "eqcsfield", "necsfield", "gtcsfield", "gtecsfield", "ltcsfield", "ltecsfield":
+		other = param
+		if name := ti.t.Name(); name != "" {
+			other = name + "." + param
+		}
+	default:
+		return "", false
 	}
-	return false
+	path, _, _, ok := resolve(ti, other, nil, nil)
+	return path, ok && path != ""
+}
+
+// checkAfterRequired validates value, a present field whose `required` its presence met,
+// against the rules that follow required in its tag.
+func (c *config) checkAfterRequired(errs Errors, value any, rules, path string) Errors {
+	if rules == "" {
+		return errs
+	}
+	var ves validator.ValidationErrors
+	if !errors.As(c.validate().Var(value, rules), &ves) {
+		return errs
+	}
+	for _, fe := range ves {
+		errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: fe.Param(), Message: ruleMessage(fe.Tag(), fe.Param(), fe.Kind())})
+	}
+	return errs
+}
+
+// addError appends fe to errs, or the final "limit" entry once errs holds maxErrors problems.
+func addError(errs Errors, fe FieldError) Errors {
+	switch {
+	case len(errs) < maxErrors:
+		return append(errs, fe)
+	case len(errs) == maxErrors:
+		return append(errs, truncatedError)
+	}
+	return errs
 }
 
 // fallbackPath turns validator's namespace (JSON names thanks to jsonName, or Go names with a
@@ -132,18 +179,29 @@ func fallbackPath(fe validator.FieldError) string {
 // validator namespace ns (Go names, "Body.Safety.ValueAlignment") is present in the body.
 // Everything below a present value that is not an object (an array, a scalar, null) counts as
 // present: arrays are replaced whole, so they are validated whole.
-func included(ti *typeInfo, ns []byte, nodes []node) bool {
-	w := walker{ti: ti, ns: ns, nodes: nodes}
+func included(ti *typeInfo, ns []byte, nodes []node, idx *childIndex) bool {
+	w := walker{ti: ti, ns: ns, nodes: nodes, idx: idx}
 	return w.walk(false)
 }
 
+// childIndex finds the children of a node by map key or array index in constant time. It is
+// built on first use per node: validator asks for map entries and array elements one by one,
+// and a linear search of the siblings for each would make a large body cost quadratic time.
+type childIndex map[int32]*children
+
+type children struct {
+	byKey   map[string]int32
+	byIndex []int32 // node of element i; -1 for elements without one (scalars)
+}
+
 // resolve maps a validator struct namespace to the JSON path and, when nodes is given, the
-// node of the value ( -1 when absent or not recorded).
-func resolve(ti *typeInfo, ns string, nodes []node) (path string, n int32, ok bool) {
+// node of the value ( -1 when absent or not recorded). owner is the offset in ns where the
+// name of the last struct field starts (-1 if none). idx, if not nil, speeds up lookups.
+func resolve(ti *typeInfo, ns string, nodes []node, idx *childIndex) (path string, n int32, owner int, ok bool) {
 	var sb strings.Builder
-	w := walker{ti: ti, ns: []byte(ns), nodes: nodes, sb: &sb}
+	w := walker{ti: ti, ns: []byte(ns), nodes: nodes, sb: &sb, owner: -1, idx: idx}
 	ok = w.walk(true)
-	return sb.String(), w.n, ok
+	return sb.String(), w.n, w.owner, ok
 }
 
 // walker follows a validator namespace through the type metadata and the presence tree.
@@ -153,6 +211,8 @@ type walker struct {
 	nodes []node
 	sb    *strings.Builder
 	n     int32
+	owner int         // offset in ns of the last field name walked
+	idx   *childIndex // optional index of map entries and array elements
 }
 
 // walk consumes the namespace. In path mode (full) it builds the JSON path and reports
@@ -171,6 +231,7 @@ func (w *walker) walk(full bool) bool {
 		}
 		ns = ns[len(name)+1:]
 	}
+	base := len(w.ns) - len(ns)
 	i := 0
 	for i < len(ns) {
 		cur = cur.deref()
@@ -215,6 +276,7 @@ func (w *walker) walk(full bool) bool {
 				w.sb.WriteByte('.')
 			}
 			w.sb.WriteString(f.name)
+			w.owner = base + start
 		}
 		w.n = w.child(func(c *node) bool { return c.field == f })
 		cur = f.typ
@@ -244,13 +306,13 @@ func (w *walker) walk(full bool) bool {
 					w.sb.Write(inner)
 					w.sb.WriteByte(']')
 				}
-				w.n = w.child(func(c *node) bool { return c.index == int32(idx) })
+				w.n = w.elemChild(idx)
 			case kindMap:
 				if full {
 					w.sb.WriteByte('.')
 					w.sb.WriteString(safeKey(string(inner)))
 				}
-				w.n = w.child(func(c *node) bool { return c.key == string(inner) })
+				w.n = w.keyChild(string(inner))
 				if !full && w.n < 0 {
 					// The map is present (the walk got here) but validator spells the key
 					// differently from the body ("7" for "07"): validate the entry whole
@@ -273,6 +335,56 @@ func (w *walker) walk(full bool) bool {
 		return w.n >= 0
 	}
 	return true
+}
+
+// keyChild finds the child of the current node with key, or -1.
+func (w *walker) keyChild(key string) int32 {
+	if w.n < 0 || w.idx == nil {
+		return w.child(func(c *node) bool { return c.key == key })
+	}
+	if c, ok := w.indexed().byKey[key]; ok {
+		return c
+	}
+	return -1
+}
+
+// elemChild finds the node of element i of the current node, or -1.
+func (w *walker) elemChild(i int) int32 {
+	if w.n < 0 || w.idx == nil {
+		return w.child(func(c *node) bool { return c.index == int32(i) })
+	}
+	if byIndex := w.indexed().byIndex; i >= 0 && i < len(byIndex) {
+		return byIndex[i]
+	}
+	return -1
+}
+
+// indexed returns the index of the current node's children, building it on first use.
+func (w *walker) indexed() *children {
+	if *w.idx == nil {
+		*w.idx = childIndex{}
+	}
+	ch := (*w.idx)[w.n]
+	if ch != nil {
+		return ch
+	}
+	ch = &children{}
+	for c := w.nodes[w.n].first; c >= 0; c = w.nodes[c].next {
+		nd := &w.nodes[c]
+		if nd.index < 0 {
+			if ch.byKey == nil {
+				ch.byKey = map[string]int32{}
+			}
+			ch.byKey[nd.key] = c
+			continue
+		}
+		for int32(len(ch.byIndex)) < nd.index { // elements are in order; scalars have no node
+			ch.byIndex = append(ch.byIndex, -1)
+		}
+		ch.byIndex = append(ch.byIndex, c)
+	}
+	(*w.idx)[w.n] = ch
+	return ch
 }
 
 // child finds the child of the current node that match selects, or -1.

@@ -97,6 +97,17 @@ func TestWithValidator(t *testing.T) {
 
 	assert.Error(t, validate.Struct(Doc{System: "x"}, validate.WithValidator(v)))
 	assert.NoError(t, validate.Struct(Doc{System: "nexus"}, validate.WithValidator(v)))
+
+	// With another tag name, a present false does not meet required (as documented).
+	other := validator.New()
+	other.SetTagName("binding")
+	type Flag struct {
+		On bool `json:"on" binding:"required"`
+	}
+	_, err = validate.Decode[Flag](request(`{"on":false}`), validate.WithValidator(other))
+	assert.Equal(t, []string{"on required"}, fieldsOf(fieldErrors(t, err)))
+	_, err = validate.Decode[Flag](request(`{"on":true}`), validate.WithValidator(other))
+	assert.NoError(t, err)
 }
 
 func TestOptionsPanic(t *testing.T) {
@@ -165,7 +176,7 @@ func TestMessages(t *testing.T) {
 		"uuid": "must be a valid UUID",
 		"an":   "must contain only letters and digits",
 		"pre":  `must start with "nx"`,
-		"eq":   "must equal field S",
+		"eq":   "must equal field s",
 		"odd":  "must be a valid IPv4 CIDR notation",
 		"gen":  "must be a phone number in E.164 format",
 	}, got)
@@ -234,4 +245,37 @@ func TestDecodeConcurrentFirstUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestCrossFieldParamIsAJSONPath(t *testing.T) {
+	t.Parallel()
+	// The other field of a cross-field rule is named the way the client writes it.
+	type Bounds struct {
+		Low  int `json:"low"`
+		High int `json:"high" validate:"gtfield=Low"`
+	}
+	type Doc struct {
+		Range  Bounds   `json:"range"`
+		Ranges []Bounds `json:"ranges" validate:"dive"`
+		Cap    int      `json:"cap" validate:"ltecsfield=Range.High"`
+		Tags   []int    `json:"tags" validate:"dive,ltfield=Cap"`
+	}
+	_, err := validate.Decode[Doc](request(`{"range":{"low":5,"high":1},"ranges":[{"low":1,"high":2},{"low":3,"high":3}],"cap":9,"tags":[1,10]}`))
+	assert.Equal(t, validate.Errors{
+		{Field: "range.high", Rule: "gtfield", Param: "range.low", Message: "must be greater than field range.low"},
+		{Field: "ranges[1].high", Rule: "gtfield", Param: "ranges[1].low", Message: "must be greater than field ranges[1].low"},
+		{Field: "cap", Rule: "ltecsfield", Param: "range.high", Message: "must be less than or equal to field range.high"},
+		{Field: "tags[1]", Rule: "ltfield", Param: "cap", Message: "must be less than field cap"},
+	}, fieldErrors(t, err))
+}
+
+func TestRequiredStruct(t *testing.T) {
+	t.Parallel()
+	// The shared validator is built WithRequiredStructEnabled: required on a struct field
+	// means "not the zero struct" instead of being ignored.
+	type Doc struct {
+		Safety Safety `json:"safety" validate:"required"`
+	}
+	assert.Equal(t, []string{"safety required"}, fieldsOf(fieldErrors(t, validate.Struct(Doc{}))))
+	assert.NoError(t, validate.Struct(Doc{Safety: Safety{Reviewer: "r"}}))
 }

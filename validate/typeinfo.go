@@ -67,6 +67,11 @@ type fieldInfo struct {
 	ord    int // position in typeInfo.list
 	typ    *typeInfo
 	quoted bool // `json:",string"`
+
+	// presence: the field is a bool or a number whose `validate` tag has `required`, which
+	// its presence in a body satisfies; afterRequired is the rest of the tag, still checked.
+	presence      bool
+	afterRequired string
 }
 
 var typeCache sync.Map // reflect.Type -> *typeInfo
@@ -180,6 +185,7 @@ func (b *infoBuilder) structFields(ti *typeInfo) {
 		tagged bool
 		quoted bool
 		depth  int
+		rules  string // the `validate` tag
 	}
 	type level struct {
 		t      reflect.Type
@@ -243,7 +249,8 @@ func (b *infoBuilder) structFields(ti *typeInfo) {
 						}
 					}
 				}
-				c := candidate{name: name, goPath: goPath, index: index, typ: sf.Type, tagged: name != "", quoted: quoted, depth: depth}
+				c := candidate{name: name, goPath: goPath, index: index, typ: sf.Type, tagged: name != "", quoted: quoted,
+					depth: depth, rules: sf.Tag.Get("validate")}
 				if c.name == "" {
 					c.name = sf.Name
 				}
@@ -266,6 +273,7 @@ func (b *infoBuilder) structFields(ti *typeInfo) {
 			continue
 		}
 		f := &fieldInfo{name: c.name, goPath: c.goPath, index: c.index, ord: len(ti.list), quoted: c.quoted}
+		f.afterRequired, f.presence = presenceRule(c.typ, c.rules)
 		ti.list = append(ti.list, f)
 		ti.fields[f.name] = f
 		if _, dup := ti.fold[foldName(f.name)]; !dup {
@@ -275,6 +283,37 @@ func (b *infoBuilder) structFields(ti *typeInfo) {
 		f.typ = b.build(c.typ)
 	}
 	ti.bitWords = (len(ti.list) + 63) / 64
+}
+
+// presenceRule reports whether `required` in the validate tag rules of a field of type t is
+// satisfied by the field's presence in a body, and returns the rules after it, which still
+// apply. That holds for bool and number fields (false and 0 are values a client sends on
+// purpose) unless a later rule compares the field with another one: those need the whole
+// struct, so such a field keeps validator's meaning of required (non-zero).
+func presenceRule(t reflect.Type, rules string) (after string, ok bool) {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
+	default:
+		return "", false
+	}
+	tags := strings.Split(rules, ",") // validator's own separator; a literal comma is 0x2C
+	i := slices.Index(tags, "required")
+	if i < 0 {
+		return "", false
+	}
+	for _, tag := range tags[i+1:] {
+		for alt := range strings.SplitSeq(tag, "|") {
+			name, _, _ := strings.Cut(alt, "=")
+			if strings.HasSuffix(name, "field") || strings.HasPrefix(name, "required_") ||
+				strings.HasPrefix(name, "excluded_") || strings.HasPrefix(name, "skip_") ||
+				name == "dive" || name == "keys" {
+				return "", false
+			}
+		}
+	}
+	return strings.Join(tags[i+1:], ","), true
 }
 
 // dominant reports whether candidate i wins among the candidates sharing its name.
