@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // sqliteMigrations is the SQLite schema, one entry per version. Times are
@@ -63,9 +65,36 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 		migrations: sqliteMigrations,
 		encodeTime: func(t time.Time) any { return t.UnixMicro() },
 	}}
-	if err := s.migrate(ctx); err != nil {
+	if err := migrateSQLite(ctx, s); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// migrateSQLite runs the migrations, retrying while another connection holds
+// a conflicting lock. busy_timeout covers ordinary lock waits, but SQLite
+// answers SQLITE_BUSY at once, without waiting, when two connections would
+// otherwise deadlock: for example several processes opening a new file
+// together while one of them switches it to WAL mode. Retrying the whole
+// transaction is the remedy SQLite's documentation gives; the wait is bounded.
+func migrateSQLite(ctx context.Context, s *sqlStore) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
+		err := s.migrate(ctx)
+		if err == nil || !isSQLiteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+	}
+}
+
+// isSQLiteBusy reports whether err is SQLITE_BUSY or one of its extended codes.
+func isSQLiteBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }

@@ -221,7 +221,9 @@ func TestReopen(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			require.NotNil(t, stores[0])
+			for i, st := range stores {
+				require.NotNil(t, st, "concurrent open %d failed", i)
+			}
 			m, err := stores[0].CreateModule(ctx, store.Module{Name: "keep", Type: "t", Status: "s"})
 			require.NoError(t, err)
 			_, err = stores[1].UpdateSafetyStatus(ctx, func(s *store.SafetyStatus) error { s.Transparency = 5; return nil })
