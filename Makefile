@@ -26,13 +26,13 @@ test-race:
 bench:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...); done
 
-# Each fuzz target of the root module for FUZZTIME (go test runs one target at a time).
+# Each fuzz target of both modules for FUZZTIME (go test runs one target at a time).
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
+	@set -e; for m in $(MODULES); do (cd $$m && for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg; \
 	  done; \
-	done
+	done); done
 
 # The NEXUS reference server (examples/nexus) with no configuration: SQLite in
 # examples/nexus/nexus.db, development mode, http://localhost:5000/.
