@@ -34,8 +34,10 @@ type Options struct {
 	// rate limiter.
 	RateLimit  int
 	RateWindow time.Duration
-	// Liveness and Readiness answer /healthz and /readyz (the shutdown
-	// manager's handlers); nil answers 200 while the store responds.
+	// Liveness and Readiness answer /healthz and /readyz, /readyz only
+	// once the store answers a ping: the shutdown manager's handlers, built
+	// with shutdown.ProbeResponder(WriteProbe) so they answer envelopes.
+	// Nil answers 200.
 	Liveness, Readiness http.Handler
 	// Draining is closed when the server begins to shut down: WebSockets
 	// then close with 1001 Going Away.
