@@ -38,7 +38,10 @@ func (s *Server) websocket() http.HandlerFunc {
 	case len(s.opts.CORSOrigins) > 0:
 		// wsauth's allow-list replaces its same-origin default, so requests
 		// that claim the server's own host go to a second middleware with
-		// that default, which checks scheme and host itself.
+		// that default, which checks scheme and host itself. A DNS-rebinding
+		// page passes a same-origin check, but it gains nothing: it has no
+		// token (tokens live in the dashboard's sessionStorage, never in a
+		// cookie the browser would attach).
 		listed := wsauth.Middleware(s.opts.Signer, logger, wsauth.AllowOrigins(s.opts.CORSOrigins...))(h)
 		same := wsauth.Middleware(s.opts.Signer, logger)(h)
 		return func(w http.ResponseWriter, r *http.Request) {
