@@ -376,6 +376,9 @@ func TestHealthSystemAndDashboard(t *testing.T) {
 		"OPENAI_API_KEY": true, "OLLAMA_HOST": true, "REDIS_URL": false,
 		"ENABLE_REDIS_CACHE": true, "ENABLE_DISTRIBUTED_SYSTEM": false,
 	}, configured)
+	// Nor in the log, at debug level, from start to here.
+	assert.NotContains(t, ts.logs.String(), "sk-test-value-never-shown")
+	assert.NotContains(t, ts.logs.String(), testSecret)
 
 	for path, ctype := range map[string]string{
 		"/": "text/html", "/static/app.js": "text/javascript", "/static/style.css": "text/css",

@@ -250,3 +250,19 @@ func newTestServerHandler(t *testing.T, cfg *Config) http.Handler {
 		CORSOrigins: cfg.corsOrigins(),
 	}).Handler()
 }
+
+// TestDatabasePasswordNeverShown: a PostgreSQL server that cannot be reached
+// stops serve with an error naming the host, never the URL's password.
+func TestDatabasePasswordNeverShown(t *testing.T) {
+	t.Parallel()
+	for _, dsn := range []string{
+		"postgres://nexus:pw-never-shown@127.0.0.1:1/nexus?connect_timeout=2", // refused
+		"postgres://nexus:pw-never-shown@127.0.0.1:1/nexus?sslmode=bogus",     // rejected when parsed
+	} {
+		env := map[string]string{"NODE_ENV": "test", "PORT": "0", "DATABASE_URL": dsn, "SESSION_SECRET": testSecret}
+		out, err := runCmd(t, env, "-env-file", "", "serve")
+		require.Error(t, err, dsn)
+		assert.NotContains(t, err.Error(), "pw-never-shown")
+		assert.NotContains(t, out, "pw-never-shown")
+	}
+}
