@@ -28,7 +28,9 @@ type Options struct {
 	// Logger receives the access log and errors; default slog.Default().
 	Logger *slog.Logger
 	// CORSOrigins lists the origins allowed by CORS and by the WebSocket
-	// origin check; "*" allows any origin. Empty means same-origin only.
+	// origin check, as scheme://host[:port]; "*" allows any origin, never
+	// with credentials. The server's own origin may always open the
+	// WebSocket. Empty means same-origin only.
 	CORSOrigins []string
 	// RateLimit requests per RateWindow per client IP; zero disables the
 	// rate limiter.
