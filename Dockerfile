@@ -17,7 +17,9 @@ WORKDIR /src/examples
 ARG VERSION=docker
 # Static (no cgo: SQLite is modernc.org/sqlite, pure Go), trimmed, stripped.
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/nexus ./nexus
-# An empty directory owned by the runtime user for the SQLite fallback.
+# An empty directory owned by the runtime user, for SQLite without
+# PostgreSQL: DATABASE_URL=sqlite:/data/nexus.db (production requires the
+# variable; mount a volume on /data to keep the file).
 RUN mkdir -p /out/data
 
 # distroless/static: no shell, no package manager, CA certificates and

@@ -45,6 +45,9 @@
 //		os.Exit(1)
 //	}
 //
+// The probe handlers answer in plain text; ProbeResponder renders them in
+// the server's own shape (a JSON envelope, for example) instead.
+//
 // # Kubernetes
 //
 // Point the readiness probe at ReadinessHandler with a short period (for

@@ -71,3 +71,19 @@ func Example() {
 	// closing database
 	// Run returned <nil>
 }
+
+// ExampleProbeResponder answers the probes in the server's own JSON shape.
+// The Manager still decides the status; the responder only renders it.
+func ExampleProbeResponder() {
+	m := shutdown.New(shutdown.ProbeResponder(func(w http.ResponseWriter, r *http.Request, status int, state string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"status":%q}`, state)
+	}))
+
+	rec := httptest.NewRecorder()
+	m.ReadinessHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	fmt.Println(rec.Code, rec.Body.String()) // Run has not started yet
+	// Output:
+	// 503 {"status":"starting"}
+}

@@ -2,20 +2,28 @@ package shutdown
 
 import "net/http"
 
+// The states a probe reports, passed to a ProbeResponder.
+const (
+	probeOK           = "ok"
+	probeStarting     = "starting"
+	probeShuttingDown = "shutting down"
+)
+
 // ReadinessHandler returns a handler for the readiness probe: 200 "ok" while
-// Run is serving, 503 before Run has started listening and from the first
-// moment of the shutdown on, so load balancers and Kubernetes stop routing
-// new requests here during the drain delay. Mount it on a path your
-// platform probes (for example /readyz).
+// Run is serving, 503 "starting" before Run has started listening and 503
+// "shutting down" from the first moment of the shutdown on, so load
+// balancers and Kubernetes stop routing new requests here during the drain
+// delay. Mount it on a path your platform probes (for example /readyz).
+// ProbeResponder changes how the answer is written.
 func (m *Manager) ReadinessHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch m.state.Load() {
 		case stateServing:
-			probeReply(w, http.StatusOK, "ok\n")
+			m.cfg.probe(w, r, http.StatusOK, probeOK)
 		case stateStarting:
-			probeReply(w, http.StatusServiceUnavailable, "starting\n")
+			m.cfg.probe(w, r, http.StatusServiceUnavailable, probeStarting)
 		default:
-			probeReply(w, http.StatusServiceUnavailable, "shutting down\n")
+			m.cfg.probe(w, r, http.StatusServiceUnavailable, probeShuttingDown)
 		}
 	})
 }
@@ -23,17 +31,19 @@ func (m *Manager) ReadinessHandler() http.Handler {
 // LivenessHandler returns a handler for the liveness probe: it answers 200
 // "ok" whenever the process can answer at all, including during the
 // shutdown, so the platform does not restart a pod that is draining.
+// ProbeResponder changes how the answer is written.
 func (m *Manager) LivenessHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		probeReply(w, http.StatusOK, "ok\n")
+		m.cfg.probe(w, r, http.StatusOK, probeOK)
 	})
 }
 
-func probeReply(w http.ResponseWriter, status int, body string) {
+// plainProbe is the default ProbeResponder: the state as plain text.
+func plainProbe(w http.ResponseWriter, _ *http.Request, status int, state string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
+	_, _ = w.Write([]byte(state + "\n"))
 }

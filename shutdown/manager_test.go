@@ -809,6 +809,7 @@ func TestInvalidArgumentsPanicNamingTheOption(t *testing.T) {
 		{"SignalFuncs nil", func() { shutdown.SignalFuncs(nil, nil) }, "shutdown.SignalFuncs"},
 		{"ExitFunc nil", func() { shutdown.ExitFunc(nil) }, "shutdown.ExitFunc"},
 		{"WithClock nil", func() { shutdown.WithClock(nil) }, "shutdown.WithClock"},
+		{"ProbeResponder nil", func() { shutdown.ProbeResponder(nil) }, "shutdown.ProbeResponder"},
 		{"New nil option", func() { shutdown.New(nil) }, "shutdown.New"},
 		{"Go empty name", func() { m.Go("", fn) }, "shutdown.Go"},
 		{"Go nil fn", func() { m.Go("x", nil) }, "shutdown.Go"},
@@ -841,4 +842,45 @@ func TestProbeResponses(t *testing.T) {
 	rec := httptest.NewRecorder()
 	m.ReadinessHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	assert.Equal(t, "starting\n", rec.Body.String())
+}
+
+// TestProbeResponder: a ProbeResponder renders every probe answer, with the
+// status and state the Manager decides, through starting, serving and the
+// shutdown.
+func TestProbeResponder(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock()
+	json := func(w http.ResponseWriter, _ *http.Request, status int, state string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"status":%q}`, state)
+	}
+	e := newEnv(t, shutdown.ProbeResponder(json), shutdown.DrainDelay(time.Second), shutdown.WithClock(clk))
+	answer := func(h http.Handler) (int, string, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+		return rec.Code, rec.Header().Get("Content-Type"), rec.Body.String()
+	}
+	type want struct {
+		status      int
+		ctype, body string
+	}
+	check := func(phase string, ready, live want) {
+		t.Helper()
+		code, ctype, body := answer(e.m.ReadinessHandler())
+		assert.Equal(t, ready, want{code, ctype, body}, "readiness %s", phase)
+		code, ctype, body = answer(e.m.LivenessHandler())
+		assert.Equal(t, live, want{code, ctype, body}, "liveness %s", phase)
+	}
+	ok := want{200, "application/json", `{"status":"ok"}`}
+	check("before Run", want{503, "application/json", `{"status":"starting"}`}, ok)
+	done := e.run(context.Background())
+	check("serving", ok, ok)
+	e.signals.send(t, syscall.SIGTERM)
+	waitUntil(t, "readiness 503", func() bool { return probe(e.m.ReadinessHandler()) == http.StatusServiceUnavailable })
+	check("draining", want{503, "application/json", `{"status":"shutting down"}`}, ok)
+	waitUntil(t, "drain-delay timer", func() bool { return clk.Pending() == 2 })
+	clk.Advance(time.Second)
+	require.NoError(t, waitErr(t, done))
+	check("after Run", want{503, "application/json", `{"status":"shutting down"}`}, ok)
 }

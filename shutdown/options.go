@@ -3,6 +3,7 @@ package shutdown
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -42,6 +43,7 @@ type config struct {
 	exit        func(code int)
 	clock       Clock
 	logger      *slog.Logger
+	probe       ProbeResponderFunc
 }
 
 func defaultConfig() config {
@@ -55,6 +57,7 @@ func defaultConfig() config {
 		stopNotify:  signal.Stop,
 		exit:        os.Exit,
 		clock:       realClock{},
+		probe:       plainProbe,
 	}
 }
 
@@ -148,6 +151,23 @@ func ExitFunc(exit func(code int)) Option {
 		panic("shutdown.ExitFunc: nil function")
 	}
 	return func(c *config) { c.exit = exit }
+}
+
+// ProbeResponderFunc writes the answer of ReadinessHandler or
+// LivenessHandler: status is 200 or 503 and state says why, one of
+// "ok", "starting" and "shutting down".
+type ProbeResponderFunc func(w http.ResponseWriter, r *http.Request, status int, state string)
+
+// ProbeResponder replaces how ReadinessHandler and LivenessHandler write
+// their answer, for a server whose every response has one shape (a JSON
+// envelope, application/problem+json): the Manager still decides the status
+// and the state, fn only renders them. Default: the state and a newline as
+// text/plain with Cache-Control: no-store. Nil panics.
+func ProbeResponder(fn ProbeResponderFunc) Option {
+	if fn == nil {
+		panic("shutdown.ProbeResponder: nil function")
+	}
+	return func(c *config) { c.probe = fn }
 }
 
 // WithClock replaces the wall clock used for the drain delay, the hard

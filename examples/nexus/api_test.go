@@ -376,6 +376,9 @@ func TestHealthSystemAndDashboard(t *testing.T) {
 		"OPENAI_API_KEY": true, "OLLAMA_HOST": true, "REDIS_URL": false,
 		"ENABLE_REDIS_CACHE": true, "ENABLE_DISTRIBUTED_SYSTEM": false,
 	}, configured)
+	// Nor in the log, at debug level, from start to here.
+	assert.NotContains(t, ts.logs.String(), "sk-test-value-never-shown")
+	assert.NotContains(t, ts.logs.String(), testSecret)
 
 	for path, ctype := range map[string]string{
 		"/": "text/html", "/static/app.js": "text/javascript", "/static/style.css": "text/css",
@@ -444,4 +447,30 @@ func TestCORS(t *testing.T) {
 	res2, _ := call[any](t, http.MethodGet, ts.URL+"/api/modules", "", nil, "Origin", "http://localhost:5173")
 	assert.Equal(t, "http://localhost:5173", res2.Header.Get("Access-Control-Allow-Origin"))
 	assert.Contains(t, res2.Header.Get("Access-Control-Expose-Headers"), "X-Request-Id")
+	assert.Empty(t, res2.Header.Get("Access-Control-Allow-Credentials"), "bearer tokens, never cookies: no credentials")
+}
+
+// TestCORSAnyOrigin: the default CORS_ORIGIN=* answers any origin with a
+// literal "*" and never allows credentials (a browser would refuse "*" with
+// credentials, and reflecting the origin with them would let any site act
+// as the visitor).
+func TestCORSAnyOrigin(t *testing.T) {
+	t.Parallel()
+	env := baseEnv(t)
+	delete(env, "CORS_ORIGIN")
+	ts := startServer(t, env)
+	for _, method := range []string{http.MethodOptions, http.MethodGet} {
+		req, err := http.NewRequest(method, ts.URL+"/api/modules", nil)
+		require.NoError(t, err)
+		req.Header.Set("Origin", "https://anywhere.example")
+		if method == http.MethodOptions {
+			req.Header.Set("Access-Control-Request-Method", "PATCH")
+			req.Header.Set("Access-Control-Request-Headers", "authorization")
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, "*", res.Header.Get("Access-Control-Allow-Origin"), method)
+		assert.Empty(t, res.Header.Get("Access-Control-Allow-Credentials"), method)
+	}
 }

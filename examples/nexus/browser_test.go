@@ -23,7 +23,7 @@ import (
 // chromium finds a headless-capable Chromium. Locally the browser test is
 // skipped without one; under CI=true that is a failure (.ci/run installs
 // Debian's chromium package).
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -148,4 +148,42 @@ func enterToken(tok string) chromedp.Action {
 		document.querySelector("#token-form").requestSubmit();
 		return true;
 	})()`, nil)
+}
+
+// stopTB records how a helper ends a test (Fatal or Skip) without ending it.
+type stopTB struct {
+	testing.TB
+	how string
+}
+
+type stopped struct{}
+
+func (s *stopTB) Helper()           {}
+func (s *stopTB) Fatal(args ...any) { s.how = "fatal: " + fmt.Sprint(args...); panic(stopped{}) }
+func (s *stopTB) Skip(args ...any)  { s.how = "skip: " + fmt.Sprint(args...); panic(stopped{}) }
+func (s *stopTB) outcome(f func()) string {
+	defer func() {
+		if v := recover(); v != nil {
+			if _, ok := v.(stopped); !ok {
+				panic(v)
+			}
+		}
+	}()
+	f()
+	return "ran"
+}
+
+// TestNoChromiumFailsInCI: without a browser the test is skipped locally
+// and fails under CI=true, so CI can never pass by skipping it. Not
+// parallel: it sets environment variables.
+func TestNoChromiumFailsInCI(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("CI", "")
+	tb := &stopTB{TB: t}
+	tb.outcome(func() { chromium(tb) })
+	assert.Contains(t, tb.how, "skip: browser test skipped")
+	t.Setenv("CI", "true")
+	tb = &stopTB{TB: t}
+	tb.outcome(func() { chromium(tb) })
+	assert.Contains(t, tb.how, "fatal: no chromium on PATH: CI must run the browser test")
 }

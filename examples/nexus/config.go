@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -73,18 +74,27 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		envcfg.WithProduction("NODE_ENV", "production"),
 		envcfg.WithLogger(logger),
 	)
-	// DATABASE_URL is required in production only: a rule envcfg's tags
-	// cannot express, added to the same list of problems.
+	// Rules envcfg's tags cannot express, added to the same list of
+	// problems: DATABASE_URL is required in production only, and every
+	// CORS_ORIGIN entry must be an origin the CORS and WebSocket checks
+	// understand (a bad one would otherwise stop the server with a panic).
+	var extra []envcfg.Problem
 	production := strings.EqualFold(strings.TrimSpace(lookupOr(lookup, "NODE_ENV", "development")), "production")
 	if production && strings.TrimSpace(lookupOr(lookup, "DATABASE_URL", "")) == "" {
-		missing := envcfg.Problem{Var: "DATABASE_URL", Err: envcfg.ErrMissing,
-			Message: "is required in production; expected postgres://user:pass@host:5432/db"}
+		extra = append(extra, envcfg.Problem{Var: "DATABASE_URL", Err: envcfg.ErrMissing,
+			Message: "is required in production; expected postgres://user:pass@host:5432/db"})
+	}
+	if !validCORSOrigin(lookupOr(lookup, "CORS_ORIGIN", "*")) {
+		extra = append(extra, envcfg.Problem{Var: "CORS_ORIGIN", Err: envcfg.ErrValidation,
+			Message: "must be * or a comma-separated list of origins such as https://app.example,http://localhost:5173 (scheme and host, no path)"})
+	}
+	if len(extra) > 0 {
 		var cerr *envcfg.Error
 		switch {
 		case errors.As(err, &cerr):
-			cerr.Problems = append([]envcfg.Problem{missing}, cerr.Problems...)
+			cerr.Problems = append(extra, cerr.Problems...)
 		case err == nil:
-			err = &envcfg.Error{Problems: []envcfg.Problem{missing}}
+			err = &envcfg.Error{Problems: extra}
 		}
 	}
 	if err != nil {
@@ -122,6 +132,32 @@ func readDotenv(path string) (map[string]string, error) {
 		return nil, fmt.Errorf("parse %s: malformed dotenv file", path)
 	}
 	return m, nil
+}
+
+// validCORSOrigin reports whether v is "*" or a comma-separated list of
+// origins of the form http(s)://host[:port], the form both rs/cors and
+// wsauth.AllowOrigins accept.
+func validCORSOrigin(v string) bool {
+	n := 0
+	for o := range strings.SplitSeq(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		n++
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" ||
+			u.User != nil || u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" ||
+			strings.ContainsFunc(u.Host, func(r rune) bool {
+				return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune(".-:[]_", r))
+			}) {
+			return false
+		}
+	}
+	return n > 0
 }
 
 // corsOrigins splits CORS_ORIGIN.

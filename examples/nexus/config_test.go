@@ -19,6 +19,9 @@ import (
 
 	"github.com/nexuskit/nexus/envcfg"
 	"github.com/nexuskit/nexus/wsauth"
+
+	"github.com/nexuskit/nexus/examples/nexus/server"
+	"github.com/nexuskit/nexus/examples/nexus/store"
 )
 
 var update = flag.Bool("update", false, "rewrite .env.example from the Config struct")
@@ -104,6 +107,22 @@ func TestLoadConfig(t *testing.T) {
 		}), "", slog.New(slog.DiscardHandler))
 		require.NoError(t, err)
 		assert.Equal(t, "postgres://u:p@db:5432/nexus", cfg.DatabaseURL)
+	})
+	t.Run("CORS_ORIGIN must be origins, never a panic at start", func(t *testing.T) {
+		t.Parallel()
+		for _, v := range []string{"*", "https://a.example", " https://a.example , http://localhost:5173 ", "*,https://a.example", "http://[::1]:8080"} {
+			cfg, err := loadConfig(context.Background(), getenvFrom(map[string]string{"CORS_ORIGIN": v}), "", slog.New(slog.DiscardHandler))
+			require.NoError(t, err, v)
+			assert.NotPanics(t, func() { newTestServerHandler(t, cfg) }, v)
+		}
+		for _, v := range []string{"app.example", "https://a.example/", "https://a.example/path", "ftp://a.example",
+			"https://*.example.com", "https://user@a.example", "https://a.example?x", ",", "https://a.example,nope"} {
+			_, err := loadConfig(context.Background(), getenvFrom(map[string]string{"CORS_ORIGIN": v}), "", slog.New(slog.DiscardHandler))
+			var cerr *envcfg.Error
+			require.ErrorAs(t, err, &cerr, v)
+			assert.True(t, cerr.Has("CORS_ORIGIN"), "%q: %v", v, err)
+			assert.True(t, errors.Is(err, envcfg.ErrValidation), v)
+		}
 	})
 	t.Run("every problem at once, no values", func(t *testing.T) {
 		t.Parallel()
@@ -218,4 +237,32 @@ func TestServerOnRealStartsAndAnswers(t *testing.T) {
 	out, err := runCmd(t, nil, "healthcheck", "--url", ts.URL+"/readyz")
 	require.NoError(t, err)
 	assert.Equal(t, "ok\n", out)
+}
+
+// newTestServerHandler builds the server's handler from cfg the way serve
+// does, so option panics surface in tests.
+func newTestServerHandler(t *testing.T, cfg *Config) http.Handler {
+	t.Helper()
+	return server.New(server.Options{
+		Store:       store.NewMemory(),
+		Signer:      wsauth.NewSigner([]byte(cfg.SessionSecret.Reveal())),
+		Logger:      slog.New(slog.DiscardHandler),
+		CORSOrigins: cfg.corsOrigins(),
+	}).Handler()
+}
+
+// TestDatabasePasswordNeverShown: a PostgreSQL server that cannot be reached
+// stops serve with an error naming the host, never the URL's password.
+func TestDatabasePasswordNeverShown(t *testing.T) {
+	t.Parallel()
+	for _, dsn := range []string{
+		"postgres://nexus:pw-never-shown@127.0.0.1:1/nexus?connect_timeout=2", // refused
+		"postgres://nexus:pw-never-shown@127.0.0.1:1/nexus?sslmode=bogus",     // rejected when parsed
+	} {
+		env := map[string]string{"NODE_ENV": "test", "PORT": "0", "DATABASE_URL": dsn, "SESSION_SECRET": testSecret}
+		out, err := runCmd(t, env, "-env-file", "", "serve")
+		require.Error(t, err, dsn)
+		assert.NotContains(t, err.Error(), "pw-never-shown")
+		assert.NotContains(t, out, "pw-never-shown")
+	}
 }

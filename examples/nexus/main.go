@@ -118,6 +118,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		shutdown.Logger(logger),
 		shutdown.DrainDelay(cfg.ShutdownDrainDelay),
 		shutdown.Timeout(cfg.ShutdownTimeout),
+		// /healthz and /readyz answer envelopes like every other endpoint.
+		shutdown.ProbeResponder(server.WriteProbe),
 	)
 	mgr.OnShutdown("store", func(context.Context) error { return st.Close() })
 

@@ -180,14 +180,22 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	atSignal := ok.Load()
 	// The load balancer: stop routing once readiness fails.
 	probe := &http.Client{Timeout: time.Second}
+	var notReady []byte // the 503 answer: an envelope like every other
 	require.Eventually(t, func() bool {
 		res, err := probe.Get(p.URL + "/readyz")
 		if err != nil {
 			return true
 		}
-		res.Body.Close()
-		return res.StatusCode == http.StatusServiceUnavailable
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable {
+			return false
+		}
+		notReady, _ = io.ReadAll(res.Body)
+		return true
 	}, 5*time.Second, 5*time.Millisecond)
+	if notReady != nil {
+		assert.Contains(t, string(notReady), `"code":"SERVICE_UNAVAILABLE","message":"not ready: shutting down"`)
+	}
 	stop.Store(true)
 	wg.Wait()
 

@@ -112,6 +112,10 @@ func TestWebSocketRejections(t *testing.T) {
 		{"foreign key", foreign, "", http.StatusUnauthorized},
 		{"origin not allowed", good, "https://evil.example", http.StatusForbidden},
 		{"allowed origin", good, "https://app.example", http.StatusSwitchingProtocols},
+		// The dashboard's own page, as for CORS: same-origin is always allowed.
+		{"own origin", good, ts.URL, http.StatusSwitchingProtocols},
+		{"own host, other scheme", good, strings.Replace(ts.URL, "http://", "https://", 1), http.StatusForbidden},
+		{"own origin, no token", "", ts.URL, http.StatusUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,14 +28,18 @@ type Options struct {
 	// Logger receives the access log and errors; default slog.Default().
 	Logger *slog.Logger
 	// CORSOrigins lists the origins allowed by CORS and by the WebSocket
-	// origin check; "*" allows any origin. Empty means same-origin only.
+	// origin check, as scheme://host[:port]; "*" allows any origin, never
+	// with credentials. The server's own origin may always open the
+	// WebSocket. Empty means same-origin only.
 	CORSOrigins []string
 	// RateLimit requests per RateWindow per client IP; zero disables the
 	// rate limiter.
 	RateLimit  int
 	RateWindow time.Duration
-	// Liveness and Readiness answer /healthz and /readyz (the shutdown
-	// manager's handlers); nil answers 200 while the store responds.
+	// Liveness and Readiness answer /healthz and /readyz, /readyz only
+	// once the store answers a ping: the shutdown manager's handlers, built
+	// with shutdown.ProbeResponder(WriteProbe) so they answer envelopes.
+	// Nil answers 200.
 	Liveness, Readiness http.Handler
 	// Draining is closed when the server begins to shut down: WebSockets
 	// then close with 1001 Going Away.

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nexuskit/nexus/shutdown"
 	"github.com/nexuskit/nexus/wsauth"
 
 	"github.com/nexuskit/nexus/examples/nexus/store"
@@ -109,4 +110,29 @@ func TestHubDropsSlowSubscribers(t *testing.T) {
 	h.unsubscribe(fast)
 	assert.Zero(t, h.count())
 	h.publish("module.updated", "nobody listens") // must not block or panic
+}
+
+// TestProbesAreEnvelopes: the shutdown manager's probes, rendered through
+// WriteProbe, answer envelopes with the request ID; before the manager
+// serves, /readyz is a 503 SERVICE_UNAVAILABLE envelope naming the state.
+func TestProbesAreEnvelopes(t *testing.T) {
+	t.Parallel()
+	mgr := shutdown.New(shutdown.ProbeResponder(WriteProbe))
+	srv := New(Options{Store: store.NewMemory(), Signer: wsauth.NewSigner([]byte("server-test-key-0123456789abcdef0123")),
+		Liveness: mgr.LivenessHandler(), Readiness: mgr.ReadinessHandler()})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+
+	res, _, env := getEnvelope(t, ts.URL+"/healthz")
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Equal(t, true, env["success"])
+	assert.Equal(t, map[string]any{"status": "ok"}, env["data"])
+	assert.Equal(t, res.Header.Get("X-Request-ID"), env["requestId"])
+
+	res, _, env = getEnvelope(t, ts.URL+"/readyz") // the manager is not running yet
+	assert.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+	assert.Equal(t, false, env["success"])
+	assert.Equal(t, "SERVICE_UNAVAILABLE", env["error"].(map[string]any)["code"])
+	assert.Equal(t, "not ready: starting", env["error"].(map[string]any)["message"])
+	assert.Equal(t, res.Header.Get("X-Request-ID"), env["requestId"])
 }

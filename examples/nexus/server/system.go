@@ -35,44 +35,26 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) liveness(w http.ResponseWriter, r *http.Request) {
-	if !probe(s.opts.Liveness, r) {
-		respond.Error(w, r, &respond.APIError{Status: http.StatusServiceUnavailable,
-			Code: respond.CodeServiceUnavailable, Message: "not live"})
+// WriteProbe answers a health probe with an envelope: 200 {"status": state}
+// or a 503 SERVICE_UNAVAILABLE error naming the state. Its signature is
+// shutdown.ProbeResponderFunc: pass shutdown.ProbeResponder(server.WriteProbe)
+// to the Manager whose handlers become Options.Liveness and Readiness, so
+// /healthz and /readyz answer like every other endpoint.
+func WriteProbe(w http.ResponseWriter, r *http.Request, status int, state string) {
+	if status == http.StatusOK {
+		respond.OK(w, r, map[string]string{"status": state})
 		return
 	}
-	respond.OK(w, r, map[string]string{"status": "ok"})
+	respond.Error(w, r, &respond.APIError{Status: status, Code: respond.CodeForStatus(status),
+		Message: "not ready: " + state})
 }
 
-// probe asks a plain-text probe handler (the shutdown manager's) and
-// reports whether it said 200, so the answer can be sent as an envelope.
-func probe(h http.Handler, r *http.Request) bool {
-	if h == nil {
-		return true
+func (s *Server) liveness(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Liveness == nil {
+		WriteProbe(w, r, http.StatusOK, "ok")
+		return
 	}
-	pw := &probeWriter{header: make(http.Header), code: http.StatusOK}
-	h.ServeHTTP(pw, r)
-	return pw.code == http.StatusOK
-}
-
-// probeWriter keeps only the status a probe handler answers with.
-type probeWriter struct {
-	header http.Header
-	code   int
-	wrote  bool
-}
-
-func (p *probeWriter) Header() http.Header { return p.header }
-
-func (p *probeWriter) Write(b []byte) (int, error) {
-	p.WriteHeader(http.StatusOK)
-	return len(b), nil
-}
-
-func (p *probeWriter) WriteHeader(code int) {
-	if !p.wrote {
-		p.code, p.wrote = code, true
-	}
+	s.opts.Liveness.ServeHTTP(w, r)
 }
 
 // readiness is ready when the store answers and, if a readiness handler is
@@ -88,10 +70,9 @@ func (s *Server) readiness(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	if !probe(s.opts.Readiness, r) {
-		respond.Error(w, r, &respond.APIError{Status: http.StatusServiceUnavailable,
-			Code: respond.CodeServiceUnavailable, Message: "not ready: starting or shutting down"})
+	if s.opts.Readiness == nil {
+		WriteProbe(w, r, http.StatusOK, "ok")
 		return
 	}
-	respond.OK(w, r, map[string]string{"status": "ready"})
+	s.opts.Readiness.ServeHTTP(w, r)
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -17,24 +19,41 @@ import (
 const Subprotocol = "nexus.v1"
 
 // websocket returns GET /ws: wsauth authenticates the upgrade request (token
-// in a subprotocol entry or the Authorization header, origin checked against
-// CORS_ORIGIN) before any WebSocket exists.
+// in a subprotocol entry or the Authorization header) and checks its origin
+// before any WebSocket exists. The origin policy follows CORS_ORIGIN the way
+// browsers apply CORS: "*" allows any origin, a list allows those origins,
+// and the server's own origin (the dashboard at /) is always allowed, as
+// same-origin requests never need CORS.
 func (s *Server) websocket() http.HandlerFunc {
-	var opts []wsauth.Option
-	switch {
-	case s.allowsAnyOrigin():
-		// Safe because tokens travel in a subprotocol entry or a header,
-		// never in a cookie: a foreign page cannot borrow a visitor's token.
-		opts = append(opts, wsauth.AllowOriginPatterns("http://*", "https://*"))
-	case len(s.opts.CORSOrigins) > 0:
-		opts = append(opts, wsauth.AllowOrigins(s.opts.CORSOrigins...))
-	}
-	opts = append(opts, wsauth.Logger(s.log))
 	var h http.Handler = http.HandlerFunc(s.serveWS)
 	if s.opts.LongLived != nil {
 		h = s.opts.LongLived(h)
 	}
-	return wsauth.Middleware(s.opts.Signer, opts...)(h).ServeHTTP
+	logger := wsauth.Logger(s.log)
+	switch {
+	case s.allowsAnyOrigin():
+		// Safe because tokens travel in a subprotocol entry or a header,
+		// never in a cookie: a foreign page cannot borrow a visitor's token.
+		return wsauth.Middleware(s.opts.Signer, logger, wsauth.AllowOriginPatterns("http://*", "https://*"))(h).ServeHTTP
+	case len(s.opts.CORSOrigins) > 0:
+		// wsauth's allow-list replaces its same-origin default, so requests
+		// that claim the server's own host go to a second middleware with
+		// that default, which checks scheme and host itself. A DNS-rebinding
+		// page passes a same-origin check, but it gains nothing: it has no
+		// token (tokens live in the dashboard's sessionStorage, never in a
+		// cookie the browser would attach).
+		listed := wsauth.Middleware(s.opts.Signer, logger, wsauth.AllowOrigins(s.opts.CORSOrigins...))(h)
+		same := wsauth.Middleware(s.opts.Signer, logger)(h)
+		return func(w http.ResponseWriter, r *http.Request) {
+			if u, err := url.Parse(r.Header.Get("Origin")); err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host) {
+				same.ServeHTTP(w, r)
+				return
+			}
+			listed.ServeHTTP(w, r)
+		}
+	default:
+		return wsauth.Middleware(s.opts.Signer, logger)(h).ServeHTTP
+	}
 }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/google/uuid"
@@ -44,17 +43,14 @@ func (s *memStore) ListModules(_ context.Context, offset, limit int) ([]Module, 
 }
 
 func (s *memStore) CreateModule(_ context.Context, m Module) (Module, error) {
-	id, err := uuid.NewRandom()
+	m, err := stamped(m)
 	if err != nil {
-		return Module{}, fmt.Errorf("store: new id: %w", err)
+		return Module{}, err
 	}
-	m.ID = id
-	m.CreatedAt = now()
-	m.UpdatedAt = m.CreatedAt
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mods[id] = m
-	s.order = append(s.order, id)
+	s.mods[m.ID] = m
+	s.order = append(s.order, m.ID)
 	return m, nil
 }
 
@@ -80,7 +76,7 @@ func (s *memStore) UpdateModule(_ context.Context, id uuid.UUID, update func(*Mo
 	}
 	m.ID = id
 	m.UpdatedAt = now()
-	s.mods[id] = m
+	s.mods[m.ID] = m
 	return m, nil
 }
 

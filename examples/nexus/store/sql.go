@@ -164,13 +164,10 @@ func (s *sqlStore) ListModules(ctx context.Context, offset, limit int) ([]Module
 }
 
 func (s *sqlStore) CreateModule(ctx context.Context, m Module) (Module, error) {
-	id, err := uuid.NewRandom()
+	m, err := stamped(m)
 	if err != nil {
-		return Module{}, fmt.Errorf("store: new id: %w", err)
+		return Module{}, err
 	}
-	m.ID = id
-	m.CreatedAt = now()
-	m.UpdatedAt = m.CreatedAt
 	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO modules (`+moduleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 		m.ID.String(), m.Name, m.Type, m.Status, m.IntegrationLevel, m.Description,
 		s.d.encodeTime(m.CreatedAt), s.d.encodeTime(m.UpdatedAt))

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,3 +81,16 @@ func DefaultSafetyStatus() SafetyStatus {
 // now is the store's clock: UTC with microsecond precision, the precision
 // both SQL backends keep, so a value reads back exactly as it was written.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// stamped gives a new module its server-generated UUID and its creation
+// time, the same in every Store.
+func stamped(m Module) (Module, error) {
+	id, err := uuid.NewRandom()
+	if err != nil {
+		return Module{}, fmt.Errorf("store: new id: %w", err)
+	}
+	m.ID = id
+	m.CreatedAt = now()
+	m.UpdatedAt = m.CreatedAt
+	return m, nil
+}
