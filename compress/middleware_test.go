@@ -22,6 +22,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nexuskit/nexus/internal/testlog"
 )
 
 func TestRoundTripEachEncoding(t *testing.T) {
@@ -514,23 +516,8 @@ func TestUnwrapAndHijack(t *testing.T) {
 	assert.Empty(t, logs.String(), "nothing may touch the hijacked connection's response")
 }
 
-// syncBuffer is a bytes.Buffer safe for a server's error log.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is the shared goroutine-safe log buffer of the tests.
+type syncBuffer = testlog.Buffer
 
 func TestInvalidOptionsPanic(t *testing.T) {
 	t.Parallel()

@@ -23,7 +23,7 @@ func waitRecord(t *testing.T, logs *logBuffer, path string) map[string]any {
 	var found []map[string]any
 	require.Eventually(t, func() bool {
 		found = found[:0]
-		for _, r := range logs.records(t) {
+		for _, r := range logs.Records(t) {
 			if r["msg"] == "http request" && r["path"] == path {
 				found = append(found, r)
 			}
@@ -250,7 +250,7 @@ func TestAccessLogDisabledLevel(t *testing.T) {
 	}))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/good", nil))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/bad", nil))
-	recs := logs.records(t)
+	recs := logs.Records(t)
 	require.Len(t, recs, 1, "info is below the logger's level")
 	assert.Equal(t, "/bad", recs[0]["path"])
 }
@@ -264,7 +264,7 @@ func TestAccessLogNilLogger(t *testing.T) {
 	h := AccessLog(nil)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	slog.SetDefault(slog.New(slog.NewJSONHandler(logs, nil))) // after construction: looked up per request
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/default", nil))
-	recs := logs.records(t)
+	recs := logs.Records(t)
 	require.Len(t, recs, 1)
 	assert.Equal(t, "/default", recs[0]["path"])
 }

@@ -1,51 +1,19 @@
 package requestid
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/nexuskit/nexus/internal/testlog"
 )
 
-// logBuffer is a goroutine-safe buffer for a JSON slog handler: servers log
-// from their own goroutines while the test reads.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// records decodes every JSON line logged so far.
-func (b *logBuffer) records(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &m), "log line %q", line)
-		out = append(out, m)
-	}
-	return out
-}
+// logBuffer is the shared goroutine-safe log buffer of the tests.
+type logBuffer = testlog.Buffer
 
 // newJSONLogger returns a debug-level JSON logger writing to a new buffer.
 func newJSONLogger() (*slog.Logger, *logBuffer) {

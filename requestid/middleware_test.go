@@ -83,7 +83,7 @@ func TestMiddlewareOverTheWire(t *testing.T) {
 				return
 			}
 			var found bool
-			for _, rec := range logs.records(t) {
+			for _, rec := range logs.Records(t) {
 				if rec["request_id"] == seen {
 					found = true
 					assert.Equal(t, "DEBUG", rec["level"])

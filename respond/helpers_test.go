@@ -1,14 +1,13 @@
 package respond
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/nexuskit/nexus/internal/testlog"
 	"github.com/nexuskit/nexus/requestid"
 )
 
@@ -19,23 +18,8 @@ const fixedStamp = "2025-11-13T10:00:00.123Z"
 
 func fixedClock() time.Time { return fixedTime }
 
-// logBuffer is a goroutine-safe log sink.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// logBuffer is the shared goroutine-safe log buffer of the tests.
+type logBuffer = testlog.Buffer
 
 // newTestResponder returns a Responder with the fixed clock and a JSON
 // logger writing into the returned buffer.

@@ -249,7 +249,7 @@ func TestRejections(t *testing.T) {
 				assert.Empty(t, logs.String(), "a non-upgrade request is not an attempt")
 				return
 			}
-			recs := logs.records(t)
+			recs := logs.Records(t)
 			require.Len(t, recs, 1, "exactly one audit record")
 			assert.Equal(t, tt.reason, recs[0]["reason"])
 			if tt.status == http.StatusInternalServerError {
@@ -303,7 +303,7 @@ func TestAcceptedAttempt(t *testing.T) {
 	assert.Equal(t, "admin", next.id.Claims["role"])
 	assert.True(t, clock.Now().Add(time.Hour).Equal(next.id.ExpiresAt))
 
-	recs := logs.records(t)
+	recs := logs.Records(t)
 	require.Len(t, recs, 1)
 	rec0 := recs[0]
 	assert.Equal(t, "INFO", rec0["level"])

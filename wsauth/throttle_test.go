@@ -50,7 +50,7 @@ func TestThrottle(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 50, retry)
 	assert.Equal(t, calls, auth.Calls(), "the authenticator does not run for a throttled address")
-	recs := logs.records(t)
+	recs := logs.Records(t)
 	last := recs[len(recs)-1]
 	assert.Equal(t, "throttled", last["outcome"])
 	assert.Equal(t, "too_many_failures", last["reason"])
@@ -167,7 +167,7 @@ func TestTrustedProxies(t *testing.T) {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, r)
 			assert.Equal(t, tt.wantOK, rec.Code == http.StatusSwitchingProtocols, rec.Body.String())
-			recs := logs.records(t)
+			recs := logs.Records(t)
 			require.Len(t, recs, 1)
 			assert.Equal(t, tt.wantIP, recs[0]["remote_addr"])
 		})

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,48 +8,19 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/nexuskit/nexus/respond"
-	"github.com/nexuskit/nexus/shutdown"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nexuskit/nexus/internal/testlog"
+	"github.com/nexuskit/nexus/respond"
+	"github.com/nexuskit/nexus/shutdown"
 )
 
-// syncBuffer is written by the server's goroutines and read by the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// records decodes the JSON log lines written so far.
-func (b *syncBuffer) records(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var rec map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
-		out = append(out, rec)
-	}
-	return out
-}
+// syncBuffer is the shared goroutine-safe log buffer of the tests.
+type syncBuffer = testlog.Buffer
 
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
@@ -133,8 +103,8 @@ func TestRoutes(t *testing.T) {
 			assert.NotContains(t, body, "badly wrong", "a panic's value never reaches the client")
 
 			// Every record carries the ID; the last is the access log.
-			require.Eventually(t, func() bool { return len(logs.records(t)) == tt.wantLogs }, 5*time.Second, 5*time.Millisecond)
-			recs := logs.records(t)
+			require.Eventually(t, func() bool { return len(logs.Records(t)) == tt.wantLogs }, 5*time.Second, 5*time.Millisecond)
+			recs := logs.Records(t)
 			for _, rec := range recs {
 				assert.Equal(t, id, rec["request_id"], rec)
 			}
@@ -163,7 +133,7 @@ func TestRun(t *testing.T) {
 	// The Manager logs the addresses it listens on.
 	var base string
 	require.Eventually(t, func() bool {
-		for _, rec := range logs.records(t) {
+		for _, rec := range logs.Records(t) {
 			if addrs, ok := rec["addrs"].([]any); ok && rec["msg"] == "serving" && len(addrs) == 1 {
 				base = "http://" + addrs[0].(string)
 				return true

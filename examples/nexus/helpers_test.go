@@ -17,10 +17,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/nexuskit/nexus/examples/nexus/store"
+	"github.com/nexuskit/nexus/internal/testlog"
 	"github.com/nexuskit/nexus/respond"
 	"github.com/nexuskit/nexus/wsauth"
-
-	"github.com/nexuskit/nexus/examples/nexus/store"
 )
 
 // testSecret signs the tokens of the test servers.
@@ -52,23 +52,8 @@ type testServer struct {
 	done   chan error
 }
 
-// syncBuffer collects the server's log output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is the shared goroutine-safe log buffer of the tests.
+type syncBuffer = testlog.Buffer
 
 // startServer runs `nexus serve` in-process with env and waits until it
 // listens. The server stops (and must stop cleanly) when the test ends.

@@ -1,7 +1,6 @@
 package wsauthtest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log"
@@ -9,36 +8,22 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/nexuskit/nexus/respond"
-	"github.com/nexuskit/nexus/wsauth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nexuskit/nexus/internal/testlog"
+	"github.com/nexuskit/nexus/respond"
+	"github.com/nexuskit/nexus/wsauth"
 )
 
 var key = []byte("e2e-key-e2e-key-e2e-key-e2e-key-")
 
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is the shared goroutine-safe log buffer of the tests.
+type syncBuffer = testlog.Buffer
 
 // server is a WebSocket endpoint behind wsauth: it greets the client with
 // its subject, echoes messages, and closes with 1008 when the credential
