@@ -41,7 +41,7 @@ const (
 var defaultEncodings = [...]coding{codingZstd, codingBrotli, codingGzip}
 
 // DefaultEncodings returns the server preference order used when the
-// Encodings option is not given.
+// Encodings option is not given: "zstd", "br", "gzip".
 func DefaultEncodings() []string {
 	names := make([]string, len(defaultEncodings))
 	for i, c := range defaultEncodings {
