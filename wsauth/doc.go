@@ -6,7 +6,8 @@
 // Why a middleware in front of the upgrade: once a WebSocket library has
 // accepted a connection, a rejected client has already cost a goroutine, a
 // buffer and a file descriptor, and the browser never shows the page the
-// HTTP status anyway (it only sees close code 1006). wsauth runs first:
+// HTTP status of a failed handshake anyway (the page only sees close code
+// 1006). wsauth runs first:
 // rejections are cheap HTTP responses (401 with WWW-Authenticate, 403, 429
 // as respond envelopes) and the handler only runs for authenticated
 // clients, with the Identity in the context.
@@ -50,5 +51,7 @@
 // With coder/websocket, wsauth's Origin policy replaces Accept's own check,
 // which compares only the Origin's host with the request's Host and lets
 // requests without Origin through; if you allow other origins with
-// AllowOrigins, pass the same list to AcceptOptions.OriginPatterns.
+// AllowOrigins, pass their hosts (OriginPatterns matches hosts, such as
+// "app.example") to AcceptOptions.OriginPatterns so Accept does not refuse
+// what wsauth allowed.
 package wsauth
