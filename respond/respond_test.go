@@ -122,6 +122,7 @@ func TestNoBody(t *testing.T) {
 		{"HEAD keeps Content-Length, sends no body", http.MethodHead, http.StatusOK, true},
 		{"204 sends no body", http.MethodGet, http.StatusNoContent, false},
 		{"304 sends no body", http.MethodGet, http.StatusNotModified, false},
+		{"205 sends no content (RFC 9110 15.3.6)", http.MethodGet, http.StatusResetContent, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,6 +148,7 @@ func TestNoBody(t *testing.T) {
 				assert.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"))
 			} else {
 				assert.Empty(t, resp.Header.Get("Content-Type"))
+				assert.LessOrEqual(t, resp.ContentLength, int64(0), "no content announced")
 			}
 		})
 	}
