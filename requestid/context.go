@@ -12,8 +12,9 @@ type ctxKey struct{}
 // Middleware can set the header without allocating again.
 type idContext struct {
 	context.Context
-	id  string
-	hdr [1]string // backing array for the response header value (see Middleware)
+	id     string
+	header string    // canonical header name Middleware used, "" after NewContext (see Transport)
+	hdr    [1]string // backing array for the response header value (see Middleware)
 }
 
 // Value returns the idContext itself for ctxKey; every other key goes to the

@@ -40,5 +40,13 @@
 // context carry request_id, kept top-level even inside Logger.WithGroup.
 // AccessLog writes one record per request (method, path, status, bytes,
 // duration, request_id, remote address, user agent) at a level that follows
-// the status. Transport forwards the ID to the services you call.
+// the status.
+//
+// # Propagation
+//
+// Transport forwards the ID to the services you call, in the header the
+// Middleware that stored it uses (Header option), so a fleet on
+// X-Correlation-ID keeps X-Correlation-ID end to end; TransportHeader picks
+// another name for one client. IDs placed with NewContext go out as
+// DefaultHeader.
 package requestid

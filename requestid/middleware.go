@@ -77,7 +77,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				slog.String("request_id", id))
 		}
 	}
-	c := &idContext{Context: ctx, id: id}
+	c := &idContext{Context: ctx, id: id, header: m.header}
 	c.hdr[0] = id
 	w.Header()[m.header] = c.hdr[:] // the header key is canonical already
 	tellRecorder(w, id)

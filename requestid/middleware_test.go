@@ -300,6 +300,9 @@ func TestOptionsPanic(t *testing.T) {
 		{"nil next", func() { Middleware()(nil) }, "nil next handler"},
 		{"nil access log next", func() { AccessLog(nil)(nil) }, "AccessLog"},
 		{"nil log handler", func() { NewLogHandler(nil) }, "NewLogHandler"},
+		{"empty transport header", func() { TransportHeader("") }, "TransportHeader"},
+		{"transport header with space", func() { TransportHeader("X ID") }, "TransportHeader"},
+		{"nil transport option", func() { Transport(nil, nil) }, "Transport: option 0 is nil"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 )
 
 // DefaultHeader is the header Middleware reads and writes, and Transport
-// sets, unless the Header option says otherwise.
+// sets, unless the Header option (or TransportHeader) says otherwise.
 const DefaultHeader = "X-Request-ID"
 
 // Option configures Middleware. Options panic when given an invalid value,
@@ -28,16 +28,22 @@ type config struct {
 // Default: DefaultHeader ("X-Request-ID"). The name must be a valid HTTP
 // header field name (RFC 9110 token characters).
 func Header(name string) Option {
+	key := headerName("Header", name)
+	return func(c *config) { c.header = key }
+}
+
+// headerName checks a header field name given to the option opt and returns
+// its canonical form.
+func headerName(opt, name string) string {
 	if name == "" {
-		panic("requestid: Header: empty header name")
+		panic("requestid: " + opt + ": empty header name")
 	}
 	for i := 0; i < len(name); i++ {
 		if !tokenByte(name[i]) {
-			panic(fmt.Sprintf("requestid: Header: %q is not a valid header name (byte %d is not a token character)", name, i))
+			panic(fmt.Sprintf("requestid: %s: %q is not a valid header name (byte %d is not a token character)", opt, name, i))
 		}
 	}
-	key := textproto.CanonicalMIMEHeaderKey(name)
-	return func(c *config) { c.header = key }
+	return textproto.CanonicalMIMEHeaderKey(name)
 }
 
 // Generator sets the function that makes new IDs, for example to use ULIDs
