@@ -27,6 +27,11 @@
 // and one behind a load balancer that sets the header should use
 // TrustedProxies to accept IDs only from it.
 //
+// IDs placed with NewContext pass the same check: a malformed one is ignored
+// (the context is returned unchanged), so every ID that FromContext returns,
+// the response header carries and the logs show is well formed, whichever
+// way it entered.
+//
 // # Generating IDs
 //
 // New IDs are random UUIDv4 by default, or time-ordered UUIDv7 with the

@@ -21,7 +21,8 @@ import (
 // Before the next handler runs, the ID is stored in the request context
 // (read it with FromContext) and set in the response header. If the context
 // already carries an ID, because the middleware is stacked twice or an outer
-// layer called NewContext, that ID is kept, so a request has one ID.
+// layer called NewContext (which accepts only well-formed IDs), that ID is
+// kept, so a request has one ID.
 //
 // It panics, naming the problem, if an option is nil or Edge and
 // TrustedProxies are both given.
