@@ -19,10 +19,17 @@ import (
 // it, unless the client went away while it ran (the request's context was
 // cancelled): then nothing is sent and the record says status 499, nginx's
 // "client closed request", so the log and the metrics built on it count a
-// client event, not a successful response. A handler that panics is logged at error level with panic=true (and
+// client event, not a successful response.
+//
+// A handler that panics is logged at error level with panic=true (and
 // status 500 if none was written), then the panic continues to net/http or
-// an outer recovery middleware, untouched. A hijacked connection is logged
-// with hijacked=true.
+// an outer recovery middleware with the same value. A panic with
+// http.ErrAbortHandler, which net/http documents as the quiet way to abort
+// a response (httputil.ReverseProxy uses it when the client went away), is
+// not a crash: it is logged at warn level with aborted=true and status 499
+// if nothing was sent (else the status that was), no panic flag, and then
+// re-panicked so net/http still aborts the connection. A hijacked connection
+// is logged with hijacked=true.
 //
 // Put it inside Middleware so its records and the handler's share the
 // request context; it also works outside, where it learns the ID from the
@@ -44,19 +51,44 @@ type accessLog struct {
 	next   http.Handler
 }
 
+// outcome is how the handler ended.
+type outcome uint8
+
+const (
+	returned outcome = iota // the handler returned
+	panicked                // it panicked (or called runtime.Goexit)
+	aborted                 // it panicked with http.ErrAbortHandler
+)
+
 func (a *accessLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, id: FromContext(r.Context())}
 	completed := false
 	defer func() {
-		// Runs also while a panic unwinds; it does not recover it.
-		a.log(r, rec, time.Since(start), !completed)
+		if completed {
+			a.log(r, rec, time.Since(start), returned)
+			return
+		}
+		// The handler panicked (or called runtime.Goexit, where recover
+		// returns nil). The value is looked at only to tell an abort from a
+		// crash and is re-panicked from this deferred call, whose stack
+		// still holds the panicking frames, so an outer recovery that logs
+		// debug.Stack() sees where it happened.
+		p := recover()
+		how := panicked
+		if p == http.ErrAbortHandler { // compared with ==, as net/http does
+			how = aborted
+		}
+		a.log(r, rec, time.Since(start), how)
+		if p != nil {
+			panic(p)
+		}
 	}()
 	a.next.ServeHTTP(rec, r)
 	completed = true
 }
 
-func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, panicked bool) {
+func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, how outcome) {
 	l := a.logger
 	if l == nil {
 		l = slog.Default()
@@ -64,7 +96,9 @@ func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, panicke
 	status := rec.status
 	if status == 0 {
 		switch {
-		case panicked:
+		case how == aborted:
+			status = statusClientClosedRequest
+		case how == panicked:
 			status = http.StatusInternalServerError
 		case r.Context().Err() == context.Canceled:
 			// net/http cancels the context before the handler returns only
@@ -76,9 +110,9 @@ func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, panicke
 	}
 	level := slog.LevelInfo
 	switch {
-	case status >= 500 || panicked:
+	case how == panicked || (status >= 500 && how != aborted):
 		level = slog.LevelError
-	case status >= 400:
+	case status >= 400 || how == aborted:
 		level = slog.LevelWarn
 	}
 	ctx := r.Context()
@@ -97,8 +131,12 @@ func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, panicke
 		{}, {}, // room for the flags below
 	}
 	n := 8
-	if panicked {
+	switch how {
+	case panicked:
 		attrs[n] = slog.Bool("panic", true)
+		n++
+	case aborted:
+		attrs[n] = slog.Bool("aborted", true)
 		n++
 	}
 	if rec.hijacked {

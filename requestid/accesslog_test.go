@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,43 @@ func TestAccessLogWithLogHandlerHasOneRequestID(t *testing.T) {
 	}
 }
 
+// TestAccessLogPanic: an ordinary panic is logged at error level with
+// panic=true and continues to net/http with its value.
 func TestAccessLogPanic(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	h := Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/late" {
+			w.WriteHeader(http.StatusAccepted)
+		}
+		panicHere()
+	})))
+	for _, tc := range []struct {
+		path   string
+		status float64
+	}{{"/early", 500}, {"/late", 202}} {
+		func() {
+			defer func() {
+				assert.Equal(t, "boom", recover(), "the panic continues with its value")
+				assert.Contains(t, string(debug.Stack()), "requestid.panicHere", "an outer recovery still sees where it panicked")
+			}()
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, tc.path, nil))
+		}()
+		rec := waitRecord(t, logs, tc.path)
+		assert.Equal(t, "ERROR", rec["level"])
+		assert.Equal(t, true, rec["panic"])
+		assert.NotContains(t, rec, "aborted")
+		assert.Equal(t, tc.status, rec["status"])
+	}
+}
+
+//go:noinline
+func panicHere() { panic("boom") }
+
+// TestAccessLogAbortHandler: http.ErrAbortHandler (ReverseProxy's "client
+// went away") is an abort, not a crash: logged at warn as aborted, status 499
+// when nothing was sent, no panic flag, and the abort continues to net/http.
+func TestAccessLogAbortHandler(t *testing.T) {
 	t.Parallel()
 	logger, logs := newJSONLogger()
 	srv := httptest.NewServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -156,14 +193,20 @@ func TestAccessLogPanic(t *testing.T) {
 	for _, tc := range []struct {
 		path   string
 		status float64
-	}{{"/early", 500}, {"/late", 202}} {
+	}{{"/early", 499}, {"/late", 202}} {
 		_, err := http.Get(srv.URL + tc.path)
 		assert.Error(t, err, "the connection is aborted, not answered")
 		rec := waitRecord(t, logs, tc.path)
-		assert.Equal(t, "ERROR", rec["level"])
-		assert.Equal(t, true, rec["panic"])
+		assert.Equal(t, "WARN", rec["level"])
+		assert.Equal(t, true, rec["aborted"])
+		assert.NotContains(t, rec, "panic")
 		assert.Equal(t, tc.status, rec["status"])
 	}
+
+	// The value reaches the caller unchanged (net/http compares it with ==).
+	h := AccessLog(logger)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }))
+	defer func() { assert.Same(t, http.ErrAbortHandler, recover()) }()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/direct", nil))
 }
 
 func TestAccessLogFlush(t *testing.T) {
