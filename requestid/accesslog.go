@@ -15,11 +15,22 @@ import (
 // error for 5xx, warn for 4xx and info otherwise; the record is skipped
 // cheaply when l is not enabled for that level.
 //
-// A handler that wrote nothing is logged with status 200, as net/http sends
-// it, unless the client went away while it ran (the request's context was
-// cancelled): then nothing is sent and the record says status 499, nginx's
-// "client closed request", so the log and the metrics built on it count a
-// client event, not a successful response.
+// The status logged is the one the connection was given, and bytes the body
+// bytes the writer accepted. A handler that wrote nothing is logged with
+// status 200, as net/http sends it. When the request's context was
+// cancelled before it returned, the client may be gone or may only have
+// closed its sending side (shutdown(SHUT_WR), after which it still reads the
+// answer): net/http cancels the context in both cases and, over HTTP/1.x,
+// nothing on the server can tell them apart before writing. So AccessLog
+// sends that implicit empty 200 itself (the same bytes net/http would send)
+// and flushes it: if the connection refuses it (an HTTP/2 or HTTP/3 stream
+// reset, a reset TCP connection) the record says 499, nginx's "client
+// closed request", so logs and metrics count a client event; if the
+// connection takes it, the record says 200, which a half-closed client does
+// receive. A client that closed an HTTP/1.x connection entirely is then
+// also logged 200: its kernel accepts that first write and only refuses
+// later ones. Handlers that answer a cancelled request themselves (such as
+// respond.Error, which writes 499) are logged with the status they wrote.
 //
 // A handler that panics is logged at error level with panic=true (and
 // status 500 if none was written), then the panic continues to net/http or
@@ -66,6 +77,9 @@ func (a *accessLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	completed := false
 	defer func() {
 		if completed {
+			if rec.status == 0 && !rec.hijacked && r.Context().Err() == context.Canceled {
+				rec.sendImplicit(r.Method == http.MethodHead)
+			}
 			a.log(r, rec, time.Since(start), returned)
 			return
 		}
@@ -94,16 +108,15 @@ func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, how out
 		l = slog.Default()
 	}
 	status := rec.status
+	if rec.undelivered {
+		status = statusClientClosedRequest
+	}
 	if status == 0 {
 		switch {
 		case how == aborted:
 			status = statusClientClosedRequest
 		case how == panicked:
 			status = http.StatusInternalServerError
-		case r.Context().Err() == context.Canceled:
-			// net/http cancels the context before the handler returns only
-			// when the connection is gone: the implicit 200 is never sent.
-			status = statusClientClosedRequest
 		default:
 			status = http.StatusOK
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime/debug"
@@ -312,17 +313,19 @@ func TestAccessLogNilLogger(t *testing.T) {
 	assert.Equal(t, "/default", recs[0]["path"])
 }
 
-// TestAccessLogClientGone cancels a real request while the handler waits on
-// its context and returns without writing: nothing reaches the client, so the
-// record says 499 at warn level, not 200.
+// TestAccessLogClientGone cancels a real HTTP/2 request while the handler
+// waits on its context and returns without writing: the stream is reset, the
+// implicit 200 cannot be delivered, so the record says 499 at warn level.
 func TestAccessLogClientGone(t *testing.T) {
 	t.Parallel()
 	logger, logs := newJSONLogger()
 	started := make(chan struct{})
-	srv := httptest.NewServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
 		<-r.Context().Done()
 	}))))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/slow", nil)
@@ -331,6 +334,7 @@ func TestAccessLogClientGone(t *testing.T) {
 	go func() {
 		res, err := srv.Client().Do(req)
 		if err == nil {
+			assert.Equal(t, 2, res.ProtoMajor)
 			res.Body.Close()
 		}
 		errc <- err
@@ -342,4 +346,37 @@ func TestAccessLogClientGone(t *testing.T) {
 	assert.EqualValues(t, 499, rec["status"])
 	assert.Equal(t, "WARN", rec["level"])
 	assert.EqualValues(t, 0, rec["bytes"])
+}
+
+// TestAccessLogHalfClose: a client that closes its sending side
+// (shutdown(SHUT_WR)) after the request still reads the answer. net/http
+// cancels the request context all the same; the handler returns without
+// writing, the client receives the implicit 200, and the record says 200.
+func TestAccessLogHalfClose(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	srv := httptest.NewServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+			t.Error("the half-close did not cancel the request context; the test proves nothing")
+		}
+	}))))
+	t.Cleanup(srv.Close)
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		require.NoError(t, err)
+		_, err = fmt.Fprintf(conn, "%s /half-%s HTTP/1.1\r\nHost: example\r\n\r\n", method, method)
+		require.NoError(t, err)
+		require.NoError(t, conn.(*net.TCPConn).CloseWrite())
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+		res, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: method})
+		require.NoError(t, err, "the client reads an answer")
+		assert.Equal(t, http.StatusOK, res.StatusCode)
+		require.NoError(t, conn.Close())
+
+		rec := waitRecord(t, logs, "/half-"+method)
+		assert.EqualValues(t, 200, rec["status"], "the client received the 200")
+		assert.Equal(t, "INFO", rec["level"])
+	}
 }
