@@ -2,8 +2,11 @@ package requestid
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -42,16 +45,84 @@ import (
 // re-panicked so net/http still aborts the connection. A hijacked connection
 // is logged with hijacked=true.
 //
+// The attribute route holds the pattern that http.ServeMux matched
+// (http.Request.Pattern, "GET /orders/{id}"), present when one did: it
+// groups requests by endpoint where the path holds IDs. ServeMux sets the
+// field on the request it is handed, so AccessLog sees it when no middleware
+// between them replaces the request (r.WithContext makes a copy); Middleware
+// does replace it and passes the pattern back up, so AccessLog outside
+// Middleware logs it too. Put AccessLog inside other middleware that copies
+// the request, or the route stays empty.
+//
+// Options: SkipPaths and SkipFunc leave requests out (health probes),
+// RequestAttrs adds attributes taken from the request.
+//
 // Put it inside Middleware so its records and the handler's share the
 // request context; it also works outside, where it learns the ID from the
 // Middleware below it.
-func AccessLog(l *slog.Logger) func(http.Handler) http.Handler {
+func AccessLog(l *slog.Logger, opts ...AccessLogOption) func(http.Handler) http.Handler {
+	var c accessLogConfig
+	for i, o := range opts {
+		if o == nil {
+			panic(fmt.Sprintf("requestid: AccessLog: option %d is nil", i))
+		}
+		o(&c)
+	}
 	return func(next http.Handler) http.Handler {
 		if next == nil {
 			panic("requestid: AccessLog: nil next handler")
 		}
-		return &accessLog{logger: l, next: next}
+		return &accessLog{logger: l, next: next, accessLogConfig: c}
 	}
+}
+
+// AccessLogOption configures AccessLog.
+type AccessLogOption func(*accessLogConfig)
+
+type accessLogConfig struct {
+	skipPaths []string                        // exact URL paths not logged
+	skip      func(*http.Request) bool        // requests not logged, or nil
+	attrs     func(*http.Request) []slog.Attr // extra attributes, or nil
+}
+
+// SkipPaths leaves requests whose URL path is exactly one of paths out of
+// the access log, such as "/healthz" and "/readyz" polled by a load balancer
+// every few seconds. The handler still runs; AccessLog only steps aside.
+// Several SkipPaths add up. Default: every request is logged. Each path must
+// start with "/".
+func SkipPaths(paths ...string) AccessLogOption {
+	for i, p := range paths {
+		if !strings.HasPrefix(p, "/") {
+			panic(fmt.Sprintf("requestid: SkipPaths: path %d (%q) does not start with /", i, p))
+		}
+	}
+	ps := slices.Clone(paths)
+	return func(c *accessLogConfig) { c.skipPaths = append(c.skipPaths, ps...) }
+}
+
+// SkipFunc leaves the requests for which fn returns true out of the access
+// log; fn runs before the handler, on the request AccessLog receives, and
+// must be safe for concurrent use. Use it for rules SkipPaths cannot express
+// (a probe's user agent, a path prefix). The last SkipFunc wins. Default:
+// nil, every request is logged.
+func SkipFunc(fn func(r *http.Request) bool) AccessLogOption {
+	if fn == nil {
+		panic("requestid: SkipFunc: nil function")
+	}
+	return func(c *accessLogConfig) { c.skip = fn }
+}
+
+// RequestAttrs adds the attributes fn returns to each access record, after
+// the standard ones: a tenant, a header such as X-Forwarded-For, a value a
+// handler stored. fn runs after the handler returns and only when the record
+// is written, on the request AccessLog received; it must be safe for
+// concurrent use and must not log secrets (tokens, cookies). The last
+// RequestAttrs wins. Default: nil, no extra attributes.
+func RequestAttrs(fn func(r *http.Request) []slog.Attr) AccessLogOption {
+	if fn == nil {
+		panic("requestid: RequestAttrs: nil function")
+	}
+	return func(c *accessLogConfig) { c.attrs = fn }
 }
 
 // statusClientClosedRequest is nginx's 499, which net/http has no name for.
@@ -60,6 +131,7 @@ const statusClientClosedRequest = 499
 type accessLog struct {
 	logger *slog.Logger
 	next   http.Handler
+	accessLogConfig
 }
 
 // outcome is how the handler ended.
@@ -71,7 +143,20 @@ const (
 	aborted                 // it panicked with http.ErrAbortHandler
 )
 
+func (a *accessLog) skipped(r *http.Request) bool {
+	for _, p := range a.skipPaths {
+		if r.URL.Path == p {
+			return true
+		}
+	}
+	return a.skip != nil && a.skip(r)
+}
+
 func (a *accessLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.skipped(r) {
+		a.next.ServeHTTP(w, r)
+		return
+	}
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, id: FromContext(r.Context())}
 	completed := false
@@ -132,6 +217,10 @@ func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, how out
 	if !l.Enabled(ctx, level) {
 		return
 	}
+	route := r.Pattern
+	if route == "" {
+		route = rec.pattern
+	}
 	attrs := [...]slog.Attr{
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -141,9 +230,13 @@ func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, how out
 		slog.String("request_id", rec.id),
 		slog.String("remote_addr", r.RemoteAddr),
 		slog.String("user_agent", r.UserAgent()),
-		{}, {}, // room for the flags below
+		{}, {}, {}, // room for the optional ones below
 	}
 	n := 8
+	if route != "" {
+		attrs[n] = slog.String("route", route)
+		n++
+	}
 	switch how {
 	case panicked:
 		attrs[n] = slog.Bool("panic", true)
@@ -156,5 +249,9 @@ func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, how out
 		attrs[n] = slog.Bool("hijacked", true)
 		n++
 	}
-	l.LogAttrs(ctx, level, "http request", attrs[:n]...)
+	all := attrs[:n]
+	if a.attrs != nil {
+		all = append(all, a.attrs(r)...)
+	}
+	l.LogAttrs(ctx, level, "http request", all...)
 }

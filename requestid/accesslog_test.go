@@ -380,3 +380,89 @@ func TestAccessLogHalfClose(t *testing.T) {
 		assert.Equal(t, "INFO", rec["level"])
 	}
 }
+
+// TestAccessLogRoute: the route pattern the mux matched is logged wherever
+// AccessLog sits: inside Middleware, outside it, behind a middleware that
+// copies the request, and when the handler panics.
+func TestAccessLogRoute(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") == "panic" {
+			panic("boom")
+		}
+	})
+	copying := func(next http.Handler) http.Handler { // replaces the request, as many middlewares do
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(unwrapper{w}, r.WithContext(context.WithValue(r.Context(), struct{}{}, 1)))
+		})
+	}
+	tests := []struct {
+		name  string
+		chain func(al func(http.Handler) http.Handler) http.Handler
+	}{
+		{"inside Middleware", func(al func(http.Handler) http.Handler) http.Handler { return Middleware()(al(mux)) }},
+		{"outside Middleware", func(al func(http.Handler) http.Handler) http.Handler { return al(Middleware()(mux)) }},
+		{"outside a copying middleware and Middleware", func(al func(http.Handler) http.Handler) http.Handler {
+			return al(copying(Middleware()(mux)))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			logger, logs := newJSONLogger()
+			h := tt.chain(AccessLog(logger))
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/orders/42", nil))
+			func() {
+				defer func() { assert.Equal(t, "boom", recover()) }()
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/orders/panic", nil))
+			}()
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/nowhere", nil))
+			recs := logs.Records(t)
+			require.Len(t, recs, 3)
+			assert.Equal(t, "GET /orders/{id}", recs[0]["route"])
+			assert.Equal(t, "GET /orders/{id}", recs[1]["route"], "also when the handler panicked")
+			assert.Equal(t, true, recs[1]["panic"])
+			assert.NotContains(t, recs[2], "route", "no route matched: no attribute")
+			assert.EqualValues(t, 404, recs[2]["status"])
+		})
+	}
+}
+
+func TestAccessLogSkip(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	ran := 0
+	h := AccessLog(logger,
+		SkipPaths("/healthz", "/readyz"),
+		SkipFunc(func(r *http.Request) bool { return strings.HasPrefix(r.UserAgent(), "kube-probe/") }),
+	)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ran++ }))
+	for _, tc := range []struct{ path, ua string }{
+		{"/healthz", ""}, {"/readyz", ""}, {"/healthz/deep", ""}, {"/api", "kube-probe/1.30"}, {"/api", "curl/8"},
+	} {
+		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+		req.Header.Set("User-Agent", tc.ua)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	assert.Equal(t, 5, ran, "skipped requests are still served")
+	recs := logs.Records(t)
+	require.Len(t, recs, 2)
+	assert.Equal(t, "/healthz/deep", recs[0]["path"], "exact paths only")
+	assert.Equal(t, "curl/8", recs[1]["user_agent"])
+}
+
+func TestAccessLogRequestAttrs(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	h := AccessLog(logger, RequestAttrs(func(r *http.Request) []slog.Attr {
+		return []slog.Attr{slog.String("tenant", r.Header.Get("X-Tenant")), slog.String("proto", r.Proto)}
+	}))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	req := httptest.NewRequest(http.MethodGet, "/t", nil)
+	req.Header.Set("X-Tenant", "acme")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	recs := logs.Records(t)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "acme", recs[0]["tenant"])
+	assert.Equal(t, "HTTP/1.1", recs[0]["proto"])
+	assert.Equal(t, "/t", recs[0]["path"], "the standard attributes stay")
+}

@@ -44,8 +44,11 @@
 // NewLogHandler wraps any slog.Handler so that records logged with a request
 // context carry request_id, kept top-level even inside Logger.WithGroup.
 // AccessLog writes one record per request (method, path, status, bytes,
-// duration, request_id, remote address, user agent) at a level that follows
-// the status.
+// duration, request_id, remote address, user agent, and the route pattern
+// http.ServeMux matched) at a level that follows the status. SkipPaths and
+// SkipFunc leave health probes out; RequestAttrs adds attributes from the
+// request. Middleware passes the route pattern back up to the request it
+// received, so an AccessLog outside it logs the route too.
 //
 // # Propagation
 //

@@ -51,7 +51,7 @@ func Example() {
 
 	// Output:
 	// level=INFO msg="loading order" order=42 request_id=checkout-7f3a
-	// level=INFO msg="http request" method=GET path=/orders/42 status=200 bytes=9 request_id=checkout-7f3a remote_addr=192.0.2.1:1234 user_agent=example/1.0
+	// level=INFO msg="http request" method=GET path=/orders/42 status=200 bytes=9 request_id=checkout-7f3a remote_addr=192.0.2.1:1234 user_agent=example/1.0 route="GET /orders/{id}"
 	// response header: checkout-7f3a
 	// replaced: true length: 36
 }
@@ -96,4 +96,30 @@ func ExampleTransport() {
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	// Output:
 	// downstream got trace-1
+}
+
+// AccessLog with the options an operator usually wants: health probes left
+// out, the matched route logged (automatically), and an attribute taken from
+// the request.
+func ExampleAccessLog() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTime}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {})
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+	})
+	access := requestid.AccessLog(logger,
+		requestid.SkipPaths("/healthz"),
+		requestid.RequestAttrs(func(r *http.Request) []slog.Attr {
+			return []slog.Attr{slog.String("tenant", r.Header.Get("X-Tenant"))}
+		}))
+	handler := requestid.Middleware(requestid.Generator(func() string { return "id-1" }))(access(mux))
+
+	for _, path := range []string{"/healthz", "/orders/7"} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("X-Tenant", "acme")
+		handler.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	// Output:
+	// level=WARN msg="http request" method=GET path=/orders/7 status=404 bytes=0 request_id=id-1 remote_addr=192.0.2.1:1234 user_agent="" route="GET /orders/{id}" tenant=acme
 }

@@ -82,7 +82,34 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.hdr[0] = id
 	w.Header()[m.header] = c.hdr[:] // the header key is canonical already
 	tellRecorder(w, id)
-	h.next.ServeHTTP(w, r.WithContext(c))
+	r2 := r.WithContext(c)
+	// ServeMux sets Pattern on the copy; pass it up, also after a panic, so
+	// a caller outside (an AccessLog, a metrics middleware) sees the route.
+	defer passPattern(w, r, r2)
+	h.next.ServeHTTP(w, r2)
+}
+
+// passPattern copies the route pattern that a router set on inner, the
+// request Middleware handed down, to outer, the request it received, and
+// tells an AccessLog outside it, the way it learns the ID.
+func passPattern(w http.ResponseWriter, outer, inner *http.Request) {
+	if inner.Pattern == "" || outer.Pattern != "" {
+		return
+	}
+	outer.Pattern = inner.Pattern
+	for {
+		switch t := w.(type) {
+		case *recorder:
+			if t.pattern == "" {
+				t.pattern = inner.Pattern
+			}
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return
+		}
+	}
 }
 
 // incoming returns the request's ID if it may be used, or "" and why not

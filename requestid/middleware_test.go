@@ -303,6 +303,10 @@ func TestOptionsPanic(t *testing.T) {
 		{"empty transport header", func() { TransportHeader("") }, "TransportHeader"},
 		{"transport header with space", func() { TransportHeader("X ID") }, "TransportHeader"},
 		{"nil transport option", func() { Transport(nil, nil) }, "Transport: option 0 is nil"},
+		{"nil access log option", func() { AccessLog(nil, nil) }, "AccessLog: option 0 is nil"},
+		{"relative skip path", func() { SkipPaths("/ok", "healthz") }, "SkipPaths: path 1"},
+		{"nil skip func", func() { SkipFunc(nil) }, "SkipFunc"},
+		{"nil request attrs", func() { RequestAttrs(nil) }, "RequestAttrs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,7 @@ type recorder struct {
 	// the implicit response could not be flushed (see sendImplicit).
 	undelivered bool
 	id          string // set by a Middleware inside AccessLog (see tellRecorder)
+	pattern     string // route pattern passed up by a Middleware inside AccessLog (see passPattern)
 }
 
 var (
