@@ -381,6 +381,8 @@ func TestAccessLogHalfClose(t *testing.T) {
 	}
 }
 
+type copyKey struct{}
+
 // TestAccessLogRoute: the route pattern the mux matched is logged wherever
 // AccessLog sits: inside Middleware, outside it, behind a middleware that
 // copies the request, and when the handler panics.
@@ -394,7 +396,7 @@ func TestAccessLogRoute(t *testing.T) {
 	})
 	copying := func(next http.Handler) http.Handler { // replaces the request, as many middlewares do
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(unwrapper{w}, r.WithContext(context.WithValue(r.Context(), struct{}{}, 1)))
+			next.ServeHTTP(unwrapper{w}, r.WithContext(context.WithValue(r.Context(), copyKey{}, 1)))
 		})
 	}
 	tests := []struct {
