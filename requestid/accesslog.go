@@ -55,7 +55,8 @@ import (
 // the request, or the route stays empty.
 //
 // Options: SkipPaths and SkipFunc leave requests out (health probes),
-// RequestAttrs adds attributes taken from the request.
+// RequestAttrs adds attributes taken from the request, Observe hands the
+// same measurements to a metrics hook.
 //
 // Put it inside Middleware so its records and the handler's share the
 // request context; it also works outside, where it learns the ID from the
@@ -80,9 +81,39 @@ func AccessLog(l *slog.Logger, opts ...AccessLogOption) func(http.Handler) http.
 type AccessLogOption func(*accessLogConfig)
 
 type accessLogConfig struct {
-	skipPaths []string                        // exact URL paths not logged
-	skip      func(*http.Request) bool        // requests not logged, or nil
-	attrs     func(*http.Request) []slog.Attr // extra attributes, or nil
+	skipPaths []string                         // exact URL paths not logged
+	skip      func(*http.Request) bool         // requests not logged, or nil
+	attrs     func(*http.Request) []slog.Attr  // extra attributes, or nil
+	observe   func(*http.Request, Observation) // observation hook, or nil
+}
+
+// Observation is what AccessLog measured about one request, handed to the
+// Observe hook: the numbers a metrics system counts and histograms.
+type Observation struct {
+	Method   string        // request method
+	Route    string        // matched route pattern ("GET /orders/{id}"), "" when none is known
+	Status   int           // status as logged: the one sent, 499 when undelivered or aborted before any
+	Bytes    int64         // response body bytes the writer accepted
+	Duration time.Duration // from AccessLog receiving the request to the handler's end
+	Panicked bool          // the handler panicked (not with http.ErrAbortHandler)
+	Aborted  bool          // the handler panicked with http.ErrAbortHandler
+	Hijacked bool          // the handler took over the connection
+}
+
+// Observe sets a hook that AccessLog calls once per request it does not
+// skip, with the request and what it measured, for metrics (requests by
+// route and status, latency histograms, bytes). It is called synchronously
+// on the request's goroutine after the handler ends (also when it panicked,
+// before the panic continues) and before the record is logged, whatever
+// the logger's level: it must be fast, must not block and must be safe for
+// concurrent use. The Observation is passed by value, so the hook costs no
+// allocation of its own. The last Observe wins. Default: nil, no hook and no
+// cost.
+func Observe(fn func(r *http.Request, o Observation)) AccessLogOption {
+	if fn == nil {
+		panic("requestid: Observe: nil function")
+	}
+	return func(c *accessLogConfig) { c.observe = fn }
 }
 
 // SkipPaths leaves requests whose URL path is exactly one of paths out of
@@ -213,13 +244,19 @@ func (a *accessLog) log(r *http.Request, rec *recorder, d time.Duration, how out
 	case status >= 400 || how == aborted:
 		level = slog.LevelWarn
 	}
-	ctx := r.Context()
-	if !l.Enabled(ctx, level) {
-		return
-	}
 	route := r.Pattern
 	if route == "" {
 		route = rec.pattern
+	}
+	if a.observe != nil {
+		a.observe(r, Observation{
+			Method: r.Method, Route: route, Status: status, Bytes: rec.bytes, Duration: d,
+			Panicked: how == panicked, Aborted: how == aborted, Hijacked: rec.hijacked,
+		})
+	}
+	ctx := r.Context()
+	if !l.Enabled(ctx, level) {
+		return
 	}
 	attrs := [...]slog.Attr{
 		slog.String("method", r.Method),

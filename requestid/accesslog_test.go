@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -467,4 +468,57 @@ func TestAccessLogRequestAttrs(t *testing.T) {
 	assert.Equal(t, "acme", recs[0]["tenant"])
 	assert.Equal(t, "HTTP/1.1", recs[0]["proto"])
 	assert.Equal(t, "/t", recs[0]["path"], "the standard attributes stay")
+}
+
+func TestAccessLogObserve(t *testing.T) {
+	t.Parallel()
+	var (
+		mu   sync.Mutex
+		seen []Observation
+	)
+	logs := &logBuffer{}
+	// Warn level: the info records are not written, the hook still runs.
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(2 * time.Millisecond)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, "hello")
+	})
+	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
+	mux.HandleFunc("GET /abort", func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) })
+	mux.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {})
+	h := Middleware()(AccessLog(logger, SkipPaths("/healthz"), Observe(func(r *http.Request, o Observation) {
+		assert.NotEmpty(t, FromContext(r.Context()), "the hook gets the request with its context")
+		assert.NotContains(t, logs.String(), `"path":"`+r.URL.Path+`"`, "the hook runs before the record is written")
+		mu.Lock()
+		seen = append(seen, o)
+		mu.Unlock()
+	}))(mux))
+	serve := func(method, path string) {
+		defer func() { _ = recover() }()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, path, nil))
+	}
+	serve(http.MethodPost, "/orders/7")
+	serve(http.MethodGet, "/panic")
+	serve(http.MethodGet, "/abort")
+	serve(http.MethodGet, "/healthz")
+	serve(http.MethodGet, "/missing")
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, seen, 4, "one observation per request, none for skipped ones")
+	created := seen[0]
+	assert.GreaterOrEqual(t, created.Duration, 2*time.Millisecond)
+	created.Duration = 0
+	assert.Equal(t, Observation{Method: "POST", Route: "POST /orders/{id}", Status: 201, Bytes: 5}, created)
+	assert.Equal(t, Observation{Method: "GET", Route: "GET /panic", Status: 500, Panicked: true}, withoutDuration(seen[1]))
+	assert.Equal(t, Observation{Method: "GET", Route: "GET /abort", Status: 499, Aborted: true}, withoutDuration(seen[2]))
+	assert.Equal(t, Observation{Method: "GET", Status: 404, Bytes: 19}, withoutDuration(seen[3]))
+	assert.Len(t, logs.Records(t), 3, "records follow the logger's level, observations do not")
+}
+
+func withoutDuration(o Observation) Observation {
+	o.Duration = 0
+	return o
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
 
 	"github.com/nexuskit/nexus/requestid"
 )
@@ -122,4 +123,27 @@ func ExampleAccessLog() {
 	}
 	// Output:
 	// level=WARN msg="http request" method=GET path=/orders/7 status=404 bytes=0 request_id=id-1 remote_addr=192.0.2.1:1234 user_agent="" route="GET /orders/{id}" tenant=acme
+}
+
+// Observe feeds metrics from the access log's measurements; here a counter
+// by route and status stands in for a Prometheus CounterVec.
+func ExampleObserve() {
+	var mu sync.Mutex
+	requests := map[string]int{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "order")
+	})
+	quiet := slog.New(slog.DiscardHandler)
+	handler := requestid.Middleware()(requestid.AccessLog(quiet, requestid.Observe(func(r *http.Request, o requestid.Observation) {
+		mu.Lock() // must be fast and must not block
+		requests[fmt.Sprintf("%s %d", o.Route, o.Status)]++
+		mu.Unlock()
+	}))(mux))
+	for _, path := range []string{"/orders/1", "/orders/2", "/nope"} {
+		handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	fmt.Println(requests["GET /orders/{id} 200"], requests[" 404"])
+	// Output:
+	// 2 1
 }

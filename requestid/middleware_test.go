@@ -307,6 +307,7 @@ func TestOptionsPanic(t *testing.T) {
 		{"relative skip path", func() { SkipPaths("/ok", "healthz") }, "SkipPaths: path 1"},
 		{"nil skip func", func() { SkipFunc(nil) }, "SkipFunc"},
 		{"nil request attrs", func() { RequestAttrs(nil) }, "RequestAttrs"},
+		{"nil observe", func() { Observe(nil) }, "Observe"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
