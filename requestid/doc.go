@@ -35,9 +35,23 @@
 // # Generating IDs
 //
 // New IDs are random UUIDv4 by default, or time-ordered UUIDv7 with the
-// UUIDv7 option, or anything from a Generator function. Each Middleware
+// UUIDv7 option, or anything from a Generator function, or from a
+// GeneratorContext function that reads the request context ("" falls back
+// to the built-in UUIDs). Each Middleware
 // reads crypto/rand in batches into its own buffer, so generating an ID costs
 // about as much as chi's counter-based IDs and changes no global state.
+//
+// # Joining logs and traces
+//
+// With TraceParent, a request carrying one valid W3C traceparent header gets
+// its 32-hex-digit trace-id as request ID, ahead of the ID header, so
+// request_id in the logs is the trace id in the tracing system. The header
+// is validated as the W3C specification says (lowercase hex, the exact
+// lengths, version ff refused, trace-id and parent-id not all zeros, version
+// 00 exactly 55 characters); anything else is ignored. It is client input
+// like the ID header, so Edge ignores it and TrustedProxies limits it. At the
+// edge, or for requests without trace context, GeneratorContext can take the
+// trace id of the span a tracing middleware outside Middleware started.
 //
 // # Logging
 //

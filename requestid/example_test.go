@@ -1,6 +1,7 @@
 package requestid_test
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -146,4 +147,43 @@ func ExampleObserve() {
 	fmt.Println(requests["GET /orders/{id} 200"], requests[" 404"])
 	// Output:
 	// 2 1
+}
+
+// TraceParent makes the trace id of an incoming W3C traceparent the request
+// ID, so the logs of a request and its trace share one id.
+func ExampleTraceParent() {
+	h := requestid.Middleware(requestid.TraceParent())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("handler sees", requestid.FromContext(r.Context()))
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	fmt.Println("response header:", w.Header().Get("X-Request-ID"))
+	// Output:
+	// handler sees 4bf92f3577b34da6a3ce929d0e0e4736
+	// response header: 4bf92f3577b34da6a3ce929d0e0e4736
+}
+
+// GeneratorContext takes new IDs from the request context, here from a
+// value an outer tracing middleware stored (with OpenTelemetry:
+// trace.SpanContextFromContext(ctx).TraceID().String()).
+func ExampleGeneratorContext() {
+	type traceKey struct{}
+	tracing := func(next http.Handler) http.Handler { // stands in for otelhttp
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := context.WithValue(r.Context(), traceKey{}, "0af7651916cd43dd8448eb211c80319c")
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+	mw := requestid.Middleware(requestid.Edge(), requestid.GeneratorContext(func(ctx context.Context) string {
+		id, _ := ctx.Value(traceKey{}).(string)
+		return id // "" falls back to a UUIDv4
+	}))
+	h := tracing(mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("handler sees", requestid.FromContext(r.Context()))
+	})))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	// Output:
+	// handler sees 0af7651916cd43dd8448eb211c80319c
 }

@@ -16,7 +16,8 @@ import (
 // [A-Za-z0-9._:+/=-], sent once. Anything else (spaces, control bytes,
 // non-ASCII, too long, repeated) is replaced by a fresh ID from the
 // generator, a random UUIDv4 by default; the rejected value is never logged.
-// Edge and TrustedProxies restrict whose IDs are accepted at all.
+// With TraceParent, the trace-id of a valid W3C traceparent header comes
+// first. Edge and TrustedProxies restrict whose IDs are accepted at all.
 //
 // Before the next handler runs, the ID is stored in the request context
 // (read it with FromContext) and set in the response header. If the context
@@ -119,10 +120,22 @@ func (m *middleware) incoming(r *http.Request) (string, rejection) {
 		return "", accepted
 	}
 	vals := r.Header[m.header]
-	if len(vals) == 0 {
+	var tp []string
+	if m.traceParent {
+		tp = r.Header[TraceParentHeader]
+	}
+	if len(vals) == 0 && len(tp) == 0 {
 		return "", accepted
 	}
 	if m.trusted != nil && !m.trustedPeer(r.RemoteAddr) {
+		return "", accepted
+	}
+	if len(tp) == 1 {
+		if id := traceID(tp[0]); id != "" {
+			return id, accepted
+		}
+	}
+	if len(vals) == 0 {
 		return "", accepted
 	}
 	if len(vals) > 1 {
@@ -151,6 +164,15 @@ func (m *middleware) trustedPeer(remoteAddr string) bool {
 
 // newID makes a fresh ID with the configured generator.
 func (m *middleware) newID(ctx context.Context) string {
+	if m.generateCtx != nil {
+		if id := m.generateCtx(ctx); id != "" {
+			if valid(id) {
+				return id
+			}
+			m.log().LogAttrs(ctx, slog.LevelError, "requestid: GeneratorContext returned a malformed ID; using a built-in UUID instead",
+				slog.Int("length", len(id)))
+		}
+	}
 	switch {
 	case m.generate != nil:
 		id := m.generate()

@@ -308,6 +308,7 @@ func TestOptionsPanic(t *testing.T) {
 		{"nil skip func", func() { SkipFunc(nil) }, "SkipFunc"},
 		{"nil request attrs", func() { RequestAttrs(nil) }, "RequestAttrs"},
 		{"nil observe", func() { Observe(nil) }, "Observe"},
+		{"nil context generator", func() { GeneratorContext(nil) }, "GeneratorContext"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
