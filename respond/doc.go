@@ -78,4 +78,14 @@
 // The package-level functions use the default configuration: slog.Default()
 // for logs, time.Now for timestamps. New(opts...) returns a Responder whose
 // methods mirror them with a chosen logger (WithLogger) and clock (WithClock).
+//
+// Every record respond writes (the cause of each 5xx, a 499 at info, a
+// recovered panic with its stack, an encoding failure) carries request_id.
+// A server with its own logger should hand it over, so these records land
+// in its log and not as text lines on stderr (slog.Default()'s output until
+// slog.SetDefault is called): build one Responder with WithLogger(logger)
+// and use its methods and its middleware (rs.Error, rs.OK, rs.MuxErrors,
+// Recover(WithLogger(logger)), MuxErrors(WithLogger(logger))), or call
+// slog.SetDefault(logger) at start-up if handlers use the package-level
+// functions.
 package respond
