@@ -216,6 +216,27 @@ func TestMiddlewareTrustedProxiesOverTheWire(t *testing.T) {
 	assert.Regexp(t, uuidV4, seen)
 }
 
+// TestTrustedProxiesFromConfig: the []netip.Prefix a configuration loader
+// produces (envcfg parses TRUSTED_PROXIES into one) is passed as is, and
+// later changes to that slice do not change the middleware.
+func TestTrustedProxiesFromConfig(t *testing.T) {
+	t.Parallel()
+	fromConfig := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.0/24")}
+	h := Middleware(TrustedProxies(fromConfig...))(echoID(t, DefaultHeader))
+	fromConfig[1] = netip.MustParsePrefix("198.51.100.0/24")
+	serve := func(remote string) string {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.RemoteAddr = remote
+		req.Header.Set(DefaultHeader, "lb-id-2")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Body.String()
+	}
+	assert.Equal(t, "lb-id-2", serve("192.0.2.10:443"), "the slice was copied at construction")
+	assert.Equal(t, "lb-id-2", serve("10.9.8.7:443"))
+	assert.Regexp(t, uuidV4, serve("198.51.100.1:443"))
+}
+
 func TestMiddlewareBadGenerator(t *testing.T) {
 	t.Parallel()
 	rec := &recordingHandler{}

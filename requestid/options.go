@@ -118,8 +118,10 @@ func Edge() Option {
 // (http.Request.RemoteAddr, not X-Forwarded-For, which clients can forge) is
 // inside one of the given networks, such as your load balancers; IDs from
 // anyone else are replaced by generated ones. IPv4-mapped IPv6 peers are
-// matched as IPv4. Default: incoming well-formed IDs are accepted from
-// anyone. It cannot be combined with Edge.
+// matched as IPv4. A list from configuration is passed as
+// TrustedProxies(prefixes...); it is copied, and an empty list panics (leave
+// the option out when nothing is configured). Default: incoming well-formed
+// IDs are accepted from anyone. It cannot be combined with Edge.
 func TrustedProxies(networks ...netip.Prefix) Option {
 	if len(networks) == 0 {
 		panic("requestid: TrustedProxies: no networks given (use Edge to trust no one)")
