@@ -187,3 +187,25 @@ func ExampleGeneratorContext() {
 	// Output:
 	// handler sees 0af7651916cd43dd8448eb211c80319c
 }
+
+// A fleet on X-Correlation-ID: Transport sends the ID in the header the
+// Middleware that stored it uses.
+func ExampleTransport_header() {
+	downstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Printf("downstream got %q and %q\n", r.Header.Get("X-Correlation-ID"), r.Header.Get("X-Request-ID"))
+	}))
+	defer downstream.Close()
+	client := &http.Client{Transport: requestid.Transport(nil)}
+
+	h := requestid.Middleware(requestid.Header("X-Correlation-ID"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, _ := http.NewRequestWithContext(r.Context(), "GET", downstream.URL, nil)
+		if res, err := client.Do(out); err == nil {
+			res.Body.Close()
+		}
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-Correlation-ID", "corr-42")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// downstream got "corr-42" and ""
+}
