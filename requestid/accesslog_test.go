@@ -3,6 +3,7 @@ package requestid
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -521,4 +522,32 @@ func TestAccessLogObserve(t *testing.T) {
 func withoutDuration(o Observation) Observation {
 	o.Duration = 0
 	return o
+}
+
+// failingFlusher is a connection that refuses writes, as a reset one does.
+type failingFlusher struct{ http.ResponseWriter }
+
+func (f failingFlusher) FlushError() error { return errors.New("connection reset by peer") }
+
+func TestRecorderSendImplicit(t *testing.T) {
+	t.Parallel()
+	ok := httptest.NewRecorder()
+	rec := &recorder{ResponseWriter: ok}
+	rec.sendImplicit(false)
+	assert.False(t, rec.undelivered)
+	assert.Equal(t, http.StatusOK, ok.Code)
+	assert.Equal(t, "0", ok.Header().Get("Content-Length"), "the bytes net/http sends for an empty 200")
+
+	head := httptest.NewRecorder()
+	rec = &recorder{ResponseWriter: head}
+	rec.sendImplicit(true)
+	assert.Empty(t, head.Header().Get("Content-Length"), "HEAD: no length, as net/http")
+
+	rec = &recorder{ResponseWriter: plainWriter{httptest.NewRecorder()}}
+	rec.sendImplicit(false)
+	assert.False(t, rec.undelivered, "a writer that cannot flush was handed the 200")
+
+	rec = &recorder{ResponseWriter: failingFlusher{httptest.NewRecorder()}}
+	rec.sendImplicit(false)
+	assert.True(t, rec.undelivered, "a refused flush means the client is gone")
 }

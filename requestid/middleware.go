@@ -25,6 +25,12 @@ import (
 // layer called NewContext (which accepts only well-formed IDs), that ID is
 // kept, so a request has one ID.
 //
+// The handler gets a copy of the request (with the new context). When it
+// returns (or panics), the route pattern a router set on that copy
+// (http.Request.Pattern, set by http.ServeMux) is copied back to the request
+// Middleware received, so AccessLog and metrics middleware outside it see
+// the route.
+//
 // It panics, naming the problem, if an option is nil or Edge and
 // TrustedProxies are both given.
 func Middleware(opts ...Option) func(http.Handler) http.Handler {
