@@ -37,9 +37,9 @@
 // New IDs are random UUIDv4 by default, or time-ordered UUIDv7 with the
 // UUIDv7 option, or anything from a Generator function, or from a
 // GeneratorContext function that reads the request context ("" falls back
-// to the built-in UUIDs). Each Middleware
-// reads crypto/rand in batches into its own buffer, so generating an ID costs
-// about as much as chi's counter-based IDs and changes no global state.
+// to the built-in UUIDs). Each Middleware reads crypto/rand in batches into
+// its own buffer, so generating an ID costs about as much as chi's
+// counter-based IDs and changes no global state.
 //
 // # Joining logs and traces
 //
@@ -63,6 +63,19 @@
 // SkipFunc leave health probes out; RequestAttrs adds attributes from the
 // request. Middleware passes the route pattern back up to the request it
 // received, so an AccessLog outside it logs the route too.
+//
+// The status AccessLog logs is the one the connection took, not a guess from
+// the request context. net/http cancels the context when the client closes
+// the connection, but over HTTP/1.x also when it only half-closes
+// (shutdown(SHUT_WR)) and still reads. For a handler that wrote nothing
+// under a cancelled context AccessLog sends the implicit empty 200 itself
+// and logs 499 only if the connection refuses it (HTTP/2 stream reset,
+// reset connection); otherwise 200, which is also what a client that fully
+// closed an HTTP/1.x connection is logged with, since its kernel accepts
+// that first write. A handler that answers a cancelled request itself is
+// logged with what it wrote (respond.Error writes 499). A panic with
+// http.ErrAbortHandler is an abort, not a crash: warn, aborted=true, 499 if
+// nothing was sent, then re-panicked.
 //
 // # Metrics
 //
