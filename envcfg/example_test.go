@@ -40,7 +40,7 @@ func Example() {
 	fmt.Println(err)
 	// Output:
 	// DATABASE_URL: is required but not set; expected a URL such as https://example.com/path
-	// PORT: is not valid: must be a whole number from 0 to 65535
+	// PORT: is not valid: must be a whole number from 0 to 65535 in decimal digits without leading zeros
 	// SESSION_SECRET: is a known placeholder value; production needs a strong, unique value
 	// REQUEST_TIMEOUT: must be at least 1s
 }
