@@ -20,6 +20,15 @@ import (
 // written as NAME= with no value: not even a development default is
 // written, so the file can be committed.
 //
+// Defaults are written so that a dotenv parser (godotenv and the loaders
+// that share its rules) reads back the value Load would give the variable:
+// bare when that is unambiguous, else in single quotes, else in double
+// quotes with \\, \", \$, \n and \r escapes. A default that expands a
+// variable ($VAR, ${VAR}), or that no quoting can carry (it ends in a
+// backslash and needs quotes), is written as NAME= and shown in the comment:
+// Load treats the empty value as unset, so the default applies, expanded
+// when Load runs.
+//
 // A struct with tag mistakes gives an [*Error] with [ErrDefinition] problems
 // and writes nothing.
 func WriteExample(w io.Writer, cfg any) error {
