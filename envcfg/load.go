@@ -154,7 +154,7 @@ func (c *config) load(ctx context.Context, p *plan, root reflect.Value) []Proble
 	prodValue, prodKnown := "", false
 
 	for i, v := range p.vars {
-		val, found, prob := c.resolve(p, v.name)
+		val, found, prob := c.resolve(p, v.name, v.fileVar)
 		if v.name == c.prodVar {
 			prodIndex, prodSet = i, found && val != ""
 		}
@@ -210,7 +210,7 @@ func (c *config) load(ctx context.Context, p *plan, root reflect.Value) []Proble
 	prod := true // fail closed
 	if c.prodVar != "" {
 		if prodIndex < 0 {
-			val, found, prob := c.resolve(p, c.prodVar)
+			val, found, prob := c.resolve(p, c.prodVar, c.prodVar+"_FILE")
 			prodSet = found && val != ""
 			if prob != nil {
 				head = append(head, *prob)
@@ -318,10 +318,9 @@ func textOf(f reflect.Value) string {
 }
 
 // resolve finds a variable's raw value: NAME, or the content of the file
-// named by NAME_FILE.
-func (c *config) resolve(p *plan, name string) (string, bool, *Problem) {
+// named by NAME_FILE (fileVar).
+func (c *config) resolve(p *plan, name, fileVar string) (string, bool, *Problem) {
 	val, found := c.lookup(name)
-	fileVar := name + "_FILE"
 	if c.noFiles || p.byName[fileVar] != nil {
 		return val, found, nil
 	}

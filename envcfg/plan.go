@@ -30,6 +30,7 @@ const (
 type variable struct {
 	name     string       // full environment variable name, prefixes included
 	key      string       // the env tag's name, without prefixes
+	fileVar  string       // name + "_FILE"
 	pos      int          // index in plan.vars
 	goPath   string       // Go field path from the root, "DB.Host"
 	index    []int        // field index path from the root struct
@@ -192,6 +193,7 @@ func (w *walker) walk(t reflect.Type, index []int, goPrefix, envPrefix string, i
 		v := &variable{
 			name:     envPrefix + opts.key,
 			key:      opts.key,
+			fileVar:  envPrefix + opts.key + "_FILE",
 			goPath:   goPath,
 			index:    idx,
 			typ:      f.Type,
