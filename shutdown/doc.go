@@ -14,7 +14,9 @@
 //	1. t=0     ReadinessHandler answers 503 (it answered 200 while serving);
 //	           LivenessHandler keeps answering 200.
 //	2. 0..D    DrainDelay D (default 5 s): everything is still served
-//	           normally while load balancers stop routing here.
+//	           normally while load balancers stop routing here, except
+//	           that each response ends its connection (Connection: close
+//	           on HTTP/1.1, GOAWAY on HTTP/2; see below).
 //	3. t=D     Server.Shutdown on every server with a fresh context bounded
 //	           by the remaining budget; at the same moment Draining() is
 //	           closed, so WebSocket and SSE handlers end (1001 Going Away),
@@ -65,6 +67,31 @@
 // would double-count the delay and warn about the defaults (5 s + 30 s),
 // whose shutdown is over 30 s after the signal. A second warning says when
 // DrainDelay leaves no time inside Timeout for in-flight requests.
+//
+// # Connections during the drain delay
+//
+// Server.Shutdown closes idle keep-alive connections. On HTTP/1.1 the
+// server cannot tell a client that an idle connection is about to close,
+// so a client that sends on it at that instant gets EOF or a reset: Go's
+// client retries that for GET and other idempotent requests, never for a
+// POST. To avoid the race, Run wraps the Handler of every server it serves
+// (it replaces srv.Handler before serving; a nil Handler becomes
+// http.DefaultServeMux, as net/http would use): from the first moment of
+// the shutdown on, each response carries Connection: close, so net/http
+// closes the HTTP/1.1 connection after it and, on HTTP/2, sends a graceful
+// GOAWAY. Each client's next request then opens a new connection, which a
+// load balancer or Kubernetes Service that has seen readiness fail sends to
+// another replica; by the end of the drain delay a client that kept
+// sending holds no connection here. Upgrade requests (WebSocket) are left
+// alone: Draining tells their handlers when to end.
+//
+// Server.SetKeepAlivesEnabled(false) was not used: it closes idle HTTP/1.1
+// connections at once, which moves the race to the start of the drain
+// delay instead of removing it. What remains: a connection that carries no
+// request during the whole drain delay is closed idle at Shutdown, so a
+// client that sends less often than DrainDelay can still meet the race; and
+// a client that dials this process itself after the listener has closed is
+// refused (no request was sent).
 //
 // Workers started with Go are the Go form of the seed's uncaughtException
 // handler: a worker that fails or panics starts the same shutdown, and Run

@@ -243,6 +243,7 @@ func (m *Manager) listen(servers []*http.Server) (entries []*entry, err error) {
 	entries = append(entries, extra...)
 	for _, e := range entries {
 		e.done = make(chan struct{})
+		e.srv.Handler = m.closeWhileDraining(e.srv.Handler)
 	}
 	return entries, nil
 }
