@@ -579,10 +579,15 @@ func TestEachHookHasItsOwnDeadline(t *testing.T) {
 		return nil
 	})
 	e.m.OnShutdown("ignores-ctx", func(context.Context) error { <-release; return nil })
-	var cause atomic.Value
+	var cause, ctxErr, derivedErr atomic.Value
 	e.m.OnShutdown("respects-ctx", func(ctx context.Context) error {
+		derived, cancel := context.WithCancel(ctx) // as a driver call would
+		defer cancel()
 		<-ctx.Done()
+		<-derived.Done()
 		cause.Store(context.Cause(ctx))
+		ctxErr.Store(ctx.Err())
+		derivedErr.Store(derived.Err())
 		return ctx.Err()
 	})
 	done := e.run(context.Background())
@@ -591,7 +596,12 @@ func TestEachHookHasItsOwnDeadline(t *testing.T) {
 
 	c, _ := cause.Load().(error)
 	assert.ErrorIs(t, c, context.DeadlineExceeded)
-	assert.ErrorContains(t, err, `hook "respects-ctx": context canceled`)
+	assert.ErrorContains(t, c, "hook deadline of 100ms passed")
+	// A passed deadline is DeadlineExceeded, as with context.WithDeadline,
+	// for the hook's context and for what derives from it.
+	assert.Equal(t, context.DeadlineExceeded, ctxErr.Load())
+	assert.Equal(t, context.DeadlineExceeded, derivedErr.Load())
+	assert.ErrorContains(t, err, `hook "respects-ctx": context deadline exceeded`)
 	assert.ErrorContains(t, err, `hook "ignores-ctx": did not return by its deadline`)
 	require.True(t, firstHasDeadline.Load(), "the last hook never ran or had no deadline")
 	// Two hooks before it used up their 100 ms each: a shared deadline
@@ -883,4 +893,52 @@ func TestProbeResponder(t *testing.T) {
 	clk.Advance(time.Second)
 	require.NoError(t, waitErr(t, done))
 	check("after Run", want{503, "application/json", `{"status":"shutting down"}`}, ok)
+}
+
+// TestBudgetContextsReportDeadlineExceeded: when the hard timeout passes,
+// the contexts the Manager hands out (a hook's, the one Server.Shutdown
+// gets, so a handler's view of it) report context.DeadlineExceeded with
+// ErrTimeout as the cause; a second signal is a cancellation.
+func TestBudgetContextsReportDeadlineExceeded(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		end       func(e *env, clk *fakeClock)
+		wantErr   error
+		wantCause error
+	}{
+		{"hard timeout", func(_ *env, clk *fakeClock) { clk.Advance(10 * time.Second) }, context.DeadlineExceeded, shutdown.ErrTimeout},
+		{"second signal", func(e *env, _ *fakeClock) { e.signals.send(e.t, os.Interrupt) }, context.Canceled, shutdown.ErrSecondSignal},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newFakeClock()
+			e := newEnv(t, shutdown.WithClock(clk), shutdown.Timeout(10*time.Second), shutdown.HookTimeout(time.Hour))
+			var hookErr, derivedErr, hookCause atomic.Value
+			inHook := make(chan struct{})
+			e.m.OnShutdown("slow", func(ctx context.Context) error {
+				derived, cancel := context.WithTimeout(ctx, time.Hour)
+				defer cancel()
+				close(inHook)
+				<-derived.Done()
+				hookErr.Store(ctx.Err())
+				derivedErr.Store(derived.Err())
+				hookCause.Store(context.Cause(ctx))
+				return nil
+			})
+			done := e.run(context.Background())
+			e.signals.send(t, syscall.SIGTERM)
+			<-inHook
+			tt.end(e, clk)
+			err := waitErr(t, done)
+			if tt.wantCause == shutdown.ErrSecondSignal {
+				assert.ErrorIs(t, err, tt.wantCause)
+			} else {
+				assert.NoError(t, err, "the hook returned when its context ended: nothing was left running")
+			}
+			assert.Equal(t, tt.wantErr, hookErr.Load())
+			assert.Equal(t, tt.wantErr, derivedErr.Load())
+			assert.Equal(t, tt.wantCause, hookCause.Load())
+		})
+	}
 }
