@@ -32,7 +32,12 @@
 //
 // A second signal during the shutdown means the operator is out of
 // patience: the process exits at once with status 1 (os.Exit; ExitFunc
-// replaces it in tests).
+// replaces it in tests). This holds from the first moment of the shutdown
+// to Run's return, including while the hooks run after a server failed to
+// start. When the shutdown was not started by a signal (Run's context
+// ended, or a server or worker failed), the first signal is only logged:
+// with signal.NotifyContext around Run, one SIGTERM both ends the context
+// and arrives at the Manager, and must not count twice.
 //
 // The shortest use:
 //

@@ -142,7 +142,7 @@ func (m *Manager) Run(ctx context.Context, servers ...*http.Server) error {
 
 	entries, err := m.listen(servers)
 	if err != nil {
-		return m.abortStart(ctx, log, err)
+		return m.abortStart(ctx, log, err, sigCh)
 	}
 
 	m.mu.Lock()
@@ -255,7 +255,8 @@ func hasCertificate(c *tls.Config) bool {
 // abortStart handles a server that could not start: nothing was served, so
 // there is nothing to drain, but the hooks still release what the program
 // opened before Run.
-func (m *Manager) abortStart(ctx context.Context, log *slog.Logger, err error) error {
+func (m *Manager) abortStart(ctx context.Context, log *slog.Logger, err error, sigCh <-chan os.Signal) error {
+	start := m.cfg.clock.Now()
 	log.Error("a server could not start; running shutdown hooks", "error", err)
 	m.state.Store(stateDraining)
 	close(m.draining)
@@ -265,9 +266,49 @@ func (m *Manager) abortStart(ctx context.Context, log *slog.Logger, err error) e
 	m.pending = nil
 	m.mu.Unlock()
 	budget, cancel := withClockDeadline(context.WithoutCancel(ctx), m.cfg.clock, m.cfg.timeout, ErrTimeout)
-	defer cancel(context.Canceled)
+	// The operator can still force the exit while the hooks run.
+	stopWatching := m.watchSignals(log, sigCh, err, budget, cancel)
+	defer func() {
+		cancel(context.Canceled)
+		stopWatching()
+	}()
 	hookErrs, _ := m.runHooks(budget, log)
-	return errors.Join(append([]error{err}, hookErrs...)...)
+	errs := append([]error{err}, hookErrs...)
+	if context.Cause(budget) == ErrSecondSignal {
+		errs = append(errs, &ForcedError{Reason: ErrSecondSignal, After: m.cfg.clock.Now().Sub(start)})
+	}
+	return errors.Join(errs...)
+}
+
+// watchSignals watches sigCh while the shutdown runs: a signal forces the
+// exit (m.cfg.exit(1), then budget is cancelled with ErrSecondSignal in
+// case exit returns), unless the shutdown was not started by a signal and
+// this is the first one: with signal.NotifyContext around Run, one SIGTERM
+// both ends ctx and arrives here, and must not count twice. The returned
+// function waits for the watcher to end, which it does when budget ends.
+func (m *Manager) watchSignals(log *slog.Logger, sigCh <-chan os.Signal, cause error, budget context.Context, cancelBudget context.CancelCauseFunc) (wait func()) {
+	_, bySignal := cause.(*SignalError)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			select {
+			case s := <-sigCh:
+				if !bySignal {
+					bySignal = true
+					log.Info("signal received; shutdown already in progress", "signal", s.String())
+					continue
+				}
+				log.Error("signal received while shutting down: exiting now with status 1", "signal", s.String())
+				m.cfg.exit(1)
+				cancelBudget(ErrSecondSignal)
+				return
+			case <-budget.Done():
+				return
+			}
+		}
+	}()
+	return func() { <-watched }
 }
 
 func (m *Manager) serve(log *slog.Logger, e *entry) {
@@ -298,34 +339,10 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	// The whole budget, counted from the signal: never the signal's own
 	// context, which has already ended.
 	budget, cancelBudget := withClockDeadline(context.WithoutCancel(ctx), clock, m.cfg.timeout, ErrTimeout)
-	// A signal while shutting down forces the exit, unless the shutdown was
-	// started by ctx or a failure and this is the first signal: with
-	// signal.NotifyContext around Run, one SIGTERM both ends ctx and
-	// arrives here, and must not count twice.
-	_, bySignal := cause.(*SignalError)
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		for {
-			select {
-			case s := <-sigCh:
-				if !bySignal {
-					bySignal = true
-					log.Info("signal received; shutdown already in progress", "signal", s.String())
-					continue
-				}
-				log.Error("signal received while shutting down: exiting now with status 1", "signal", s.String())
-				m.cfg.exit(1)
-				cancelBudget(ErrSecondSignal)
-				return
-			case <-budget.Done():
-				return
-			}
-		}
-	}()
+	stopWatching := m.watchSignals(log, sigCh, cause, budget, cancelBudget)
 	defer func() {
 		cancelBudget(context.Canceled)
-		<-watched
+		stopWatching()
 	}()
 
 	// Step 2: keep serving while load balancers stop routing here.

@@ -942,3 +942,46 @@ func TestBudgetContextsReportDeadlineExceeded(t *testing.T) {
 		})
 	}
 }
+
+// TestSecondSignalExitsWhileHooksRunAfterAFailedStart: a server that cannot
+// bind still runs the hooks, and the operator can still cut them short:
+// the first signal is taken as the one that may also have ended Run's
+// context, the second exits at once.
+func TestSecondSignalExitsWhileHooksRunAfterAFailedStart(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = busy.Close() })
+	clk := newFakeClock() // time never advances: only a signal can end the hook
+	e := newEnv(t, shutdown.WithClock(clk), shutdown.Timeout(30*time.Second), shutdown.HookTimeout(30*time.Second))
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	inHook := make(chan struct{})
+	e.m.OnShutdown("stuck", func(context.Context) error { close(inHook); <-release; return nil })
+
+	done := make(chan error, 1)
+	go func() {
+		done <- e.m.Run(context.Background(), &http.Server{Addr: busy.Addr().String(), ReadHeaderTimeout: time.Second})
+	}()
+	select {
+	case <-inHook:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hook did not run after the failed start")
+	}
+	e.signals.send(t, syscall.SIGTERM)
+	select {
+	case code := <-e.exits:
+		t.Fatalf("exit(%d) on the first signal", code)
+	case <-time.After(50 * time.Millisecond):
+	}
+	e.signals.send(t, os.Interrupt)
+	select {
+	case code := <-e.exits:
+		assert.Equal(t, 1, code)
+	case <-time.After(5 * time.Second):
+		t.Fatal("exit was not called on the second signal while the hooks ran")
+	}
+	err = waitErr(t, done)
+	assert.ErrorContains(t, err, "address already in use")
+	assert.ErrorIs(t, err, shutdown.ErrSecondSignal)
+}
