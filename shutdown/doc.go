@@ -9,26 +9,30 @@
 // until its context expires, and then it leaves connections open unless
 // Close follows. A Manager does the whole sequence:
 //
-//	t=0        SIGINT/SIGTERM (configurable with Signals), the end of Run's
-//	           context, or a failing server or worker. Logged with the cause.
+//	t=0        SIGINT, SIGTERM or SIGHUP (configurable with Signals), the
+//	           end of Run's context, or a failing server or worker. Logged
+//	           with the cause.
 //	1. t=0     ReadinessHandler answers 503 (it answered 200 while serving);
 //	           LivenessHandler keeps answering 200.
 //	2. 0..D    DrainDelay D (default 5 s): everything is still served
 //	           normally while load balancers stop routing here, except
 //	           that each response ends its connection (Connection: close
 //	           on HTTP/1.1, GOAWAY on HTTP/2; see below).
-//	3. t=D     Server.Shutdown on every server with a fresh context bounded
-//	           by the remaining budget; at the same moment Draining() is
-//	           closed, so WebSocket and SSE handlers end (1001 Going Away),
-//	           and the workers' context (Go) is cancelled. The Manager waits
-//	           for in-flight requests, for handlers registered with
-//	           LongLived or Track, and for the workers.
+//	3. t=D     Server.Shutdown on every server with a fresh context that
+//	           ends at T-B; at the same moment Draining() is closed, so
+//	           WebSocket and SSE handlers end (1001 Going Away), and the
+//	           workers' context (Go) is cancelled. The Manager waits for
+//	           in-flight requests, for handlers registered with LongLived
+//	           or Track, and for the workers.
+//	   t=T-B   If they have not all finished, what is left is closed with
+//	           Server.Close (HookBudget B, default 5 s, is reserved for the
+//	           hooks).
 //	4.         OnShutdown hooks, last registered first, each with its own
-//	           deadline (HookTimeout); errors and panics are logged and the
-//	           others still run.
-//	5. t=T     Hard Timeout T (default 30 s, counted from the signal): what
-//	           is left is closed with Server.Close and Run returns a
-//	           *ForcedError naming it.
+//	           deadline (HookTimeout, default 5 s); errors and panics are
+//	           logged and the others still run.
+//	5. t=T     Hard Timeout T (default 25 s, counted from the signal): the
+//	           hooks not done are abandoned, and Run returns a *ForcedError
+//	           naming what was closed or abandoned.
 //
 // A second signal during the shutdown means the operator is out of
 // patience: the process exits at once with status 1 (os.Exit; ExitFunc
@@ -60,18 +64,45 @@
 // Point the readiness probe at ReadinessHandler with a short period (for
 // example periodSeconds: 2, failureThreshold: 1) and make DrainDelay longer
 // than the time the probe and the endpoint update need to take the pod out
-// of rotation. Point the liveness probe at LivenessHandler. Set
-// terminationGracePeriodSeconds above Timeout: the grace period counts from
-// the start of the preStop hook, so a preStop sleep adds to what the
-// process needs. Run logs a warning at startup when Timeout exceeds
-// GracePeriod (default 30 s, Kubernetes' default), because the kubelet would
-// SIGKILL the process before its own timeout could close things in order.
-// The check compares Timeout alone with the grace period, not DrainDelay
-// plus Timeout: Timeout is counted from the signal and the drain delay runs
-// inside it, so the whole shutdown never outlasts Timeout. Adding the two
-// would double-count the delay and warn about the defaults (5 s + 30 s),
-// whose shutdown is over 30 s after the signal. A second warning says when
-// DrainDelay leaves no time inside Timeout for in-flight requests.
+// of rotation. Point the liveness probe at LivenessHandler.
+//
+// The defaults fit Kubernetes' default terminationGracePeriodSeconds of
+// 30 s with a margin: 5 s of drain delay, at most 15 s more for in-flight
+// requests and long-lived handlers, 5 s reserved for the hooks, and Run has
+// returned by 25 s, leaving 5 s for the process to exit before the kubelet
+// sends SIGKILL. (The seed's 30 s timeout equalled the grace period, so the
+// kill came before the forced close.) Timeout counts from the signal and
+// the drain delay and the hook budget run inside it, so Timeout alone is
+// compared with GracePeriod (default 30 s): Run logs a warning at startup
+// when Timeout leaves less than 2 s of the grace period, and another when
+// DrainDelay leaves no time for in-flight requests before the hooks'
+// budget. Raise terminationGracePeriodSeconds together with GracePeriod.
+// The grace period counts from the start of the preStop hook, so with a
+// preStop sleep pass GracePeriod(grace - sleep).
+//
+// # Hooks when draining does not finish
+//
+// A stuck handler (a long-lived connection whose handler ignores Draining,
+// a request blocked on a dead backend) would otherwise hold Server.Shutdown
+// until the hard timeout and leave the hooks no time. HookBudget reserves
+// the end of Timeout for them, as fx's separate stop timeout does: draining
+// is cut at Timeout minus HookBudget, and the hooks then run in the time
+// left, so the database is still closed and the queue still flushed. A
+// hook sees the hard timeout as its context's deadline (Err
+// context.DeadlineExceeded, context.Cause ErrTimeout, or the HookTimeout
+// cause); a second signal cancels it (Err context.Canceled, Cause
+// ErrSecondSignal).
+//
+// # SIGHUP
+//
+// SIGHUP is one of the default signals and drains like SIGTERM. Its
+// default action kills the process at once, without draining; it arrives
+// when the terminal or SSH session that started the process goes away.
+// Kubernetes, Docker and systemd stop with SIGTERM and are not affected. A
+// program that reloads its configuration on SIGHUP passes
+// Signals(os.Interrupt, syscall.SIGTERM) and handles SIGHUP itself: every
+// channel subscribed with signal.Notify receives the signal, so the
+// Manager would otherwise shut down on a reload.
 //
 // # Connections during the drain delay
 //

@@ -47,8 +47,9 @@ type Manager struct {
 }
 
 // New returns a Manager configured by opts; with none it has the production
-// defaults: SIGINT and SIGTERM, a 5 s drain delay, a 30 s hard timeout,
-// 5 s per hook, slog.Default(). Invalid option values panic.
+// defaults: SIGINT, SIGTERM and SIGHUP, a 5 s drain delay, a 25 s hard
+// timeout of which 5 s are reserved for the hooks, 5 s per hook,
+// slog.Default(). Invalid option values panic.
 func New(opts ...Option) *Manager {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -56,6 +57,12 @@ func New(opts ...Option) *Manager {
 			panic("shutdown.New: nil Option")
 		}
 		o(&cfg)
+	}
+	switch {
+	case cfg.budgetSet && cfg.hookBudget >= cfg.timeout:
+		panic(fmt.Sprintf("shutdown.HookBudget: %v leaves no time for draining within Timeout %v; lower HookBudget or raise Timeout", cfg.hookBudget, cfg.timeout))
+	case !cfg.budgetSet && cfg.hookBudget > cfg.timeout/5:
+		cfg.hookBudget = cfg.timeout / 5
 	}
 	return &Manager{
 		cfg:       cfg,
@@ -176,14 +183,16 @@ func (m *Manager) Run(ctx context.Context, servers ...*http.Server) error {
 func (m *Manager) warnBudget(log *slog.Logger) {
 	c := m.cfg
 	// The hard timeout is counted from the signal and includes the drain
-	// delay, so the longest a shutdown can take is the timeout itself.
-	if c.timeout > c.gracePeriod {
-		log.Warn("shutdown timeout exceeds the grace period: the platform may kill the process before it finishes draining; raise terminationGracePeriodSeconds or lower the timeout",
+	// delay and the hooks' reserve, so the longest a shutdown can take is
+	// the timeout itself; after it the process still has to close, return
+	// and exit before the platform kills it.
+	if c.gracePeriod-c.timeout < minGraceMargin {
+		log.Warn("shutdown timeout leaves less than 2s of the grace period: the platform may kill the process before its forced close and hooks finish; lower the timeout or raise terminationGracePeriodSeconds (and GracePeriod)",
 			"timeout", c.timeout, "grace_period", c.gracePeriod)
 	}
-	if c.drainDelay >= c.timeout {
-		log.Warn("drain delay is not shorter than the shutdown timeout: no time is left for in-flight requests; lower the drain delay",
-			"drain_delay", c.drainDelay, "timeout", c.timeout)
+	if c.drainDelay >= c.timeout-c.hookBudget {
+		log.Warn("drain delay is not shorter than the shutdown timeout minus the hooks' budget: no time is left for in-flight requests; lower the drain delay",
+			"drain_delay", c.drainDelay, "timeout", c.timeout, "hook_budget", c.hookBudget)
 	}
 }
 
@@ -344,13 +353,21 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 		cancelBudget(context.Canceled)
 		stopWatching()
 	}()
+	// Draining ends HookBudget before the budget does, so the hooks run
+	// even when a handler or worker never stops.
+	drain := budget
+	if r := m.cfg.hookBudget; r > 0 {
+		var cancelDrain context.CancelCauseFunc
+		drain, cancelDrain = withClockDeadline(budget, clock, m.cfg.timeout-r, ErrTimeout)
+		defer cancelDrain(context.Canceled)
+	}
 
 	// Step 2: keep serving while load balancers stop routing here.
 	if d := m.cfg.drainDelay; d > 0 {
 		log.Info("drain delay: still serving while load balancers stop routing", "drain_delay", d)
 		select {
 		case <-clock.After(d):
-		case <-budget.Done():
+		case <-drain.Done():
 		}
 	}
 
@@ -371,14 +388,14 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			shutdownErrs[i] = e.srv.Shutdown(budget)
-			untilDone(budget, e.done) // Serve returns once its listener is closed
+			shutdownErrs[i] = e.srv.Shutdown(drain)
+			untilDone(drain, e.done) // Serve returns once its listener is closed
 		}()
 	}
 	wg.Wait()
 	for i, e := range entries {
 		if err := shutdownErrs[i]; err != nil {
-			if budget.Err() != nil {
+			if drain.Err() != nil {
 				// Out of time with requests still active: cut them.
 				_ = e.srv.Close()
 				running = append(running, "server "+e.name)
@@ -391,18 +408,22 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 		log.Info("servers stopped: every accepted request has completed")
 	}
 
-	if !m.longLived.wait(budget) {
+	if !m.longLived.wait(drain) {
 		running = append(running, fmt.Sprintf("%d long-lived handler(s)", m.longLived.count()))
 	} else {
 		log.Info("long-lived handlers finished")
 	}
 
-	if names := m.waitWorkers(budget); len(names) > 0 {
+	if names := m.waitWorkers(drain); len(names) > 0 {
 		for _, n := range names {
 			running = append(running, fmt.Sprintf("worker %q", n))
 		}
 	} else {
 		log.Info("workers stopped")
+	}
+	if len(running) > 0 && budget.Err() == nil {
+		log.Warn("draining ran out of time: closed what was still running; the hooks run in the time reserved for them",
+			"running", running, "remaining", deadline.Sub(clock.Now()))
 	}
 
 	// Step 4: hooks, last registered first.
@@ -411,8 +432,11 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 
 	// Step 5: whatever is left when the budget is gone is closed.
 	elapsed := clock.Now().Sub(start)
-	reason := context.Cause(budget)
-	forced := budget.Err() != nil && (reason == ErrSecondSignal || (reason == ErrTimeout && len(running) > 0))
+	reason := context.Cause(drain) // the budget's cause too when the budget ended first
+	if budget.Err() != nil {
+		reason = context.Cause(budget)
+	}
+	forced := reason == ErrSecondSignal || (reason == ErrTimeout && len(running) > 0)
 	if forced {
 		fe := &ForcedError{Reason: reason, After: elapsed, Running: running}
 		log.Error("shutdown forced: closed what was still running", "reason", reason.Error(), "running", running, "elapsed", elapsed)
