@@ -13,7 +13,8 @@
 //	           end of Run's context, or a failing server or worker. Logged
 //	           with the cause.
 //	1. t=0     ReadinessHandler answers 503 (it answered 200 while serving);
-//	           LivenessHandler keeps answering 200.
+//	           LivenessHandler keeps answering 200; ShuttingDown() is
+//	           closed (deregister from service discovery here).
 //	2. 0..D    DrainDelay D (default 5 s): everything is still served
 //	           normally while load balancers stop routing here, except
 //	           that each response ends its connection (Connection: close

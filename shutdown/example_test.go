@@ -87,3 +87,37 @@ func ExampleProbeResponder() {
 	// Output:
 	// 503 {"status":"starting"}
 }
+
+// ExampleManager_ShuttingDown deregisters from a service discovery system
+// the moment the shutdown starts, a whole drain delay before the servers
+// stop accepting, so clients stop being sent here while every request that
+// still arrives is served.
+func ExampleManager_ShuttingDown() {
+	m := shutdown.New(
+		shutdown.DrainDelay(100*time.Millisecond), // 5 s in production
+		shutdown.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+	)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.ServeListener(&http.Server{Handler: http.NotFoundHandler(), ReadHeaderTimeout: 5 * time.Second}, ln)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	m.Go("discovery", func(ctx context.Context) error {
+		fmt.Println("registered")
+		cancel() // as SIGTERM would
+		<-m.ShuttingDown()
+		fmt.Println("deregistered; still serving during the drain delay")
+		<-m.Draining()
+		fmt.Println("draining: the servers stop accepting")
+		return nil
+	})
+	fmt.Println("Run returned", m.Run(ctx))
+	// Output:
+	// registered
+	// deregistered; still serving during the drain delay
+	// draining: the servers stop accepting
+	// Run returned <nil>
+}

@@ -26,7 +26,8 @@ const (
 type Manager struct {
 	cfg       config
 	state     atomic.Int32
-	draining  chan struct{}
+	stopping  chan struct{} // closed at the first moment of the shutdown
+	draining  chan struct{} // closed at Server.Shutdown, after the drain delay
 	longLived *tracker
 	started   atomic.Bool
 
@@ -66,6 +67,7 @@ func New(opts ...Option) *Manager {
 	}
 	return &Manager{
 		cfg:       cfg,
+		stopping:  make(chan struct{}),
 		draining:  make(chan struct{}),
 		longLived: newTracker(),
 		failed:    make(chan struct{}),
@@ -268,6 +270,7 @@ func (m *Manager) abortStart(ctx context.Context, log *slog.Logger, err error, s
 	start := m.cfg.clock.Now()
 	log.Error("a server could not start; running shutdown hooks", "error", err)
 	m.state.Store(stateDraining)
+	close(m.stopping)
 	close(m.draining)
 	m.mu.Lock()
 	m.workerCtx, m.cancelWorkers = context.WithCancelCause(context.WithoutCancel(ctx))
@@ -343,6 +346,7 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 
 	// Step 1: readiness fails from now on.
 	m.state.Store(stateDraining)
+	close(m.stopping)
 	log.Info("shutdown started: readiness now answers 503", "cause", cause.Error(), "drain_delay", m.cfg.drainDelay, "timeout", m.cfg.timeout)
 
 	// The whole budget, counted from the signal: never the signal's own

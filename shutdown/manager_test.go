@@ -1035,3 +1035,40 @@ func TestSecondSignalExitsWhileHooksRunAfterAFailedStart(t *testing.T) {
 	assert.ErrorContains(t, err, "address already in use")
 	assert.ErrorIs(t, err, shutdown.ErrSecondSignal)
 }
+
+// TestShuttingDownIsClosedAtTheSignal: ShuttingDown is closed when the
+// signal arrives, a whole drain delay before Draining; it is closed too
+// when a server cannot start.
+func TestShuttingDownIsClosedAtTheSignal(t *testing.T) {
+	t.Parallel()
+	t.Run("signal", func(t *testing.T) {
+		t.Parallel()
+		clk := newFakeClock()
+		e := newEnv(t, shutdown.WithClock(clk), shutdown.DrainDelay(5*time.Second))
+		assert.False(t, isClosed(e.m.ShuttingDown()), "closed before Run")
+		done := e.run(context.Background())
+		assert.False(t, isClosed(e.m.ShuttingDown()), "closed while serving")
+
+		e.signals.send(t, syscall.SIGTERM)
+		select {
+		case <-e.m.ShuttingDown():
+		case <-time.After(5 * time.Second):
+			t.Fatal("ShuttingDown not closed at the signal")
+		}
+		assert.Equal(t, http.StatusServiceUnavailable, probe(e.m.ReadinessHandler()))
+		assert.False(t, isClosed(e.m.Draining()), "Draining closed before the drain delay ended")
+		waitUntil(t, "drain-delay timer", func() bool { return clk.Pending() == 3 })
+		clk.Advance(5 * time.Second)
+		require.NoError(t, waitErr(t, done))
+		assert.True(t, isClosed(e.m.Draining()))
+	})
+	t.Run("server cannot start", func(t *testing.T) {
+		t.Parallel()
+		busy, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = busy.Close() })
+		e := newEnv(t)
+		require.Error(t, e.m.Run(context.Background(), &http.Server{Addr: busy.Addr().String(), ReadHeaderTimeout: time.Second}))
+		assert.True(t, isClosed(e.m.ShuttingDown()))
+	})
+}
