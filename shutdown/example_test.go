@@ -2,6 +2,7 @@ package shutdown_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -120,4 +121,41 @@ func ExampleManager_ShuttingDown() {
 	// deregistered; still serving during the drain delay
 	// draining: the servers stop accepting
 	// Run returned <nil>
+}
+
+// ExampleObserver records where a shutdown spends its time: each phase as
+// it starts and ends (ev.Duration would go to a histogram), each hook with
+// its outcome. The Observer runs on the shutdown's own goroutine, so it
+// must return at once.
+func ExampleObserver() {
+	m := shutdown.New(
+		shutdown.DrainDelay(0), // 5 s in production
+		shutdown.Signals(),     // this example ends Run's context instead
+		shutdown.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		shutdown.Observer(func(ev shutdown.Event) {
+			switch ev.Kind {
+			case shutdown.EventHook:
+				fmt.Printf("hook %s: err=%v\n", ev.Hook, ev.Err)
+			default:
+				fmt.Println(ev.Kind, ev.Phase)
+			}
+		}),
+	)
+	m.OnShutdown("database", func(context.Context) error { return nil })
+	m.OnShutdown("cache", func(context.Context) error { return errors.New("flush failed") })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as SIGTERM would
+	_ = m.Run(ctx)
+	// Output:
+	// start shutdown
+	// start drain_delay
+	// end drain_delay
+	// start drain
+	// end drain
+	// start hooks
+	// hook cache: err=flush failed
+	// hook database: err=<nil>
+	// end hooks
+	// end shutdown
 }

@@ -269,6 +269,7 @@ func hasCertificate(c *tls.Config) bool {
 func (m *Manager) abortStart(ctx context.Context, log *slog.Logger, err error, sigCh <-chan os.Signal) error {
 	start := m.cfg.clock.Now()
 	log.Error("a server could not start; running shutdown hooks", "error", err)
+	m.observe(Event{Kind: EventStart, Phase: PhaseShutdown, Err: err})
 	m.state.Store(stateDraining)
 	close(m.stopping)
 	close(m.draining)
@@ -286,10 +287,13 @@ func (m *Manager) abortStart(ctx context.Context, log *slog.Logger, err error, s
 	}()
 	hookErrs, _ := m.runHooks(budget, log)
 	errs := append([]error{err}, hookErrs...)
+	elapsed := m.cfg.clock.Now().Sub(start)
 	if context.Cause(budget) == ErrSecondSignal {
-		errs = append(errs, &ForcedError{Reason: ErrSecondSignal, After: m.cfg.clock.Now().Sub(start)})
+		errs = append(errs, &ForcedError{Reason: ErrSecondSignal, After: elapsed})
 	}
-	return errors.Join(errs...)
+	runErr := errors.Join(errs...)
+	m.observe(Event{Kind: EventEnd, Phase: PhaseShutdown, Duration: elapsed, Err: runErr})
+	return runErr
 }
 
 // watchSignals watches sigCh while the shutdown runs: a signal forces the
@@ -348,6 +352,7 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	m.state.Store(stateDraining)
 	close(m.stopping)
 	log.Info("shutdown started: readiness now answers 503", "cause", cause.Error(), "drain_delay", m.cfg.drainDelay, "timeout", m.cfg.timeout)
+	m.observe(Event{Kind: EventStart, Phase: PhaseShutdown, Err: cause})
 
 	// The whole budget, counted from the signal: never the signal's own
 	// context, which has already ended.
@@ -367,6 +372,7 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	}
 
 	// Step 2: keep serving while load balancers stop routing here.
+	m.observe(Event{Kind: EventStart, Phase: PhaseDrainDelay})
 	if d := m.cfg.drainDelay; d > 0 {
 		log.Info("drain delay: still serving while load balancers stop routing", "drain_delay", d)
 		select {
@@ -374,6 +380,8 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 		case <-drain.Done():
 		}
 	}
+	drainAt := clock.Now()
+	m.observe(Event{Kind: EventEnd, Phase: PhaseDrainDelay, Duration: drainAt.Sub(start), Err: cutShort(drain)})
 
 	// Step 3: stop accepting, finish in-flight requests, tell long-lived
 	// handlers and workers to end, and wait for all of them.
@@ -383,6 +391,7 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	m.mu.Lock()
 	m.cancelWorkers(cause)
 	m.mu.Unlock()
+	m.observe(Event{Kind: EventStart, Phase: PhaseDrain})
 
 	var running []string
 	var errs []error
@@ -425,6 +434,13 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	} else {
 		log.Info("workers stopped")
 	}
+	if m.cfg.observe != nil {
+		var cut error
+		if len(running) > 0 {
+			cut = cutShort(drain)
+		}
+		m.observe(Event{Kind: EventEnd, Phase: PhaseDrain, Duration: clock.Now().Sub(drainAt), Err: cut})
+	}
 	if len(running) > 0 && budget.Err() == nil {
 		log.Warn("draining ran out of time: closed what was still running; the hooks run in the time reserved for them",
 			"running", running, "remaining", deadline.Sub(clock.Now()))
@@ -453,13 +469,24 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	all = append(all, hookErrs...)
 	if len(all) == 0 {
 		log.Info("shutdown complete", "cause", cause.Error(), "elapsed", elapsed)
+		m.observe(Event{Kind: EventEnd, Phase: PhaseShutdown, Duration: elapsed})
 		return nil
 	}
 	err := errors.Join(all...)
 	if !forced {
 		log.Error("shutdown finished with errors", "cause", cause.Error(), "elapsed", elapsed, "error", err)
 	}
+	m.observe(Event{Kind: EventEnd, Phase: PhaseShutdown, Duration: elapsed, Err: err})
 	return err
+}
+
+// cutShort returns why ctx ended (ErrTimeout, ErrSecondSignal), or nil
+// while it has not.
+func cutShort(ctx context.Context) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	return context.Cause(ctx)
 }
 
 // untilDone waits for done or ctx, whichever comes first, and reports

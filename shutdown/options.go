@@ -64,6 +64,7 @@ type config struct {
 	clock       Clock
 	logger      *slog.Logger
 	probe       ProbeResponderFunc
+	observe     func(Event)
 }
 
 func defaultConfig() config {
