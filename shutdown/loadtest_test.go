@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"strconv"
@@ -31,13 +32,13 @@ import (
 const childEnv = "NEXUSKIT_SHUTDOWN_CHILD"
 
 const (
-	childDrainDelay = time.Second
-	slowRequest     = 2 * time.Second
+	childDrainDelay = 2 * time.Second
+	slowRequest     = 3 * time.Second
 	slowCount       = 20 // slow requests in flight at the signal
 )
 
 // childMain is a small server using the Manager as a program would: real
-// signals, real os.Exit, a 1 s drain delay. It prints "ADDR host:port",
+// signals, real os.Exit, a 2 s drain delay. It prints "ADDR host:port",
 // then one "HOOK name" line per hook run, then "EXIT clean".
 func childMain() int {
 	m := shutdown.New(
@@ -67,7 +68,7 @@ func childMain() int {
 		if started.Add(1) == slowCount {
 			close(allIn)
 		}
-		// The 2 s count from the moment all the slow requests are in
+		// The 3 s count from the moment all the slow requests are in
 		// flight, so on a loaded machine, where they may arrive over a
 		// second or more, the test still sees all of them in flight at
 		// once and the signal still finds them running.
@@ -267,15 +268,29 @@ func TestRealProcessSIGTERMUnderLoad(t *testing.T) {
 				default:
 				}
 				sentAt := time.Now().UnixNano()
-				var resp *http.Response
-				var err error
+				method, body := http.MethodGet, io.Reader(nil)
 				if post {
-					resp, err = c.Post(base+"/fast", "application/octet-stream", bytes.NewReader(payload))
-				} else {
-					resp, err = c.Get(base + "/fast")
+					method, body = http.MethodPost, bytes.NewReader(payload)
 				}
+				// Which connection the request went out on, for the
+				// failure message: a reused one or a fresh one, where.
+				var reused bool
+				var remote string
+				trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) {
+					reused, remote = i.Reused, i.Conn.RemoteAddr().String()
+				}}
+				req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), method, base+"/fast", body)
 				if err != nil {
 					counts.fail(err.Error())
+					return
+				}
+				resp, err := c.Do(req)
+				if err != nil {
+					var since time.Duration
+					if s := signalledAt.Load(); s != 0 {
+						since = time.Duration(sentAt - s)
+					}
+					counts.fail(fmt.Sprintf("%v (connection to %s, reused %v, sent %v after SIGTERM, rotated out %v)", err, remote, reused, since.Round(time.Millisecond), rotatedOut.Load()))
 					time.Sleep(10 * time.Millisecond)
 					continue
 				}
