@@ -132,8 +132,11 @@ func (m *Manager) firstFailure() error {
 //
 // Run returns nil after a clean shutdown. Otherwise the error joins what
 // went wrong: a *ServerError for a server that could not start or stopped
-// with an error, a *WorkerError, a *HookError, and a *ForcedError when the
-// hard timeout passed or a second signal arrived. The shutdown's own steps
+// with an error, a *WorkerError, a *HookError, and a *ForcedError when
+// draining or the hard timeout ran out with something still running, or a
+// second signal arrived. Run replaces each server's Handler with a wrapper
+// that ends connections during the drain delay (see the package
+// documentation). The shutdown's own steps
 // use fresh contexts, never ctx (which has usually ended by then), but keep
 // ctx's values.
 func (m *Manager) Run(ctx context.Context, servers ...*http.Server) error {
