@@ -96,3 +96,38 @@ func TestDrainDelayTellsClientsToStopReusingConnections(t *testing.T) {
 		})
 	}
 }
+
+// TestDrainDelayLeavesUpgradesAlone: an upgrade request (a WebSocket
+// handshake) during the drain delay does not get Connection: close; its
+// handler answers Connection: Upgrade and ends on Draining.
+func TestDrainDelayLeavesUpgradesAlone(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock()
+	e := newEnv(t, shutdown.WithClock(clk), shutdown.DrainDelay(5*time.Second), shutdown.Timeout(20*time.Second))
+	seen := make(chan string, 2)
+	_, url := e.serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Get("Upgrade") + "|" + w.Header().Get("Connection")
+	}))
+	done := e.run(context.Background())
+	e.signals.send(t, syscall.SIGTERM)
+	waitUntil(t, "readiness 503", func() bool { return probe(e.m.ReadinessHandler()) == http.StatusServiceUnavailable })
+
+	for _, upgrade := range []string{"websocket", ""} {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		require.NoError(t, err)
+		if upgrade != "" {
+			req.Header.Set("Upgrade", upgrade)
+			req.Header.Set("Connection", "Upgrade")
+		}
+		c := &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}
+		resp, err := c.Do(req)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		c.CloseIdleConnections()
+	}
+	assert.Equal(t, "websocket|", <-seen, "an upgrade request was told Connection: close")
+	assert.Equal(t, "|close", <-seen)
+	waitUntil(t, "drain-delay timer", func() bool { return clk.Pending() == 3 })
+	clk.Advance(5 * time.Second)
+	require.NoError(t, waitErr(t, done))
+}
