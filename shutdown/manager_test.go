@@ -1072,3 +1072,54 @@ func TestShuttingDownIsClosedAtTheSignal(t *testing.T) {
 		assert.True(t, isClosed(e.m.ShuttingDown()))
 	})
 }
+
+// TestHookBudgetCutsDrainingInTime: draining is cut HookBudget before the
+// hard timeout; without HookBudget the reserve is 5 s, or a fifth of a
+// Timeout under 25 s.
+func TestHookBudgetCutsDrainingInTime(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		opts  []shutdown.Option
+		cutAt time.Duration
+	}{
+		{"default with a 10s timeout", []shutdown.Option{shutdown.Timeout(10 * time.Second)}, 8 * time.Second},
+		{"default with a 60s timeout", []shutdown.Option{shutdown.Timeout(60 * time.Second)}, 55 * time.Second},
+		{"explicit", []shutdown.Option{shutdown.Timeout(10 * time.Second), shutdown.HookBudget(3 * time.Second)}, 7 * time.Second},
+		{"none", []shutdown.Option{shutdown.Timeout(10 * time.Second), shutdown.HookBudget(0)}, 10 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newFakeClock()
+			e := newEnv(t, append([]shutdown.Option{shutdown.WithClock(clk), shutdown.DrainDelay(0)}, tt.opts...)...)
+			h, started := stuckHandler(t)
+			_, url := e.serve(h)
+			hookRan := make(chan time.Duration, 1)
+			t0 := clk.Now()
+			e.m.OnShutdown("db", func(context.Context) error { hookRan <- clk.Now().Sub(t0); return nil })
+			done := e.run(context.Background())
+			go func() { _, _, _ = get(url) }()
+			<-started
+			e.signals.send(t, syscall.SIGTERM)
+			waitUntil(t, "Draining", func() bool { return isClosed(e.m.Draining()) })
+			clk.Advance(tt.cutAt - time.Millisecond)
+			select {
+			case at := <-hookRan:
+				t.Fatalf("the hook ran at %v, while the stuck request was still draining", at)
+			case <-time.After(30 * time.Millisecond):
+			}
+			clk.Advance(time.Millisecond)
+			err := waitErr(t, done)
+			assert.ErrorIs(t, err, shutdown.ErrTimeout)
+			select {
+			case at := <-hookRan:
+				assert.Equal(t, tt.cutAt, at)
+			default:
+				// Only without a reserve does the hard timeout come first
+				// and the hook get skipped.
+				assert.Equal(t, 10*time.Second, tt.cutAt, "the hook did not run once draining was cut")
+				assert.ErrorContains(t, err, `hook "db" (not run)`)
+			}
+		})
+	}
+}
