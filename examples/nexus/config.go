@@ -46,7 +46,7 @@ type Config struct {
 
 	// Not in the original server: the shutdown sequence's timings.
 	ShutdownDrainDelay time.Duration `env:"SHUTDOWN_DRAIN_DELAY, default=5s" validate:"min=0s" desc:"after SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop routing here"`
-	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
+	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=25s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
 }
 
 // defaultSQLite is the database outside production when DATABASE_URL is unset.
