@@ -112,12 +112,16 @@ func (p *Patch[T]) Apply(dst *T) {
 
 // mergeStruct applies the members of object node n of struct type ti.
 func (p *Patch[T]) mergeStruct(dst, src reflect.Value, ti *typeInfo, n int32) {
+	var copied map[uintptr]bool // embedded pointers already replaced by fresh copies
 	for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
 		f := p.nodes[c].field
 		if f == nil {
 			continue
 		}
-		d, ok := settableField(dst, f.index)
+		if len(f.index) > 1 && copied == nil {
+			copied = map[uintptr]bool{}
+		}
+		d, ok := settableField(dst, f.index, copied)
 		if !ok {
 			continue
 		}
@@ -233,16 +237,24 @@ func (p *Patch[T]) mergeAny(dst, src map[string]any, n int32) map[string]any {
 	return out
 }
 
-// settableField returns the field at index, allocating nil embedded struct pointers on the
-// way as encoding/json does; ok is false where that is impossible (unexported embedded types).
-func settableField(v reflect.Value, index []int) (reflect.Value, bool) {
+// settableField returns the field at index. An embedded struct pointer on the way is replaced
+// by a pointer to a fresh copy of its struct (a new zero struct when nil, as encoding/json
+// allocates), so that a struct other values share is never written; copied records the
+// pointers already replaced during this Apply, so each is copied once. ok is false where a
+// pointer cannot be replaced (unexported embedded types).
+func settableField(v reflect.Value, index []int, copied map[uintptr]bool) (reflect.Value, bool) {
 	for i, x := range index {
 		if i > 0 && v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				if !v.CanSet() {
-					return reflect.Value{}, false
+			if !v.CanSet() {
+				return reflect.Value{}, false
+			}
+			if v.IsNil() || !copied[v.Pointer()] {
+				fresh := reflect.New(v.Type().Elem())
+				if !v.IsNil() {
+					fresh.Elem().Set(v.Elem())
 				}
-				v.Set(reflect.New(v.Type().Elem()))
+				v.Set(fresh)
+				copied[fresh.Pointer()] = true
 			}
 			v = v.Elem()
 		}
