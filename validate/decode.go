@@ -114,7 +114,17 @@ func structInfo[T any](fn string) (*typeInfo, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("validate: %s[%s]: the type must be a struct", fn, t)
 	}
-	return infoFor(t), nil
+	ti := infoFor(t)
+	switch ti.kind {
+	case kindUnmarshaler:
+		return nil, fmt.Errorf("validate: %s[%s]: the type implements json.Unmarshaler (perhaps through an embedded field), "+
+			"so its JSON shape is its own and cannot be checked strictly; decode into a struct type without the method "+
+			"(such as the alias type its UnmarshalJSON uses)", fn, t)
+	case kindText:
+		return nil, fmt.Errorf("validate: %s[%s]: the type implements encoding.TextUnmarshaler (perhaps through an embedded field), "+
+			"so encoding/json decodes it from a string, not an object; decode into a struct type without the method", fn, t)
+	}
+	return ti, nil
 }
 
 // unmarshal decodes the body, which the pre-pass has checked, into v. Type errors the pre-pass

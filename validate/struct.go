@@ -241,6 +241,9 @@ func (w *walker) walk(full bool) bool {
 		if !full && w.n < 0 {
 			return false
 		}
+		if cur = w.opaque(cur); cur == nil {
+			return !full // a present value the pre-pass treats as opaque: validated whole
+		}
 		if cur.kind != kindStruct {
 			return false
 		}
@@ -295,6 +298,9 @@ func (w *walker) walk(full bool) bool {
 			if !full && w.n >= 0 && !w.nodes[w.n].isObject() {
 				return true
 			}
+			if cur = w.opaque(cur); cur == nil {
+				return !full
+			}
 			switch cur.kind {
 			case kindArray:
 				idx, err := strconv.Atoi(string(inner))
@@ -335,6 +341,21 @@ func (w *walker) walk(full bool) bool {
 		return w.n >= 0
 	}
 	return true
+}
+
+// opaque handles a type with its own UnmarshalJSON or UnmarshalText, which the pre-pass does
+// not look into and Apply replaces whole. In filter mode it returns nil: such a value, when
+// present, is validated whole. In path mode it returns the metadata of the type's underlying
+// shape, so that paths below it are JSON paths too (nil when it has none). Other types are
+// returned as they are.
+func (w *walker) opaque(cur *typeInfo) *typeInfo {
+	if cur.kind != kindUnmarshaler && cur.kind != kindText {
+		return cur
+	}
+	if w.sb == nil {
+		return nil
+	}
+	return cur.shape
 }
 
 // keyChild finds the child of the current node with key, or -1.
