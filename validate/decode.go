@@ -52,12 +52,14 @@ func Decode[T any](r *http.Request, opts ...Option) (T, error) {
 		return v, derr
 	}
 	var zero T
-	errs, err := unmarshal(*buf, &v, sc)
+	errs, check, err := unmarshal(*buf, &v, ti, sc)
 	if err != nil {
 		return zero, err // v may be half decoded
 	}
-	if errs, err = cfg.check(&v, ti, sc, errs, nil); err != nil {
-		return zero, err
+	if check {
+		if errs, err = cfg.check(&v, ti, sc, errs, nil); err != nil {
+			return zero, err
+		}
 	}
 	if len(errs) > 0 {
 		return zero, errs
@@ -94,13 +96,15 @@ func DecodePatch[T any](r *http.Request, opts ...Option) (*Patch[T], error) {
 		return nil, derr
 	}
 	p := &Patch[T]{ti: ti}
-	errs, err := unmarshal(*buf, &p.value, sc)
+	errs, check, err := unmarshal(*buf, &p.value, ti, sc)
 	if err != nil {
 		return nil, err
 	}
 	p.nodes = sc.nodes
-	if errs, err = cfg.check(&p.value, ti, sc, errs, p.nodes); err != nil {
-		return nil, err
+	if check {
+		if errs, err = cfg.check(&p.value, ti, sc, errs, p.nodes); err != nil {
+			return nil, err
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -127,42 +131,69 @@ func structInfo[T any](fn string) (*typeInfo, error) {
 	return ti, nil
 }
 
-// unmarshal decodes the body, which the pre-pass has checked, into v. Type errors the pre-pass
-// could not foresee become field errors; anything else ends decoding.
-func unmarshal(body []byte, v any, sc *scanner) (Errors, error) {
-	errs := sc.errs
-	err := json.Unmarshal(body, v)
+// unmarshal decodes the body, which the pre-pass has checked, into v. It reports whether the
+// value may be validated: encoding/json decodes past a wrong JSON type (the field keeps its
+// zero value, and the pre-pass has reported it), but stops at the first value a type's own
+// UnmarshalJSON or UnmarshalText rejects, leaving the rest undecoded; validating that rest
+// would report fields the client sent correctly as missing. A type error the pre-pass could
+// not foresee becomes a field error; any other failure ends decoding with a *DecodeError.
+func unmarshal(body []byte, v any, ti *typeInfo, sc *scanner) (errs Errors, check bool, err error) {
+	errs = sc.errs
+	err = json.Unmarshal(body, v)
 	if err == nil {
-		return errs, nil
+		return errs, true, nil
 	}
 	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if !covered(errs, te.Field) {
+	if errors.As(err, &te) && !sc.stopped {
+		if len(errs) == 0 {
 			// te.Value can hold the client's number ("number 300"): never echo it.
 			exp := infoFor(te.Type).expected()
 			msg := "expected " + exp
 			if exp == "value" {
 				exp, msg = "", "cannot be decoded into this field"
 			}
-			errs = append(errs, FieldError{Field: te.Field, Rule: "type", Param: exp, Message: msg})
+			errs = addError(errs, FieldError{Field: typeErrorPath(ti, te.Field), Rule: "type", Param: exp, Message: msg})
 		}
-		return errs, nil
+		// Otherwise the pre-pass has reported it already, with the element's index that
+		// te.Field lacks.
+		return errs, true, nil
 	}
 	if len(errs) > 0 {
-		return errs, nil // the pre-pass already explains it; don't validate a half-decoded value
+		return errs, false, nil // the pre-pass explains it; don't validate a half-decoded value
 	}
-	return nil, newDecodeError(http.StatusBadRequest, ErrRead, -1, "request body could not be decoded", err)
+	return nil, false, newDecodeError(http.StatusBadRequest, ErrRead, -1, "request body could not be decoded", err)
 }
 
-// covered reports whether errs already has a problem at path or at a path above it.
-func covered(errs Errors, path string) bool {
-	for _, fe := range errs {
-		if fe.Field == path || (strings.HasPrefix(path, fe.Field) && len(path) > len(fe.Field) &&
-			(path[len(fe.Field)] == '.' || path[len(fe.Field)] == '[')) {
-			return true
+// typeErrorPath turns the field of an encoding/json type error (JSON names, with the Go names
+// of embedded structs, without map keys or indexes) into a path in this package's style.
+func typeErrorPath(ti *typeInfo, field string) string {
+	var sb strings.Builder
+	cur := ti
+	for part := range strings.SplitSeq(field, ".") {
+		var f *fieldInfo
+		if cur != nil {
+			cur = cur.deref()
+			for cur.kind == kindArray || cur.kind == kindMap {
+				cur = cur.elem.deref()
+			}
+			if cur.kind == kindStruct {
+				f = cur.fields[part]
+				if f == nil && cur.groups[part] {
+					continue // an embedded struct's Go name: not part of the JSON path
+				}
+			}
 		}
+		if f != nil {
+			cur = f.typ
+		} else {
+			cur = nil
+		}
+		if sb.Len() > 0 {
+			sb.WriteByte('.')
+		}
+		sb.WriteString(safeKey(part))
 	}
-	return false
+	return sb.String()
 }
 
 var scannerPool = sync.Pool{New: func() any { return new(scanner) }}

@@ -166,13 +166,50 @@ func addError(errs Errors, fe FieldError) Errors {
 }
 
 // fallbackPath turns validator's namespace (JSON names thanks to jsonName, or Go names with a
-// custom validator) into a path without the leading type name.
+// custom validator) into a path in this package's style, for the rare namespace resolve
+// cannot follow: without the leading type name, map keys sanitised like every other path.
 func fallbackPath(fe validator.FieldError) string {
 	ns := fe.Namespace()
 	if i := strings.IndexByte(ns, '.'); i >= 0 {
-		return ns[i+1:]
+		ns = ns[i+1:]
 	}
-	return ns
+	var sb strings.Builder
+	for i := 0; i < len(ns); {
+		switch c := ns[i]; c {
+		case '[':
+			end := selectorEnd(ns, i+1)
+			if end < 0 {
+				end = len(ns)
+			}
+			inner := ns[i+1 : end]
+			if _, err := strconv.Atoi(inner); err == nil && !strings.HasPrefix(inner, "+") && !strings.HasPrefix(inner, "-") {
+				sb.WriteString("[" + inner + "]")
+			} else {
+				sb.WriteByte('.')
+				sb.WriteString(safeKey(inner))
+			}
+			i = end + 1
+		default:
+			j := i
+			for j < len(ns) && ns[j] != '[' {
+				j++
+			}
+			sb.WriteString(safeKey(ns[i:j]))
+			i = j
+		}
+	}
+	return sb.String()
+}
+
+// selectorEnd finds the ']' that closes a selector whose content starts at i: the first one
+// followed by '.', '[' or the end; -1 if none.
+func selectorEnd[S ~string | ~[]byte](ns S, i int) int {
+	for end := i; end < len(ns); end++ {
+		if ns[end] == ']' && (end+1 == len(ns) || ns[end+1] == '.' || ns[end+1] == '[') {
+			return end
+		}
+	}
+	return -1
 }
 
 // included is the StructFiltered filter of DecodePatch: it reports whether the field at the
@@ -285,12 +322,24 @@ func (w *walker) walk(full bool) bool {
 		cur = f.typ
 		// Element and map-key selectors: "[2]", "[key]".
 		for i < len(ns) && ns[i] == '[' {
-			end := i + 1
-			for end < len(ns) && !(ns[end] == ']' && (end+1 == len(ns) || ns[end+1] == '.' || ns[end+1] == '[')) {
-				end++
-			}
-			if end >= len(ns) {
+			end := i + 1 + selectorEnd(ns[i+1:], 0)
+			if end <= i {
 				return false
+			}
+			if c := cur.deref(); c.kind == kindMap && w.n >= 0 {
+				// A key may itself contain "]." or "]["; prefer the end that names a key the
+				// body has.
+				for e := end; e >= 0 && w.keyChild(string(ns[i+1:e])) < 0; {
+					next := selectorEnd(ns, e+1)
+					if next < 0 {
+						break
+					}
+					if w.keyChild(string(ns[i+1:next])) >= 0 {
+						end = next
+						break
+					}
+					e = next
+				}
 			}
 			inner := ns[i+1 : end]
 			i = end + 1
@@ -419,4 +468,15 @@ func (w *walker) child(match func(*node) bool) int32 {
 		}
 	}
 	return -1
+}
+
+// covered reports whether errs already has a problem at path or at a path above it.
+func covered(errs Errors, path string) bool {
+	for _, fe := range errs {
+		if len(path) >= len(fe.Field) && path[:len(fe.Field)] == fe.Field && (len(path) == len(fe.Field) ||
+			path[len(fe.Field)] == '.' || path[len(fe.Field)] == '[') {
+			return true
+		}
+	}
+	return false
 }
