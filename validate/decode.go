@@ -57,7 +57,7 @@ func Decode[T any](r *http.Request, opts ...Option) (T, error) {
 		return zero, err // v may be half decoded
 	}
 	if check {
-		if errs, err = cfg.check(&v, ti, sc, errs, nil); err != nil {
+		if errs, err = cfg.check(&v, ti, sc, errs, false); err != nil {
 			return zero, err
 		}
 	}
@@ -102,7 +102,7 @@ func DecodePatch[T any](r *http.Request, opts ...Option) (*Patch[T], error) {
 	}
 	p.nodes = sc.nodes
 	if check {
-		if errs, err = cfg.check(&p.value, ti, sc, errs, p.nodes); err != nil {
+		if errs, err = cfg.check(&p.value, ti, sc, errs, true); err != nil {
 			return nil, err
 		}
 	}

@@ -11,17 +11,52 @@ import (
 // safe to print.
 
 // path is the JSON path of node n: "safety.valueAlignment", "items[2].sku".
-func (s *scanner) path(n int32) string {
-	var segs []seg
-	for ; n > 0; n = s.nodes[n].parent {
-		nd := &s.nodes[n]
-		segs = append(segs, seg{field: nd.field, key: nd.key, index: nd.index})
+func (s *scanner) path(n int32) string { return nodePath(s.nodes, n) }
+
+// nodePath is the JSON path of node n of a presence tree. It is written back to front into
+// one buffer of the exact size, so a deep node costs its path's length and no more.
+func nodePath(nodes []node, n int32) string {
+	size := 0
+	for m := n; m > 0; m = nodes[m].parent {
+		size += segText(&nodes[m], nil)
 	}
-	var sb strings.Builder
-	for i := len(segs) - 1; i >= 0; i-- {
-		writeSeg(&sb, segs[i])
+	buf := make([]byte, size)
+	end := size
+	for m := n; m > 0; m = nodes[m].parent {
+		end -= segText(&nodes[m], buf[:end])
 	}
-	return sb.String()
+	if size > 0 && buf[0] == '.' {
+		buf = buf[1:]
+	}
+	return string(buf)
+}
+
+// segText returns the length of node nd's segment with its separator (".name", "[2]",
+// ".key"). With dst, it also writes that text at the end of dst.
+func segText(nd *node, dst []byte) int {
+	var name string
+	switch {
+	case nd.field != nil:
+		name = nd.field.name
+	case nd.index >= 0:
+		var digits [12]byte
+		d := strconv.AppendInt(digits[:0], int64(nd.index), 10)
+		if dst != nil {
+			at := len(dst) - len(d) - 2
+			dst[at] = '['
+			copy(dst[at+1:], d)
+			dst[len(dst)-1] = ']'
+		}
+		return len(d) + 2
+	default:
+		name = safeKey(nd.key)
+	}
+	if dst != nil {
+		at := len(dst) - len(name) - 1
+		dst[at] = '.'
+		copy(dst[at+1:], name)
+	}
+	return len(name) + 1
 }
 
 // childPath is the path of a value without a node: sg below node parent.

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // maxDepth is the nesting limit of the pre-pass, the same as encoding/json's.
@@ -60,10 +61,15 @@ type scanner struct {
 	// stopped: a value the pre-pass found invalid makes encoding/json stop decoding (a
 	// type's own UnmarshalJSON or UnmarshalText failed, or a `,string` value it rejects).
 	stopped bool
+	// deepest is the deepest nesting seen; bracketKeys is set when a key of a typed map
+	// contains a bracket, which validator's namespaces cannot delimit.
+	deepest     int
+	bracketKeys bool
 }
 
 func (s *scanner) reset(data []byte, allowUnknown, patch bool) {
 	s.data, s.pos, s.depth, s.patch, s.stopped = data, 0, 0, patch, false
+	s.deepest, s.bracketKeys = 0, false
 	s.nodes = s.nodes[:0]
 	s.errs = nil
 	s.allowUnknown = allowUnknown
@@ -104,6 +110,11 @@ func (s *scanner) addNode(parent int32, f *fieldInfo, key string, index int32) i
 		return -1 // nothing is recorded below a value without a node
 	}
 	idx := int32(len(s.nodes))
+	if len(s.nodes) == cap(s.nodes) {
+		// Double, rather than append's gentler growth for big slices: a body of many small
+		// values would otherwise allocate several times its final tree while growing it.
+		s.nodes = append(make([]node, 0, 2*cap(s.nodes)+8), s.nodes...)
+	}
 	s.nodes = append(s.nodes, node{field: f, key: key, index: index, parent: parent, first: -1, last: -1, next: -1})
 	p := &s.nodes[parent]
 	if p.last >= 0 {
@@ -304,8 +315,8 @@ func (s *scanner) checkNumber(ti *typeInfo, lit []byte, isInt bool, self, parent
 
 // object scans a JSON object decoded into the struct ti.
 func (s *scanner) object(ti *typeInfo, self int32) *DecodeError {
-	if s.depth++; s.depth > maxDepth {
-		return s.tooDeep()
+	if err := s.enter(); err != nil {
+		return err
 	}
 	defer func() { s.depth-- }()
 	s.pos++ // '{'
@@ -390,6 +401,9 @@ func (s *scanner) mapObject(ti *typeInfo, self int32) *DecodeError {
 	convert := ti.mapKey.Kind() != reflect.String || reflect.PointerTo(ti.mapKey).Implements(textUnmarshalerType)
 	var seen map[any]struct{}
 	return s.keyed(self, true, func(key string, keyAt int, child int32) *DecodeError {
+		if !s.bracketKeys && strings.ContainsAny(key, "[]") {
+			s.bracketKeys = true
+		}
 		if k, ok := mapKey(ti.mapKey, key); !ok {
 			s.fieldErr(child, self, seg{key: key, index: -1}, "type", "key", "invalid key for this object")
 		} else if convert {
@@ -432,8 +446,8 @@ func (s *scanner) anyValue(self, parent int32, sg seg, record bool) *DecodeError
 			return s.anyValue(child, self, seg{key: key, index: -1}, record)
 		})
 	case '[':
-		if s.depth++; s.depth > maxDepth {
-			return s.tooDeep()
+		if err := s.enter(); err != nil {
+			return err
 		}
 		defer func() { s.depth-- }()
 		s.pos++
@@ -485,8 +499,8 @@ var float64Info = &typeInfo{kind: kindFloat, bits: 64, arrayLen: -1}
 // keyed scans an object with free-form keys (a map or an interface value), rejecting
 // duplicate keys, and calls member for each value. With record, each member gets a node.
 func (s *scanner) keyed(self int32, record bool, member func(key string, keyAt int, child int32) *DecodeError) *DecodeError {
-	if s.depth++; s.depth > maxDepth {
-		return s.tooDeep()
+	if err := s.enter(); err != nil {
+		return err
 	}
 	defer func() { s.depth-- }()
 	s.pos++ // '{'
@@ -535,8 +549,8 @@ func (s *scanner) keyed(self int32, record bool, member func(key string, keyAt i
 
 // array scans a JSON array decoded into the slice or array ti.
 func (s *scanner) array(ti *typeInfo, self int32) *DecodeError {
-	if s.depth++; s.depth > maxDepth {
-		return s.tooDeep()
+	if err := s.enter(); err != nil {
+		return err
 	}
 	defer func() { s.depth-- }()
 	s.pos++ // '['
@@ -606,6 +620,18 @@ func (s *scanner) quoted(f *fieldInfo, self int32) *DecodeError {
 	if json.Unmarshal([]byte(inner), target.Interface()) != nil {
 		s.fieldErr(self, -1, seg{}, "type", "string",
 			"expected a string holding a JSON "+f.typ.expected())
+	}
+	return nil
+}
+
+// enter counts one more level of nesting; the caller decrements s.depth when it leaves.
+func (s *scanner) enter() *DecodeError {
+	s.depth++
+	if s.depth > s.deepest {
+		s.deepest = s.depth
+		if s.depth > maxDepth {
+			return s.tooDeep()
+		}
 	}
 	return nil
 }

@@ -42,7 +42,7 @@ func Struct(v any, opts ...Option) error {
 	if t == nil || t.Kind() != reflect.Struct {
 		return errors.New("validate: Struct: the value must be a struct or a pointer to one")
 	}
-	errs, err := cfg.check(v, infoFor(t), nil, nil, nil)
+	errs, err := cfg.check(v, infoFor(t), nil, nil, false)
 	if err != nil {
 		return err
 	}
@@ -55,63 +55,103 @@ func Struct(v any, opts ...Option) error {
 // check runs validator over v (a pointer to a struct of type ti) and appends its findings to
 // errs as FieldErrors. With partial, only the paths present in the presence tree are
 // validated. sc, when given, is the pre-pass that decoded v: it lets `required` accept present
-// false and 0, and drops findings about fields the pre-pass already reported.
-func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial []node) (Errors, error) {
-	var err error
-	var idx childIndex
-	if partial != nil {
-		// StructFiltered is StructPartial's general form (the same partial traversal inside
-		// validator), asked per field instead of given a list of Go names. The list form
-		// cannot say "this array was replaced, validate all of its elements" without
-		// enumerating every element's fields, and would cost a map per request.
-		err = c.validate().StructFiltered(v, func(ns []byte) bool {
-			return !included(ti, ns, partial, &idx)
-		})
-	} else {
-		err = c.validate().Struct(v)
+// false and 0, drops findings about fields the pre-pass already reported, and lets structs
+// deeper than cutDepth be validated by calls of their own (see filter.go).
+func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial bool) (Errors, error) {
+	if len(errs) > maxErrors {
+		return errs, nil // the list is full: nothing validator finds could be listed
 	}
-	if err == nil {
-		return errs, nil
-	}
-	var ves validator.ValidationErrors
-	if !errors.As(err, &ves) {
-		return errs, err // InvalidValidationError: a programming error
-	}
-	prior := len(errs)
 	var nodes []node
+	var idx childIndex
+	root := cut{ti: ti, node: -1}
 	if sc != nil {
 		nodes = sc.nodes
+		root.node = 0
 	}
-	for _, fe := range ves {
-		if len(errs) > maxErrors {
-			break
+	queue := []cut{root}
+	fl := &filter{nodes: nodes, idx: &idx, partial: partial, cuts: &queue,
+		canCut: sc != nil && sc.deepest > cutDepth}
+	if fl.canCut {
+		root.val = reflect.ValueOf(v).Elem()
+		queue[0] = root
+		fl.strict = sc.bracketKeys
+	}
+	prior := len(errs)
+	for qi := 0; qi < len(queue) && len(errs) <= maxErrors; qi++ {
+		var err error
+		target := v
+		if qi > 0 {
+			target = queue[qi].val.Interface()
 		}
-		ns := fe.StructNamespace()
-		path, n, owner, ok := resolve(ti, ns, nodes, &idx)
-		if !ok {
-			path = fallbackPath(fe)
+		if partial || fl.canCut {
+			// StructFiltered is StructPartial's general form (the same partial traversal
+			// inside validator), asked per field instead of given a list of Go names. The
+			// list form cannot say "this array was replaced, validate all of its elements"
+			// without enumerating every element's fields, and would cost a map per request.
+			fl.start(queue[qi])
+			err = c.validate().StructFiltered(target, fl.skip)
+		} else {
+			err = c.validate().Struct(target)
 		}
-		if prior > 0 && covered(errs[:prior], path) {
-			continue // the pre-pass already reported this field (wrong type, null, ...)
+		if err == nil {
+			continue
 		}
-		if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() {
-			if f := nodes[n].field; f != nil && f.presence {
-				// Present false or 0: required is met, but validator stopped at it, so
-				// the field's later rules (required,min=1) have not run yet.
-				errs = c.checkAfterRequired(errs, fe.Value(), f.afterRequired, path)
-				continue
+		var ves validator.ValidationErrors
+		if !errors.As(err, &ves) {
+			return errs, err // InvalidValidationError: a programming error
+		}
+		ct := &queue[qi]
+		for _, fe := range ves {
+			if len(errs) > maxErrors {
+				break
 			}
+			ns := fe.StructNamespace()
+			path, n, owner, ok := resolve(ct.ti, ns, nodes, ct.node, &idx)
+			if !ok {
+				path = fallbackPath(fe)
+			}
+			if qi > 0 {
+				if ct.path == "" {
+					ct.path = nodePath(nodes, ct.node)
+				}
+				path = joinPath(ct.path, path)
+			}
+			if prior > 0 && covered(errs[:prior], path) {
+				continue // the pre-pass already reported this field (wrong type, null, ...)
+			}
+			if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() {
+				if f := nodes[n].field; f != nil && f.presence {
+					// Present false or 0: required is met, but validator stopped at it, so
+					// the field's later rules (required,min=1) have not run yet.
+					errs = c.checkAfterRequired(errs, fe.Value(), f.afterRequired, path)
+					continue
+				}
+			}
+			if partial && n >= 0 && nodes[n].isNull() && nodes[n].field == nil {
+				continue // a null map entry of a patch deletes the key; its zero value is not data
+			}
+			param := fe.Param()
+			if other, ok := otherField(ct.ti, fe.Tag(), param, ns, owner); ok {
+				if qi > 0 {
+					other = joinPath(ct.path, other)
+				}
+				param = other
+			}
+			errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: param, Message: ruleMessage(fe.Tag(), param, fe.Kind())})
 		}
-		if partial != nil && n >= 0 && nodes[n].isNull() && nodes[n].field == nil {
-			continue // a null map entry of a patch deletes the key; its zero value is not data
-		}
-		param := fe.Param()
-		if other, ok := otherField(ti, fe.Tag(), param, ns, owner); ok {
-			param = other
-		}
-		errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: param, Message: ruleMessage(fe.Tag(), param, fe.Kind())})
 	}
 	return errs, nil
+}
+
+// joinPath appends the path rel, relative to a struct, to that struct's path.
+func joinPath(base, rel string) string {
+	if base == "" {
+		return rel
+	}
+	if rel == "" {
+		return base
+	}
+	return base + "." + rel
 }
 
 // otherField turns the parameter of a cross-field rule, a Go field name (eqfield: in the
@@ -134,7 +174,7 @@ func otherField(ti *typeInfo, tag, param, ns string, owner int) (string, bool) {
 	default:
 		return "", false
 	}
-	path, _, _, ok := resolve(ti, other, nil, nil)
+	path, _, _, ok := resolve(ti, other, nil, -1, nil)
 	return path, ok && path != ""
 }
 
@@ -212,15 +252,6 @@ func selectorEnd[S ~string | ~[]byte](ns S, i int) int {
 	return -1
 }
 
-// included is the StructFiltered filter of DecodePatch: it reports whether the field at the
-// validator namespace ns (Go names, "Body.Safety.ValueAlignment") is present in the body.
-// Everything below a present value that is not an object (an array, a scalar, null) counts as
-// present: arrays are replaced whole, so they are validated whole.
-func included(ti *typeInfo, ns []byte, nodes []node, idx *childIndex) bool {
-	w := walker{ti: ti, ns: ns, nodes: nodes, idx: idx}
-	return w.walk(false)
-}
-
 // childIndex finds the children of a node by map key or array index in constant time. It is
 // built on first use per node: validator asks for map entries and array elements one by one,
 // and a linear search of the siblings for each would make a large body cost quadratic time.
@@ -234,9 +265,9 @@ type children struct {
 // resolve maps a validator struct namespace to the JSON path and, when nodes is given, the
 // node of the value ( -1 when absent or not recorded). owner is the offset in ns where the
 // name of the last struct field starts (-1 if none). idx, if not nil, speeds up lookups.
-func resolve(ti *typeInfo, ns string, nodes []node, idx *childIndex) (path string, n int32, owner int, ok bool) {
+func resolve(ti *typeInfo, ns string, nodes []node, root int32, idx *childIndex) (path string, n int32, owner int, ok bool) {
 	var sb strings.Builder
-	w := walker{ti: ti, ns: []byte(ns), nodes: nodes, sb: &sb, owner: -1, idx: idx}
+	w := walker{ti: ti, ns: []byte(ns), nodes: nodes, sb: &sb, owner: -1, idx: idx, root: root}
 	ok = w.walk(true)
 	return sb.String(), w.n, w.owner, ok
 }
@@ -250,6 +281,7 @@ type walker struct {
 	n     int32
 	owner int         // offset in ns of the last field name walked
 	idx   *childIndex // optional index of map entries and array elements
+	root  int32       // node of the value ti describes, or -1
 }
 
 // walk consumes the namespace. In path mode (full) it builds the JSON path and reports
@@ -260,7 +292,7 @@ func (w *walker) walk(full bool) bool {
 	cur := w.ti
 	w.n = -1
 	if len(w.nodes) > 0 {
-		w.n = 0
+		w.n = w.root
 	}
 	if name := cur.t.Name(); name != "" {
 		if len(ns) <= len(name) || string(ns[:len(name)]) != name || ns[len(name)] != '.' {
