@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -79,6 +80,9 @@ var (
 	ErrDuplicateKey = errors.New("validate: duplicate key")
 	// ErrTrailingData: something follows the JSON value (400).
 	ErrTrailingData = errors.New("validate: trailing data after JSON value")
+	// ErrTooDeep: the body nests objects and arrays more than MaxDepth levels deep (400). It
+	// also matches ErrSyntax.
+	ErrTooDeep = fmt.Errorf("validate: request body nests too deeply: %w", ErrSyntax)
 	// ErrNotObject: the body is valid JSON but not an object (400).
 	ErrNotObject = errors.New("validate: body is not a JSON object")
 	// ErrRead: the body could not be read, or not decoded into the Go type (400).

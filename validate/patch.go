@@ -36,32 +36,80 @@ func (p *Patch[T]) IsNull(path string) bool {
 
 // Fields lists the paths present in the body, in body order, each object before its members:
 // ["name", "safety", "safety.valueAlignment"]. Keys ignored under AllowUnknownFields are not
-// listed.
+// listed. Paths share their text where one is a prefix of another ("child",
+// "child.child", ...), so a deeply nested body does not cost the square of its depth.
 func (p *Patch[T]) Fields() []string {
-	var out []string
-	var walk func(n int32, prefix string)
-	walk = func(n int32, prefix string) {
+	if len(p.nodes) == 0 {
+		return nil
+	}
+	listed := func(n int32) bool { return n > 0 && p.nodes[n].index < 0 } // array elements are part of their array's value
+	name := func(n int32) string {
+		if f := p.nodes[n].field; f != nil {
+			return f.name
+		}
+		return p.nodes[n].key
+	}
+	// lens[n] is the length of node n's path; text[n] its path, once written.
+	lens := make([]int, len(p.nodes))
+	text := make([]string, len(p.nodes))
+	out := make([]string, 0, len(p.nodes)-1)
+	// lastObject is the last listed member of n that is an object with members, or -1.
+	lastObject := func(n int32) int32 {
+		last := int32(-1)
 		for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
-			nd := &p.nodes[c]
-			if nd.index >= 0 {
-				continue // array elements are part of their array's value
+			if listed(c) && p.nodes[c].isObject() && p.nodes[c].first >= 0 {
+				last = c
 			}
-			name := nd.key
-			if nd.field != nil {
-				name = nd.field.name
+		}
+		return last
+	}
+	// write gives text to n and to the chain of last objects below it, all prefixes of one
+	// string: the path of the chain's end.
+	write := func(n int32) {
+		end := n
+		for c := lastObject(end); c >= 0; c = lastObject(end) {
+			lens[c] = lens[end] + 1 + len(name(c))
+			end = c
+		}
+		buf := make([]byte, lens[end])
+		for m := end; m > 0; m = p.nodes[m].parent {
+			nm := name(m)
+			at := lens[m] - len(nm)
+			copy(buf[at:], nm)
+			if at > 0 {
+				buf[at-1] = '.'
 			}
-			path := name
-			if prefix != "" {
-				path = prefix + "." + name
-			}
-			out = append(out, path)
-			if nd.isObject() {
-				walk(c, path)
+		}
+		s := string(buf)
+		for m := end; ; m = p.nodes[m].parent {
+			text[m] = s[:lens[m]]
+			if m == n {
+				break
 			}
 		}
 	}
-	if len(p.nodes) > 0 {
-		walk(0, "")
+	var walk func(n int32)
+	walk = func(n int32) {
+		for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
+			if !listed(c) {
+				continue
+			}
+			if text[c] == "" {
+				lens[c] = len(name(c))
+				if n > 0 {
+					lens[c] += lens[n] + 1
+				}
+				write(c)
+			}
+			out = append(out, text[c])
+			if p.nodes[c].isObject() {
+				walk(c)
+			}
+		}
+	}
+	walk(0)
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

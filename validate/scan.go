@@ -12,8 +12,8 @@ import (
 	"strings"
 )
 
-// maxDepth is the nesting limit of the pre-pass, the same as encoding/json's.
-const maxDepth = 10000
+// maxDepth is the nesting limit of the pre-pass.
+const maxDepth = MaxDepth
 
 // maxErrors bounds the problems listed for one body, so a body of a million bad keys cannot
 // turn into a response many times its size.
@@ -637,7 +637,7 @@ func (s *scanner) enter() *DecodeError {
 }
 
 func (s *scanner) tooDeep() *DecodeError {
-	return newDecodeError(http.StatusBadRequest, ErrSyntax, int64(s.pos),
+	return newDecodeError(http.StatusBadRequest, ErrTooDeep, int64(s.pos),
 		"request body nests deeper than "+strconv.Itoa(maxDepth)+" levels", nil)
 }
 
