@@ -13,22 +13,51 @@ import (
 // path is the JSON path of node n: "safety.valueAlignment", "items[2].sku".
 func (s *scanner) path(n int32) string { return nodePath(s.nodes, n) }
 
-// nodePath is the JSON path of node n of a presence tree. It is written back to front into
-// one buffer of the exact size, so a deep node costs its path's length and no more.
+// maxPathLen bounds the length of a path in an error: a longer one keeps its last segments
+// after "…". Only a body nested far deeper than any real document reaches it; without the
+// bound, a hostile body could make each of the 100 problems carry a path of many kilobytes.
+const maxPathLen = 1024
+
+// nodePath is the JSON path of node n of a presence tree, shortened to maxPathLen. It is
+// written back to front into one buffer, so a deep node costs no more than the bound.
 func nodePath(nodes []node, n int32) string {
-	size := 0
+	size, top := 0, int32(0) // top: the shallowest node whose segment fits
 	for m := n; m > 0; m = nodes[m].parent {
-		size += segText(&nodes[m], nil)
+		l := segText(&nodes[m], nil)
+		if size+l > maxPathLen-len(ellipsis) && nodes[m].parent > 0 {
+			top = m
+			break
+		}
+		size += l
+	}
+	if top > 0 {
+		size += len(ellipsis)
 	}
 	buf := make([]byte, size)
 	end := size
-	for m := n; m > 0; m = nodes[m].parent {
+	for m := n; m > 0 && m != top; m = nodes[m].parent {
 		end -= segText(&nodes[m], buf[:end])
 	}
-	if size > 0 && buf[0] == '.' {
+	if top > 0 {
+		copy(buf, ellipsis) // the segment after it keeps its separator: "….child.name"
+	} else if size > 0 && buf[0] == '.' {
 		buf = buf[1:]
 	}
 	return string(buf)
+}
+
+const ellipsis = "…"
+
+// shortPath applies maxPathLen to a path built elsewhere, keeping its end.
+func shortPath(p string) string {
+	if len(p) <= maxPathLen {
+		return p
+	}
+	cut := len(p) - (maxPathLen - len(ellipsis))
+	for cut < len(p) && p[cut] != '.' && p[cut] != '[' { // keep whole segments: "….child.name"
+		cut++
+	}
+	return ellipsis + p[cut:]
 }
 
 // segText returns the length of node nd's segment with its separator (".name", "[2]",

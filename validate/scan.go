@@ -642,7 +642,7 @@ func (s *scanner) tooDeep() *DecodeError {
 }
 
 func (s *scanner) duplicate(parent int32, sg seg, at int) *DecodeError {
-	path := s.childPath(parent, sg)
+	path := shortPath(s.childPath(parent, sg))
 	return newDecodeError(http.StatusBadRequest, ErrDuplicateKey, int64(at),
 		"request body has duplicate key "+strconv.Quote(path), nil)
 }
@@ -674,7 +674,7 @@ func (s *scanner) fieldErr(self, parent int32, sg seg, rule, param, msg string) 
 	} else {
 		path = s.childPath(parent, sg)
 	}
-	s.errs = append(s.errs, FieldError{Field: path, Rule: rule, Param: param, Message: msg})
+	s.errs = append(s.errs, FieldError{Field: shortPath(path), Rule: rule, Param: param, Message: msg})
 }
 
 // keySet detects repeated keys: a short list while small, a map once it grows, so a body

@@ -198,6 +198,7 @@ func (c *config) checkAfterRequired(errs Errors, value any, rules, path string) 
 func addError(errs Errors, fe FieldError) Errors {
 	switch {
 	case len(errs) < maxErrors:
+		fe.Field = shortPath(fe.Field)
 		return append(errs, fe)
 	case len(errs) == maxErrors:
 		return append(errs, truncatedError)
