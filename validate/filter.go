@@ -50,23 +50,30 @@ type cut struct {
 	path  string // JSON path of the struct, once known
 }
 
-// filter is the state of one validator call's filter.
+// filter is the state of the filter of one check: the validator call over the value, then
+// one call per cut.
 type filter struct {
 	nodes   []node
 	idx     *childIndex
 	partial bool
 	strict  bool // re-check every frame (some map key contains a bracket)
-	cuts    *[]cut
 	canCut  bool
+	cuts    []cut // cuts[0] is the value itself
 	frames  []frame
+	root    string // the type name that starts every namespace of the current call
+
+	cutBuf   [1]cut
+	frameBuf [2]frame
 }
 
 func (fl *filter) start(root cut) {
+	if fl.frames == nil {
+		fl.frames = fl.frameBuf[:0]
+	}
 	fl.frames = fl.frames[:0]
 	f := frame{cur: root.ti, n: root.node, val: root.val, under: root.under}
-	if name := root.ti.t.Name(); name != "" {
-		f.step = []byte(name + ".")
-		f.end = len(f.step)
+	if fl.root = root.ti.t.Name(); fl.root != "" {
+		f.end = len(fl.root) + 1
 	}
 	fl.frames = append(fl.frames, f)
 }
@@ -74,8 +81,7 @@ func (fl *filter) start(root cut) {
 // skip is the StructFiltered filter: it reports whether validator skips the field at ns.
 func (fl *filter) skip(ns []byte) bool {
 	p := bytes.LastIndexByte(ns, '.') + 1 // the field's name follows the last '.'
-	root := &fl.frames[0]
-	if p < root.end || !bytes.Equal(ns[:root.end], root.step) {
+	if root := &fl.frames[0]; p < root.end || string(ns[:len(fl.root)]) != fl.root || (root.end > 0 && ns[root.end-1] != '.') {
 		return false // not a namespace this filter understands: validate
 	}
 	// Drop frames that are not prefixes of ns.
@@ -120,7 +126,7 @@ func (fl *filter) skip(ns []byte) bool {
 			v = v.Elem()
 		}
 		if v.Kind() == reflect.Struct {
-			*fl.cuts = append(*fl.cuts, cut{val: v, ti: top.cur.deref(), node: top.n, under: top.under})
+			fl.cuts = append(fl.cuts, cut{val: v, ti: top.cur.deref(), node: top.n, under: top.under})
 			return true
 		}
 		top.cut = false

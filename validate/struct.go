@@ -64,81 +64,89 @@ func (c *config) check(v any, ti *typeInfo, sc *scanner, errs Errors, partial bo
 	var nodes []node
 	var idx childIndex
 	root := cut{ti: ti, node: -1}
+	canCut := sc != nil && sc.deepest > cutDepth
 	if sc != nil {
 		nodes = sc.nodes
 		root.node = 0
 	}
-	queue := []cut{root}
-	fl := &filter{nodes: nodes, idx: &idx, partial: partial, cuts: &queue,
-		canCut: sc != nil && sc.deepest > cutDepth}
-	if fl.canCut {
-		root.val = reflect.ValueOf(v).Elem()
-		queue[0] = root
+	prior := len(errs)
+	if !partial && !canCut {
+		// The common case: the whole value, no filter.
+		return c.report(errs, c.validate().Struct(v), &root, nodes, &idx, prior, false)
+	}
+	fl := &filter{nodes: nodes, idx: &idx, partial: partial, canCut: canCut}
+	fl.cuts = append(fl.cutBuf[:0], root)
+	if canCut {
+		fl.cuts[0].val = reflect.ValueOf(v).Elem()
 		fl.strict = sc.bracketKeys
 	}
-	prior := len(errs)
-	for qi := 0; qi < len(queue) && len(errs) <= maxErrors; qi++ {
-		var err error
+	var err error
+	for qi := 0; qi < len(fl.cuts) && len(errs) <= maxErrors; qi++ {
 		target := v
 		if qi > 0 {
-			target = queue[qi].val.Interface()
+			target = fl.cuts[qi].val.Interface()
 		}
-		if partial || fl.canCut {
-			// StructFiltered is StructPartial's general form (the same partial traversal
-			// inside validator), asked per field instead of given a list of Go names. The
-			// list form cannot say "this array was replaced, validate all of its elements"
-			// without enumerating every element's fields, and would cost a map per request.
-			fl.start(queue[qi])
-			err = c.validate().StructFiltered(target, fl.skip)
-		} else {
-			err = c.validate().Struct(target)
+		// StructFiltered is StructPartial's general form (the same partial traversal inside
+		// validator), asked per field instead of given a list of Go names. The list form
+		// cannot say "this array was replaced, validate all of its elements" without
+		// enumerating every element's fields, and would cost a map per request.
+		fl.start(fl.cuts[qi])
+		err = c.validate().StructFiltered(target, fl.skip)
+		if errs, err = c.report(errs, err, &fl.cuts[qi], nodes, &idx, prior, partial); err != nil {
+			return errs, err
 		}
-		if err == nil {
-			continue
+	}
+	return errs, nil
+}
+
+// report appends the findings of one validator call over the struct ct (the validated value,
+// or a cut below it, whose paths are relative to it) to errs.
+func (c *config) report(errs Errors, err error, ct *cut, nodes []node, idx *childIndex, prior int, partial bool) (Errors, error) {
+	if err == nil {
+		return errs, nil
+	}
+	var ves validator.ValidationErrors
+	if !errors.As(err, &ves) {
+		return errs, err // InvalidValidationError: a programming error
+	}
+	isCut := ct.node > 0
+	for _, fe := range ves {
+		if len(errs) > maxErrors {
+			break
 		}
-		var ves validator.ValidationErrors
-		if !errors.As(err, &ves) {
-			return errs, err // InvalidValidationError: a programming error
+		ns := fe.StructNamespace()
+		path, n, owner, ok := resolve(ct.ti, ns, nodes, ct.node, idx)
+		if !ok {
+			path = fallbackPath(fe)
 		}
-		ct := &queue[qi]
-		for _, fe := range ves {
-			if len(errs) > maxErrors {
-				break
+		if isCut {
+			if ct.path == "" {
+				ct.path = nodePath(nodes, ct.node)
 			}
-			ns := fe.StructNamespace()
-			path, n, owner, ok := resolve(ct.ti, ns, nodes, ct.node, &idx)
-			if !ok {
-				path = fallbackPath(fe)
-			}
-			if qi > 0 {
-				if ct.path == "" {
-					ct.path = nodePath(nodes, ct.node)
-				}
-				path = joinPath(ct.path, path)
-			}
-			if prior > 0 && covered(errs[:prior], path) {
-				continue // the pre-pass already reported this field (wrong type, null, ...)
-			}
-			if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() {
-				if f := nodes[n].field; f != nil && f.presence {
-					// Present false or 0: required is met, but validator stopped at it, so
-					// the field's later rules (required,min=1) have not run yet.
-					errs = c.checkAfterRequired(errs, fe.Value(), f.afterRequired, path)
-					continue
-				}
-			}
-			if partial && n >= 0 && nodes[n].isNull() && nodes[n].field == nil {
-				continue // a null map entry of a patch deletes the key; its zero value is not data
-			}
-			param := fe.Param()
-			if other, ok := otherField(ct.ti, fe.Tag(), param, ns, owner); ok {
-				if qi > 0 {
-					other = joinPath(ct.path, other)
-				}
-				param = other
-			}
-			errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: param, Message: ruleMessage(fe.Tag(), param, fe.Kind())})
+			path = joinPath(ct.path, path)
 		}
+		if prior > 0 && covered(errs[:prior], path) {
+			continue // the pre-pass already reported this field (wrong type, null, ...)
+		}
+		if fe.Tag() == "required" && n >= 0 && !nodes[n].isNull() {
+			if f := nodes[n].field; f != nil && f.presence {
+				// Present false or 0: required is met, but validator stopped at it, so the
+				// field's later rules (required,min=1) have not run yet.
+				errs = c.checkAfterRequired(errs, fe.Value(), f.afterRequired, path)
+				continue
+			}
+		}
+		if partial && n >= 0 && nodes[n].isNull() && nodes[n].field == nil {
+			continue // a null map entry of a patch deletes the key; its zero value is not data
+		}
+		param := fe.Param()
+		if other, ok := otherField(ct.ti, fe.Tag(), param, ns, owner); ok {
+			if isCut {
+				other = joinPath(ct.path, other)
+			}
+			param = other
+		}
+		errs = addError(errs, FieldError{Field: path, Rule: fe.Tag(), Param: param, Message: ruleMessage(fe.Tag(), param, fe.Kind())})
 	}
 	return errs, nil
 }
