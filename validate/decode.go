@@ -18,8 +18,8 @@ import (
 //
 // The body must have a JSON Content-Type (application/json or any application/*+json, with
 // charset utf-8 if a charset is given): otherwise 415. It is limited to MaxBytes (default
-// 1 MiB): otherwise 413. Empty bodies, malformed JSON, duplicate keys and data after the value
-// are rejected with 400 (a *DecodeError). Then every remaining problem is collected into one
+// 1 MiB): otherwise 413. Empty bodies, malformed JSON, nesting deeper than MaxDepth,
+// duplicate keys and data after the value are rejected with 400 (a *DecodeError). Then every remaining problem is collected into one
 // Errors (400): unknown keys (unless AllowUnknownFields), keys that match a field only when case
 // is ignored, values of the wrong JSON type or out of range for the Go type, null for a field
 // that cannot be nil, and every failed `validate` tag.
@@ -30,6 +30,10 @@ import (
 // compare it with another field (gtfield, ...) keeps validator's meaning, where 0 fails
 // required. For strings, slices, maps, structs, pointers, map values and array elements
 // `required` keeps validator's meaning (non-zero, non-nil).
+//
+// T must be a struct type that implements neither json.Unmarshaler nor
+// encoding.TextUnmarshaler; otherwise Decode returns a plain error (a programming error, not
+// a client's) on every call.
 //
 // On error Decode returns the zero T.
 func Decode[T any](r *http.Request, opts ...Option) (T, error) {
@@ -73,7 +77,9 @@ func Decode[T any](r *http.Request, opts ...Option) (T, error) {
 // The checks are those of Decode, but validation covers only the fields present in the body:
 // `required` fires for a present-but-empty field, never for an absent one. Nested objects are
 // partial too; arrays are replaced as a whole and so are validated in full, and so is each
-// map entry present. null clears a pointer, slice, map or interface field; a type with its own
+// map entry present, and so is a present value of a type with its own UnmarshalJSON or
+// UnmarshalText, which Apply replaces whole. null clears a pointer, slice, map or interface
+// field; a type with its own
 // UnmarshalJSON decides what null means (its method returning an error makes null an error);
 // for any other field null is an error.
 //

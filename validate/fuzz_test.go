@@ -35,6 +35,12 @@ var fuzzSeeds = []string{
 	"{\"labels\":{\"a\xff\":\"x\",\"a\xfe\":\"y\"}}",
 	`{"meta":[[[[[[[[]]]]]]]]}`,
 	`{"name":"\ud800\udc00\ud800"}`,
+	`{"limits":{"7":1,"07":2,"-0":3}}`,
+	`{"quoted":" 42","meta":{"a":[1e400,-2e308]}}`,
+	`{"created":"yesterday","name":"ok","active":true}`,
+	`{"items":[{"sku":"a1","qty":"x"}],"labels":{"a]\n.b[":"x"}}`,
+	"\xef\xbb\xbf{}",
+	`hello`,
 }
 
 func FuzzDecode(f *testing.F) {

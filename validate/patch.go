@@ -146,7 +146,8 @@ func (p *Patch[T]) lookup(path string) int32 {
 // that method made of null. Absent fields are left alone.
 //
 // Apply does not modify values dst only points to: a pointer, map or slice it changes is
-// replaced by a fresh copy, so data shared with other values stays intact.
+// replaced by a fresh copy, so data shared with other values stays intact. That includes a
+// pointer to an embedded struct through which a promoted field is set.
 func (p *Patch[T]) Apply(dst *T) {
 	if dst == nil {
 		panic("validate: Patch.Apply: dst must not be nil")

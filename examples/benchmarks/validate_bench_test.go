@@ -406,3 +406,28 @@ func BenchmarkValidateHostile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkValidateDecodePatchDeep guards against work that grows with the square of the
+// nesting depth (issue 11): DecodePatch and Patch.Fields on a chain of n nested objects of a
+// self-referencing type. ns/level should stay flat as n grows.
+func BenchmarkValidateDecodePatchDeep(b *testing.B) {
+	for _, n := range []int{1000, 9000} {
+		body := []byte(strings.Repeat(`{"child":`, n) + `{"items":[{"qty":1}]}` + strings.Repeat(`}`, n))
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			r, reset := newBenchRequest(body)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				reset()
+				p, err := validate.DecodePatch[benchNode](r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(p.Fields()) != n+1 {
+					b.Fatal("lost a field")
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/level")
+		})
+	}
+}
