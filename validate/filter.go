@@ -16,7 +16,8 @@ import (
 // found there, and only walks the part of a namespace after the deepest frame that still
 // matches. Depth-first order means a frame that no longer applies is popped before any call
 // could match it by accident, as long as map keys cannot fake a step boundary: when some key
-// in the body contains a bracket, every frame is re-checked against the namespace.
+// in the body contains a bracket, every frame is re-checked against the namespace, which the
+// cuts below keep to at most cutDepth frames per call.
 //
 // validator also builds, for every failed field, a namespace string as long as the field is
 // deep, and collects every failure before returning: a deep body with many failing leaves
@@ -61,6 +62,7 @@ type filter struct {
 	cuts    []cut // cuts[0] is the value itself
 	frames  []frame
 	root    string // the type name that starts every namespace of the current call
+	work    int    // frames compared or walked, for tests of linearity
 
 	cutBuf   [1]cut
 	frameBuf [2]frame
@@ -87,6 +89,7 @@ func (fl *filter) skip(ns []byte) bool {
 	// Drop frames that are not prefixes of ns.
 	for len(fl.frames) > 1 {
 		top := &fl.frames[len(fl.frames)-1]
+		fl.work++
 		if top.end <= p && bytes.Equal(ns[top.start:top.end], top.step) {
 			if !fl.strict {
 				break
@@ -95,6 +98,7 @@ func (fl *filter) skip(ns []byte) bool {
 			for i := len(fl.frames) - 2; i > 0 && ok; i-- {
 				f := &fl.frames[i]
 				ok = bytes.Equal(ns[f.start:f.end], f.step)
+				fl.work++
 			}
 			if ok {
 				break
@@ -109,6 +113,7 @@ func (fl *filter) skip(ns []byte) bool {
 			break
 		}
 		next, ok := fl.extend(ns, top, p)
+		fl.work++
 		if !ok {
 			break
 		}
