@@ -156,9 +156,11 @@ func (fl *filter) present(f *frame, rest []byte, exact bool) bool {
 	if cur.kind == kindUnmarshaler || cur.kind == kindText {
 		return true // opaque: validated whole
 	}
-	if !exact || cur.kind != kindStruct {
+	if cur.kind != kindStruct {
 		return true
 	}
+	// rest is a field's Go path, through promoted embedded structs ("Base.ID") when the walk
+	// stopped at them.
 	if fi := cur.goPaths[string(rest)]; fi != nil {
 		return fl.child(f.n, func(c *node) bool { return c.field == fi }) >= 0
 	}
@@ -169,7 +171,7 @@ func (fl *filter) present(f *frame, rest []byte, exact bool) bool {
 			return c.field != nil && len(c.field.goPath) > len(prefix) && c.field.goPath[:len(prefix)] == prefix
 		}) >= 0
 	}
-	return false
+	return !exact
 }
 
 // extend walks one step ("Child.", "Items[0].", "Base.Inner." is not one: embedded struct
