@@ -277,11 +277,12 @@ type children struct {
 func resolve(ti *typeInfo, ns string, nodes []node, root int32, idx *childIndex) (path string, n int32, owner int, ok bool) {
 	var sb strings.Builder
 	w := walker{ti: ti, ns: []byte(ns), nodes: nodes, sb: &sb, owner: -1, idx: idx, root: root}
-	ok = w.walk(true)
+	ok = w.walk()
 	return sb.String(), w.n, w.owner, ok
 }
 
-// walker follows a validator namespace through the type metadata and the presence tree.
+// walker follows a validator namespace through the type metadata and the presence tree,
+// building the JSON path.
 type walker struct {
 	ti    *typeInfo
 	ns    []byte
@@ -293,10 +294,9 @@ type walker struct {
 	root  int32       // node of the value ti describes, or -1
 }
 
-// walk consumes the namespace. In path mode (full) it builds the JSON path and reports
-// whether every segment was understood; in filter mode it reports whether the value is
-// present (or under a present non-object value).
-func (w *walker) walk(full bool) bool {
+// walk consumes the namespace, builds the JSON path and reports whether every segment was
+// understood.
+func (w *walker) walk() bool {
 	ns := w.ns
 	cur := w.ti
 	w.n = -1
@@ -312,17 +312,7 @@ func (w *walker) walk(full bool) bool {
 	base := len(w.ns) - len(ns)
 	i := 0
 	for i < len(ns) {
-		cur = cur.deref()
-		if !full && w.n >= 0 && !w.nodes[w.n].isObject() {
-			return true // under a value that replaces whatever was there
-		}
-		if !full && w.n < 0 {
-			return false
-		}
-		if cur = w.opaque(cur); cur == nil {
-			return !full // a present value the pre-pass treats as opaque: validated whole
-		}
-		if cur.kind != kindStruct {
+		if cur = shapeOf(cur.deref()); cur == nil || cur.kind != kindStruct {
 			return false
 		}
 		// A field name, possibly through promoted embedded structs ("Base.ID").
@@ -340,25 +330,18 @@ func (w *walker) walk(full bool) bool {
 				return false
 			}
 			if i >= len(ns) {
-				// The embedded struct itself: present when any promoted member is.
-				if full {
-					return true
-				}
-				prefix := string(goPath) + "."
-				return w.child(func(c *node) bool { return c.field != nil && strings.HasPrefix(c.field.goPath, prefix) }) >= 0
+				return true // the embedded struct itself
 			}
 			if ns[i] != '.' {
 				return false
 			}
 			i++
 		}
-		if full {
-			if w.sb.Len() > 0 {
-				w.sb.WriteByte('.')
-			}
-			w.sb.WriteString(f.name)
-			w.owner = base + start
+		if w.sb.Len() > 0 {
+			w.sb.WriteByte('.')
 		}
+		w.sb.WriteString(f.name)
+		w.owner = base + start
 		w.n = w.child(func(c *node) bool { return c.field == f })
 		cur = f.typ
 		// Element and map-key selectors: "[2]", "[key]".
@@ -367,7 +350,7 @@ func (w *walker) walk(full bool) bool {
 			if end <= i {
 				return false
 			}
-			if c := cur.deref(); c.kind == kindMap && w.n >= 0 {
+			if c := shapeOf(cur.deref()); c != nil && c.kind == kindMap && w.n >= 0 {
 				// A key may itself contain "]." or "]["; prefer the end that names a key the
 				// body has.
 				for e := end; e >= 0 && w.keyChild(string(ns[i+1:e])) < 0; {
@@ -384,12 +367,8 @@ func (w *walker) walk(full bool) bool {
 			}
 			inner := ns[i+1 : end]
 			i = end + 1
-			cur = cur.deref()
-			if !full && w.n >= 0 && !w.nodes[w.n].isObject() {
-				return true
-			}
-			if cur = w.opaque(cur); cur == nil {
-				return !full
+			if cur = shapeOf(cur.deref()); cur == nil {
+				return false
 			}
 			switch cur.kind {
 			case kindArray:
@@ -397,24 +376,14 @@ func (w *walker) walk(full bool) bool {
 				if err != nil {
 					return false
 				}
-				if full {
-					w.sb.WriteByte('[')
-					w.sb.Write(inner)
-					w.sb.WriteByte(']')
-				}
+				w.sb.WriteByte('[')
+				w.sb.Write(inner)
+				w.sb.WriteByte(']')
 				w.n = w.elemChild(idx)
 			case kindMap:
-				if full {
-					w.sb.WriteByte('.')
-					w.sb.WriteString(safeKey(string(inner)))
-				}
+				w.sb.WriteByte('.')
+				w.sb.WriteString(safeKey(string(inner)))
 				w.n = w.keyChild(string(inner))
-				if !full && w.n < 0 {
-					// The map is present (the walk got here) but validator spells the key
-					// differently from the body ("7" for "07"): validate the entry whole
-					// rather than risk skipping it.
-					return true
-				}
 			default:
 				return false
 			}
@@ -427,23 +396,15 @@ func (w *walker) walk(full bool) bool {
 			i++
 		}
 	}
-	if !full {
-		return w.n >= 0
-	}
 	return true
 }
 
-// opaque handles a type with its own UnmarshalJSON or UnmarshalText, which the pre-pass does
-// not look into and Apply replaces whole. In filter mode it returns nil: such a value, when
-// present, is validated whole. In path mode it returns the metadata of the type's underlying
-// shape, so that paths below it are JSON paths too (nil when it has none). Other types are
-// returned as they are.
-func (w *walker) opaque(cur *typeInfo) *typeInfo {
+// shapeOf returns, for a type with its own UnmarshalJSON or UnmarshalText (which the pre-pass
+// does not look into), the metadata of its underlying shape, so that paths below it are JSON
+// paths too; nil when it has none. Other types are returned as they are.
+func shapeOf(cur *typeInfo) *typeInfo {
 	if cur.kind != kindUnmarshaler && cur.kind != kindText {
 		return cur
-	}
-	if w.sb == nil {
-		return nil
 	}
 	return cur.shape
 }
