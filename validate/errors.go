@@ -13,6 +13,9 @@ import (
 // English message, so it can be returned to the client as is.
 type FieldError struct {
 	// Field is the JSON path of the field: "name", "safety.valueAlignment", "items[2].sku".
+	// Map keys the client sent are sanitised (at most 64 bytes, control characters and
+	// invalid UTF-8 replaced), and a path longer than 1 KiB keeps its last whole segments
+	// after "…".
 	Field string `json:"field"`
 	// Rule is the validator tag that failed ("required", "max", ...), or one of the decoding
 	// rules: "unknown" (no such field), "type" (wrong JSON type or out of range for the Go
