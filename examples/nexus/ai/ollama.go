@@ -32,6 +32,9 @@ func NewOllama(host string, opts ...Option) *Ollama {
 	return &Ollama{base: u, cfg: newConfig("llama3.2", opts)}
 }
 
+// Host returns the server's URL, its password (if any) redacted.
+func (o *Ollama) Host() string { return o.base.Redacted() }
+
 // Name returns "ollama".
 func (o *Ollama) Name() string { return "ollama" }
 
