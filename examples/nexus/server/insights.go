@@ -102,6 +102,7 @@ func (s *Server) serveInsights(w http.ResponseWriter, r *http.Request) {
 		ans, err := p.Stream(ctx, q, nil)
 		if err != nil {
 			if r.Context().Err() == nil || context.Cause(ctx) == errRestarting {
+				s.logInsightError(r, m.ID, p, false, err)
 				respond.Error(w, r, s.insightError(ctx, p, err))
 			}
 			return
@@ -124,16 +125,13 @@ func (s *Server) serveInsights(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		apiErr := s.insightError(ctx, p, err)
+		s.logInsightError(r, m.ID, p, ev.started, err)
 		if !ev.started {
 			respond.Error(w, r, apiErr)
 			return
 		}
 		// Mid-stream: the status is sent; the error goes in a last event
 		// carrying the envelope's error object.
-		if apiErr.Status >= 500 && !errors.Is(err, errRestarting) {
-			s.log.ErrorContext(r.Context(), "insight: AI service failed mid-stream", "module", m.ID,
-				"provider", p.Name(), "err", err)
-		}
 		body := respond.ErrorBody{Code: apiErr.Code, Message: apiErr.Message}
 		if apiErr.Details != nil {
 			body.Details, _ = json.Marshal(apiErr.Details)
@@ -142,6 +140,18 @@ func (s *Server) serveInsights(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = ev.send("done", done(ans))
+}
+
+// logInsightError logs a failed insight in the server's log: the *ai.Error
+// text names the provider, the kind and the upstream's status and error
+// type, never a key, a URL or an OpenAI error message.
+func (s *Server) logInsightError(r *http.Request, id uuid.UUID, p ai.Provider, streaming bool, err error) {
+	if errors.Is(err, errRestarting) {
+		s.log.InfoContext(r.Context(), "insight: ended by the shutdown", "module", id, "provider", p.Name(), "streaming", streaming)
+		return
+	}
+	s.log.ErrorContext(r.Context(), "insight: the AI service failed", "module", id, "provider", p.Name(),
+		"streaming", streaming, "err", err)
 }
 
 // insightError maps a failure of the AI call to its envelope.
