@@ -284,9 +284,6 @@ func (e *eventWriter) send(name string, data any) error {
 		h.Set("Content-Type", "text/event-stream")
 		h.Set("Cache-Control", "no-cache")
 		h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-		// The stream outlives the server's ReadTimeout, whose expiry would
-		// cancel the request's context: lift it for this response.
-		_ = e.rc.SetReadDeadline(time.Time{})
 		e.w.WriteHeader(http.StatusOK)
 	}
 	buf := make([]byte, 0, len(raw)+len(name)+16)

@@ -60,8 +60,9 @@ func postInsight(t *testing.T, ts *httptest.Server, tok string, m store.Module, 
 	return res
 }
 
-// TestInsightOutlivesReadTimeout: the server's ReadTimeout would cancel a
-// request's context once it passes; a stream lifts it for its response.
+// TestInsightOutlivesReadTimeout: a stream lasts longer than the server's
+// ReadTimeout (net/http lifts the read deadline once the request is read)
+// without its context being cancelled.
 func TestInsightOutlivesReadTimeout(t *testing.T) {
 	t.Parallel()
 	f := aitest.New(t, aitest.Ollama)
