@@ -187,7 +187,9 @@ func TestInsightsStream(t *testing.T) {
 			assert.Contains(t, string(up[0].Body), "How is it doing?")
 			assert.Contains(t, string(up[0].Body), "Insightful", "the module is the context")
 
-			require.Eventually(t, func() bool { return strings.Contains(ts.logs.String(), `"request_id":"insight-req-0001","remote_addr"`) },
+			require.Eventually(t, func() bool {
+				return strings.Contains(ts.logs.String(), `"request_id":"insight-req-0001","remote_addr"`)
+			},
 				5*time.Second, 10*time.Millisecond)
 			status, d := accessLogged(t, ts.logs.String(), "insight-req-0001")
 			assert.Equal(t, http.StatusOK, status)
