@@ -118,9 +118,10 @@ func (s *Server) serveInsights(w http.ResponseWriter, r *http.Request) {
 		}{text})
 	})
 	if err != nil {
-		if r.Context().Err() != nil {
-			// The client went away: the upstream request is cancelled
-			// with it, and nobody is left to tell.
+		if r.Context().Err() != nil || ev.broken != nil {
+			// The client went away (the request's context ended, or a
+			// write to it failed first): the upstream request is
+			// cancelled with it, and nobody is left to tell.
 			s.log.InfoContext(r.Context(), "insight: client went away", "module", m.ID, "provider", p.Name())
 			return
 		}
@@ -271,6 +272,8 @@ type eventWriter struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	started bool
+	// broken is the first error writing to the client.
+	broken error
 }
 
 func (e *eventWriter) send(name string, data any) error {
@@ -293,7 +296,12 @@ func (e *eventWriter) send(name string, data any) error {
 	buf = append(buf, raw...)
 	buf = append(buf, "\n\n"...)
 	if _, err := e.w.Write(buf); err != nil {
+		e.broken = err
 		return err
 	}
-	return e.rc.Flush()
+	if err := e.rc.Flush(); err != nil {
+		e.broken = err
+		return err
+	}
+	return nil
 }
