@@ -25,7 +25,9 @@ import (
 // CORS_ORIGIN, RATE_LIMIT_WINDOW_MS, RATE_LIMIT_MAX_REQUESTS, OPENAI_API_KEY
 // and OLLAMA_HOST (the AI insights). The others are validated and reported
 // by GET /api/system as configured or not; the features behind them (Redis
-// cache, distributed mode) are not part of this server yet.
+// cache, distributed mode) are not part of this server yet. AI_PROVIDER,
+// OLLAMA_MODEL, OPENAI_MODEL, OPENAI_BASE_URL and AI_TIMEOUT (see ai.go) and
+// the SHUTDOWN_ timings are not in the original server.
 type Config struct {
 	DatabaseURL string `env:"DATABASE_URL" validate:"omitempty,uri" desc:"database URL: postgres://user:pass@host:5432/db for PostgreSQL, sqlite:path for SQLite; default sqlite:nexus.db in the working directory outside production, required in production"`
 	NodeEnv     string `env:"NODE_ENV, default=development" validate:"oneof=development production test" desc:"environment; production makes weak secrets and a missing DATABASE_URL fatal"`
@@ -37,6 +39,11 @@ type Config struct {
 	LogLevel             string        `env:"LOG_LEVEL, default=info" validate:"oneof=trace debug info warn error fatal" desc:"minimum log level"`
 	OpenAIAPIKey         envcfg.Secret `env:"OPENAI_API_KEY" envcfg:"optional" desc:"OpenAI API key; when set, OpenAI answers the AI insights (see AI_PROVIDER)"`
 	OllamaHost           string        `env:"OLLAMA_HOST" validate:"omitempty,url" desc:"Ollama server URL such as http://localhost:11434; unset means that default when Ollama answers the AI insights (see AI_PROVIDER), reported by /api/system as not configured"`
+	AIProvider           string        `env:"AI_PROVIDER, default=auto" validate:"oneof=auto ollama openai" desc:"which AI service answers POST /api/modules/{id}/insights: auto (OpenAI when OPENAI_API_KEY is set, otherwise Ollama at OLLAMA_HOST or its default), ollama or openai"`
+	OllamaModel          string        `env:"OLLAMA_MODEL, default=llama3.2" validate:"min=1,max=200" desc:"Ollama model asked (pull it first: ollama pull llama3.2)"`
+	OpenAIModel          string        `env:"OPENAI_MODEL, default=gpt-4o-mini" validate:"min=1,max=200" desc:"OpenAI model asked"`
+	OpenAIBaseURL        string        `env:"OPENAI_BASE_URL, default=https://api.openai.com/v1" validate:"url" desc:"OpenAI API base URL (or any server speaking its chat completions API)"`
+	AITimeout            time.Duration `env:"AI_TIMEOUT, default=2m" validate:"min=1s" desc:"limit for one whole AI answer; past it the insight fails with 504 TIMEOUT"`
 	RedisURL             string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis URL such as redis://localhost:6379 (not used yet: reported by /api/system)"`
 	EnableRedisCache     bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"cache in Redis (not used yet: reported by /api/system)"`
 	EnableDistributed    bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"distributed mode (not used yet: reported by /api/system)"`
@@ -47,13 +54,6 @@ type Config struct {
 	// Not in the original server: the shutdown sequence's timings.
 	ShutdownDrainDelay time.Duration `env:"SHUTDOWN_DRAIN_DELAY, default=5s" validate:"min=0s" desc:"after SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop routing here"`
 	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
-
-	// Not in the original server: the AI service's choice and bounds (see ai.go).
-	AIProvider    string        `env:"AI_PROVIDER, default=auto" validate:"oneof=auto ollama openai" desc:"which AI service answers POST /api/modules/{id}/insights: auto (OpenAI when OPENAI_API_KEY is set, otherwise Ollama at OLLAMA_HOST or its default), ollama or openai"`
-	OllamaModel   string        `env:"OLLAMA_MODEL, default=llama3.2" validate:"min=1,max=200" desc:"Ollama model asked (pull it first: ollama pull llama3.2)"`
-	OpenAIModel   string        `env:"OPENAI_MODEL, default=gpt-4o-mini" validate:"min=1,max=200" desc:"OpenAI model asked"`
-	OpenAIBaseURL string        `env:"OPENAI_BASE_URL, default=https://api.openai.com/v1" validate:"url" desc:"OpenAI API base URL (or any server speaking its chat completions API)"`
-	AITimeout     time.Duration `env:"AI_TIMEOUT, default=2m" validate:"min=1s" desc:"limit for one whole AI answer; past it the insight fails with 504 TIMEOUT"`
 }
 
 // defaultSQLite is the database outside production when DATABASE_URL is unset.
