@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -103,8 +102,13 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		case errors.As(err, &cerr):
 			// One problem per variable: a value the tags already refused
 			// is not reported again by the extra rules.
-			extra = slices.DeleteFunc(extra, func(p envcfg.Problem) bool { return cerr.Has(p.Var) })
-			cerr.Problems = append(extra, cerr.Problems...)
+			kept := extra[:0]
+			for _, p := range extra {
+				if !cerr.Has(p.Var) {
+					kept = append(kept, p)
+				}
+			}
+			cerr.Problems = append(kept, cerr.Problems...)
 		case err == nil:
 			err = &envcfg.Error{Problems: extra}
 		}
