@@ -154,10 +154,13 @@ func TestInsightsStream(t *testing.T) {
 		t.Run(wire.String(), func(t *testing.T) {
 			t.Parallel()
 			f := aitest.New(t, wire)
-			steps := f.Answer("Integration", " is", " at 50%.")
-			// Slow chunks: the stream lasts at least 300 ms.
-			for i := range steps {
-				steps[i].Sleep = 100 * time.Millisecond
+			// Slow chunks, each line cut in two writes 50 ms apart: the
+			// stream lasts at least 300 ms.
+			var steps []aitest.Step
+			for _, st := range f.Answer("Integration", " is", " at 50%.") {
+				half := len(st.Write) / 2
+				steps = append(steps, aitest.Step{Write: st.Write[:half], Sleep: 50 * time.Millisecond},
+					aitest.Step{Write: st.Write[half:], Sleep: 50 * time.Millisecond})
 			}
 			f.Push(aitest.Script{Steps: steps})
 			ts := startServer(t, aiEnv(t, f))
