@@ -398,6 +398,41 @@ func TestInsightsClientGone(t *testing.T) {
 	}
 }
 
+// TestInsightsClientGoneBeforeFirstChunk: a client that leaves while the
+// model is still silent cancels the upstream request too, and the access
+// log says 499 (client closed request), not 200.
+func TestInsightsClientGoneBeforeFirstChunk(t *testing.T) {
+	t.Parallel()
+	f := aitest.New(t, aitest.OpenAI)
+	f.Push(aitest.Script{Steps: []aitest.Step{{Wait: make(chan struct{})}}})
+	ts := startServer(t, aiEnv(t, f))
+	tok := issueToken(t, time.Hour)
+	m := createModule(t, ts.URL, tok, "Silent")
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(insightRequest(t, ctx, ts.URL, tok, m.ID, "", "X-Request-ID", "gone-early-1"))
+		if err == nil {
+			res.Body.Close()
+		}
+		errc <- err
+	}()
+	up := f.Next(t, 5*time.Second)
+	cancel()
+	assert.Error(t, <-errc)
+	select {
+	case <-up.Ended:
+	case <-time.After(time.Second):
+		t.Fatal("the upstream request was not cancelled within 1s of the client leaving")
+	}
+	require.Eventually(t, func() bool {
+		_, _, ok := findAccess(ts.logs.String(), "gone-early-1")
+		return ok
+	}, 5*time.Second, 10*time.Millisecond)
+	status, _ := accessLogged(t, ts.logs.String(), "gone-early-1")
+	assert.Equal(t, 499, status)
+}
+
 // TestInsightsFlushThroughCompression: with gzip, br and zstd, the client
 // decodes the first event while the upstream still holds the second: each
 // event is flushed through the compressor as it is produced.
