@@ -399,8 +399,8 @@ func TestInsightsClientGone(t *testing.T) {
 }
 
 // TestInsightsClientGoneBeforeFirstChunk: a client that leaves while the
-// model is still silent cancels the upstream request too, and the access
-// log says 499 (client closed request), not 200.
+// model is still silent cancels the upstream request too, and nothing is
+// written: requestid's access log records 499 (client closed request).
 func TestInsightsClientGoneBeforeFirstChunk(t *testing.T) {
 	t.Parallel()
 	f := aitest.New(t, aitest.OpenAI)

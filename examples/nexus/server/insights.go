@@ -102,9 +102,7 @@ func (s *Server) serveInsights(w http.ResponseWriter, r *http.Request) {
 		ans, err := p.Stream(ctx, q, nil)
 		if err != nil {
 			if r.Context().Err() != nil && context.Cause(ctx) != errRestarting {
-				// The client went away: 499 in the access log.
-				respond.Error(w, r, r.Context().Err())
-				return
+				return // the client went away (the access log says 499)
 			}
 			s.logInsightError(r, m.ID, p, false, err)
 			respond.Error(w, r, s.insightError(ctx, p, err))
@@ -126,9 +124,7 @@ func (s *Server) serveInsights(w http.ResponseWriter, r *http.Request) {
 			// write to it failed first): the upstream request is
 			// cancelled with it, and nobody is left to tell.
 			s.log.InfoContext(r.Context(), "insight: client went away", "module", m.ID, "provider", p.Name())
-			if !ev.started {
-				respond.Error(w, r, context.Canceled) // 499 in the access log
-			}
+
 			return
 		}
 		apiErr := s.insightError(ctx, p, err)
