@@ -14,7 +14,8 @@ type Provider interface {
 	// Stream sends req and calls onDelta with each piece of text as the
 	// model sends it (never with an empty string), then returns the whole
 	// answer. An error from onDelta stops the stream and is returned as is.
-	// Any other failure is an *Error. onDelta may be nil.
+	// When ctx ends first, the error wraps context.Cause(ctx). Any other
+	// failure is an *Error. onDelta may be nil.
 	Stream(ctx context.Context, req Request, onDelta func(text string) error) (*Answer, error)
 	// Probe checks, cheaply, that the service answers and accepts the
 	// credentials; it returns nil or an *Error.

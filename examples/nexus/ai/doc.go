@@ -33,7 +33,8 @@
 //
 // # Errors
 //
-// Stream and Probe return *Error, whose Kind says what went wrong
+// Stream and Probe return *Error (or, when the caller's context ended first,
+// an error wrapping its cause), whose Kind says what went wrong
 // (unreachable, a non-2xx status, a timeout, an answer cut short, malformed
 // or oversized) without any secret: the API key travels only in the
 // Authorization header, the URL's password is never printed, and the text
