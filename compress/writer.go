@@ -274,10 +274,15 @@ func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) e
 		}
 		cw.state = statePlain
 	case maybe:
-		cw.startEncoding(h)
+		cw.encodingHeaders(h)
 	}
 	if cw.status != 0 {
 		cw.rw.WriteHeader(cw.status)
+	}
+	if cw.state == stateCompress {
+		// Only now, after the status went out: the encoder and the
+		// LengthJitter padding may write to the connection at once.
+		cw.startEncoder()
 	}
 	if len(cw.buf) == 0 {
 		return nil
@@ -332,9 +337,9 @@ func (cw *responseWriter) sizeAndType(h http.Header, sample []byte, final, force
 	return maybe
 }
 
-// startEncoding rewrites the headers for an encoded response and, except
-// for HEAD, takes an encoder from the pool.
-func (cw *responseWriter) startEncoding(h http.Header) {
+// encodingHeaders rewrites the headers for an encoded response and sets the
+// state: stateCompress, or stateDiscard for HEAD.
+func (cw *responseWriter) encodingHeaders(h http.Header) {
 	c := cw.coding()
 	h.Set("Content-Encoding", c.String())
 	delete(h, "Content-Length")
@@ -346,7 +351,12 @@ func (cw *responseWriter) startEncoding(h http.Header) {
 		return
 	}
 	cw.state = stateCompress
-	cw.enc = cw.cfg.encoders.get(c, cw.rw)
+}
+
+// startEncoder takes an encoder from the pool and writes the padding that
+// goes before the data. It runs after the status and headers were sent.
+func (cw *responseWriter) startEncoder() {
+	cw.enc = cw.cfg.encoders.get(cw.coding(), cw.rw)
 	if cw.cfg.jitter > 0 {
 		cw.startPadding()
 	}
