@@ -47,6 +47,14 @@
 //     encoding depends on the request (compressed or not); Content-Length
 //     and Accept-Ranges removed when compressing; a strong ETag made weak,
 //     or suffixed (ETags).
+//   - Header section: the status and headers sent are the ones net/http
+//     would send without the middleware, plus the changes above. The
+//     header map is fixed when net/http fixes it (at WriteHeader, or at the
+//     first Write of an implicit 200), even while compress still holds the
+//     body to decide: a field set after that is not sent (fields declared
+//     in Trailer go out as trailers, on HTTP/1.1 and HTTP/2), and the
+//     status goes out as soon as the decision is made, before any encoder
+//     or padding output.
 //   - Streaming: Flush forces the decision, flushes the encoder and the
 //     connection, so each server-sent event reaches the client at once.
 //     http.NewResponseController reaches Flush, Hijack and deadlines through

@@ -64,6 +64,9 @@ type handler struct {
 // maxPooledBuffer bounds the buffer a pooled wrapper keeps between requests.
 const maxPooledBuffer = 64 << 10
 
+// maxPooledHeader bounds the header snapshot a pooled wrapper keeps (fields).
+const maxPooledHeader = 64
+
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := h.cfg
 	accept := parseAcceptEncoding(r.Header["Accept-Encoding"])
@@ -75,6 +78,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		head:           r.Method == http.MethodHead,
 		noTransformReq: hasNoTransform(r.Header["Cache-Control"]),
 		buf:            cw.buf[:0],
+		snap:           cw.snap,
+		snapVals:       cw.snapVals,
+		later:          cw.later,
 	}
 	// No defer: if the handler (or the final write) panics, the code below
 	// does not run, so the wrapper and its encoder, in an unknown state,
@@ -90,7 +96,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if cap(buf) > maxPooledBuffer {
 		buf = nil
 	}
-	*cw = responseWriter{buf: buf[:0]}
+	snap, vals, later := cw.snap, cw.snapVals, cw.later
+	clear(snap)
+	clear(vals)
+	if len(snap) > maxPooledHeader || cap(vals) > 4*maxPooledHeader {
+		snap, vals = nil, nil
+	}
+	*cw = responseWriter{buf: buf[:0], snap: snap, snapVals: vals[:0], later: later[:0]}
 	if c.released != nil {
 		c.released(cw)
 	}

@@ -2,6 +2,7 @@ package compress
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -87,6 +88,140 @@ func TestJitterKeepsTheStatus(t *testing.T) {
 					assert.Equal(t, body, res.body)
 				})
 			}
+		}
+	}
+}
+
+// headerCases are handlers that change the header map after net/http has
+// fixed the header section (at WriteHeader, or at the first Write).
+var headerCases = map[string]http.HandlerFunc{
+	// net/http's own trailer example (the ResponseWriter "Trailers" example).
+	"trailer example": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Trailer", "AtEnd1, AtEnd2")
+		w.Header().Add("Trailer", "AtEnd3")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		w.Header().Set("AtEnd1", "value 1")
+		_, _ = w.Write(textBody(4 << 10))
+		w.Header().Set("AtEnd2", "value 2")
+		w.Header().Set("AtEnd3", "value 3")
+	},
+	"set after WriteHeader": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Changed", "before")
+		w.Header().Set("X-Deleted", "yes")
+		w.WriteHeader(http.StatusAccepted)
+		w.Header().Set("X-Late", "late")
+		w.Header().Set("X-Changed", "after")
+		w.Header().Del("X-Deleted")
+		w.Header().Set("Cache-Control", "no-transform")
+		w.Header().Set("Content-Encoding", "late")
+		_, _ = w.Write(jsonBody(4 << 10))
+	},
+	"set after the first write": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		body := jsonBody(4 << 10)
+		_, _ = w.Write(body[:100])
+		w.Header().Set("X-Late", "late")
+		w.Header().Set("Content-Type", "image/png")
+		w.WriteHeader(http.StatusTeapot) // superfluous: the first Write sent 200
+		_, _ = w.Write(body[100:])
+	},
+	"type set after WriteHeader": func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		w.Header().Set("Content-Type", "application/octet-stream")
+		_, _ = w.Write(htmlBody(4 << 10))
+	},
+	"small body, late header": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.Header().Set("X-Late", "late")
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	},
+	"late header, flush": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		w.Header().Set("X-Late", "late")
+		_, _ = w.Write([]byte("data: 1\n\n"))
+		w.(http.Flusher).Flush()
+		_, _ = w.Write([]byte("data: 2\n\n"))
+	},
+}
+
+func textBody(n int) []byte {
+	b := make([]byte, 0, n)
+	for i := 0; len(b) < n; i++ {
+		b = fmt.Appendf(b, "line %d: This HTTP response has both headers before this text and trailers at the end.\n", i)
+	}
+	return b[:n]
+}
+
+// compressOwn are the fields compress changes itself; everything else must
+// be what net/http sends without the middleware.
+var compressOwn = []string{"Content-Encoding", "Vary", "Content-Length", "Accept-Ranges", "Etag", "Date"}
+
+type wireResponse struct {
+	status  int
+	header  http.Header
+	trailer http.Header
+	ce      string
+	body    []byte
+}
+
+func fetchWire(t *testing.T, client *http.Client, url, ae string) wireResponse {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	if ae != "" {
+		req.Header.Set("Accept-Encoding", ae)
+	}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	ce := resp.Header.Get("Content-Encoding")
+	h := resp.Header.Clone()
+	for _, k := range compressOwn {
+		delete(h, k)
+	}
+	return wireResponse{status: resp.StatusCode, header: h, trailer: resp.Trailer, ce: ce, body: decode(t, ce, raw)}
+}
+
+// TestHeaderSectionAsNetHTTP compares, over HTTP/1.1 and HTTP/2, every
+// response's header section and trailers with what net/http sends for the
+// same handler without the middleware: only compress's own fields may
+// differ (issue 18, item 2).
+func TestHeaderSectionAsNetHTTP(t *testing.T) {
+	t.Parallel()
+	for _, proto := range []string{"HTTP/1.1", "HTTP/2"} {
+		for name, h := range headerCases {
+			t.Run(proto+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				start := func(h http.Handler) (*httptest.Server, *http.Client) {
+					srv := httptest.NewUnstartedServer(h)
+					if proto == "HTTP/2" {
+						srv.EnableHTTP2 = true
+						srv.StartTLS()
+					} else {
+						srv.Start()
+					}
+					t.Cleanup(srv.Close)
+					client := srv.Client()
+					client.Transport.(*http.Transport).DisableCompression = true
+					return srv, client
+				}
+				bare, bareClient := start(h)
+				want := fetchWire(t, bareClient, bare.URL, "")
+				wrapped, client := start(Middleware()(h))
+				for _, ae := range []string{"", "gzip", "br", "zstd"} {
+					got := fetchWire(t, client, wrapped.URL, ae)
+					assert.Equal(t, want.status, got.status, "status, Accept-Encoding %q", ae)
+					assert.Equal(t, want.header, got.header, "header section, Accept-Encoding %q", ae)
+					assert.Equal(t, want.trailer, got.trailer, "trailers, Accept-Encoding %q", ae)
+					assert.Equal(t, string(want.body), string(got.body), "body, Accept-Encoding %q", ae)
+				}
+			})
 		}
 	}
 }

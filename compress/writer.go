@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/andybalholm/brotli"
@@ -54,6 +55,24 @@ type responseWriter struct {
 	head           bool // HEAD request: decide as for GET, send no body
 	noTransformReq bool // request Cache-Control: no-transform
 	skip           bool // Skip was called
+
+	// fixed: net/http would have fixed the header section already
+	// (WriteHeader or a first Write) while the decision is still pending.
+	// snap is that header section; the handler's later changes go to the
+	// live map, as with net/http, and are not sent. snap, snapVals and later
+	// are reused across responses.
+	fixed    bool
+	snap     http.Header
+	snapVals []string
+	later    []headerChange
+}
+
+// headerChange is a change the handler made to the header map after the
+// header section was fixed.
+type headerChange struct {
+	key     string
+	vals    []string
+	deleted bool
 }
 
 var (
@@ -94,7 +113,84 @@ func (cw *responseWriter) WriteHeader(code int) {
 	cw.status = code
 	if v := cw.verdict(cw.rw.Header()); v != maybe {
 		_ = cw.commit(v, nil, false, false)
+		return
 	}
+	cw.fix()
+}
+
+// header returns the header map as net/http would send it: the snapshot
+// once the header section is fixed.
+func (cw *responseWriter) header() http.Header {
+	if cw.fixed {
+		return cw.snap
+	}
+	return cw.rw.Header()
+}
+
+// fix records the header section at the moment net/http would fix it
+// (WriteHeader, or the implicit 200 of the first Write) when the decision
+// is still pending, so the handler's later changes are not sent, as without
+// the middleware: fields declared in Trailer stay trailers, and a header
+// set after WriteHeader reaches no client.
+func (cw *responseWriter) fix() {
+	if cw.fixed {
+		return
+	}
+	if cw.status == 0 {
+		cw.status = http.StatusOK
+	}
+	cw.fixed = true
+	h := cw.rw.Header()
+	if cw.snap == nil {
+		cw.snap = make(http.Header, len(h))
+	}
+	n := 0
+	for _, v := range h {
+		n += len(v)
+	}
+	vals := slices.Grow(cw.snapVals[:0], n)
+	for k, v := range h {
+		start := len(vals)
+		vals = append(vals, v...)
+		cw.snap[k] = vals[start:len(vals):len(vals)]
+	}
+	cw.snapVals = vals
+}
+
+// swapIn makes the live header map h what it was when the header section
+// was fixed, keeping the handler's later changes in cw.later.
+func (cw *responseWriter) swapIn(h http.Header) {
+	for k, v := range h {
+		if sv, ok := cw.snap[k]; !ok || !slices.Equal(sv, v) || (sv == nil) != (v == nil) {
+			cw.later = append(cw.later, headerChange{key: k, vals: v})
+		}
+	}
+	for k := range cw.snap {
+		if _, ok := h[k]; !ok {
+			cw.later = append(cw.later, headerChange{key: k, deleted: true})
+		}
+	}
+	for _, c := range cw.later {
+		if sv, ok := cw.snap[c.key]; ok {
+			h[c.key] = sv
+		} else {
+			delete(h, c.key)
+		}
+	}
+}
+
+// swapOut puts the handler's later changes back into h once net/http has
+// taken its own copy, so trailers and later reads of Header see them.
+func (cw *responseWriter) swapOut(h http.Header) {
+	for _, c := range cw.later {
+		if c.deleted {
+			delete(h, c.key)
+		} else {
+			h[c.key] = c.vals
+		}
+	}
+	clear(cw.later)
+	cw.later = cw.later[:0]
 }
 
 // Write buffers the first bytes until the decision can be made, then writes
@@ -110,7 +206,7 @@ func (cw *responseWriter) Write(p []byte) (int, error) {
 	case stateHijacked:
 		return 0, http.ErrHijacked
 	}
-	h := cw.rw.Header()
+	h := cw.header()
 	if v := cw.verdict(h); v != maybe {
 		if err := cw.commit(v, nil, false, false); err != nil {
 			return 0, err
@@ -126,6 +222,7 @@ func (cw *responseWriter) Write(p []byte) (int, error) {
 	}
 	if len(cw.buf)+len(p) < want {
 		cw.buf = append(cw.buf, p...)
+		cw.fix()
 		return len(p), nil
 	}
 	rest := p
@@ -155,7 +252,7 @@ func (cw *responseWriter) Write(p []byte) (int, error) {
 // sendfile fast path for files. Otherwise it is copied through Write.
 func (cw *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	if cw.state == stateUndecided {
-		h := cw.rw.Header()
+		h := cw.header()
 		v := cw.verdict(h)
 		// With a known, non-zero length and a type, the headers decide
 		// everything; otherwise the bytes have to be seen first.
@@ -187,7 +284,7 @@ func (cw *responseWriter) FlushError() error {
 	case stateHijacked:
 		return http.ErrHijacked
 	case stateUndecided:
-		if err := cw.commit(cw.verdict(cw.rw.Header()), nil, false, true); err != nil {
+		if err := cw.commit(cw.verdict(cw.header()), nil, false, true); err != nil {
 			return err
 		}
 	}
@@ -213,7 +310,7 @@ func (cw *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // the whole body known and ends the encoded stream.
 func (cw *responseWriter) finish() {
 	if cw.state == stateUndecided {
-		_ = cw.commit(cw.verdict(cw.rw.Header()), nil, true, false)
+		_ = cw.commit(cw.verdict(cw.header()), nil, true, false)
 	}
 	if cw.state == stateCompress {
 		// Errors here mean the client went away; there is no one left to
@@ -257,6 +354,9 @@ func (cw *responseWriter) verdict(h http.Header) verdict {
 // the handler flushed.
 func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) error {
 	h := cw.rw.Header()
+	if cw.fixed {
+		cw.swapIn(h)
+	}
 	if v == maybe {
 		v = cw.sizeAndType(h, sample, final, forced)
 	}
@@ -276,8 +376,15 @@ func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) e
 	case maybe:
 		cw.encodingHeaders(h)
 	}
-	if cw.status != 0 {
-		cw.rw.WriteHeader(cw.status)
+	// The status goes out now, also an implicit 200: net/http fixes the
+	// header section here, not when an encoder first writes.
+	status := cw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	cw.rw.WriteHeader(status)
+	if cw.fixed {
+		cw.swapOut(h)
 	}
 	if cw.state == stateCompress {
 		// Only now, after the status went out: the encoder and the
