@@ -58,7 +58,9 @@
 //   - Streaming: Flush forces the decision, flushes the encoder and the
 //     connection, so each server-sent event reaches the client at once.
 //     http.NewResponseController reaches Flush, Hijack and deadlines through
-//     Unwrap; Hijack hands the connection over untouched. A response that
+//     Unwrap; Hijack hands the connection over as net/http does
+//     (a status already given is sent first, with its headers; buffered
+//     body bytes are dropped). A response that
 //     is not encoded keeps net/http's sendfile path for files served with
 //     http.ServeContent or http.FileServer (the writer's ReadFrom).
 //   - Pooling: encoders and writers are pooled per level; one used by a

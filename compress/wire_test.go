@@ -3,10 +3,13 @@ package compress
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -223,5 +226,86 @@ func TestHeaderSectionAsNetHTTP(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// rawExchange sends a GET over a raw connection and returns everything the
+// server sent until it closed the connection, without the Date line.
+func rawExchange(t *testing.T, addr, ae string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	req := "GET / HTTP/1.1\r\nHost: x\r\n"
+	if ae != "" {
+		req += "Accept-Encoding: " + ae + "\r\n"
+	}
+	_, err = io.WriteString(conn, req+"\r\n")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	all, err := io.ReadAll(conn)
+	require.NoError(t, err)
+	var out []string
+	for _, line := range strings.SplitAfter(string(all), "\r\n") {
+		// Date varies; Vary is compress's own (it adds it to every
+		// response whose encoding depends on the request).
+		if !strings.HasPrefix(line, "Date: ") && line != "Vary: Accept-Encoding\r\n" {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "")
+}
+
+// TestHijackAfterWriteHeader: the bytes on the wire are net/http's own when
+// a handler hijacks after WriteHeader or a first Write: the status line and
+// headers (and what was written) go out before the connection is handed
+// over, and what the handler wrote before is dropped, as net/http does
+// (issue 18, item 6).
+func TestHijackAfterWriteHeader(t *testing.T) {
+	t.Parallel()
+	hijack := func(w http.ResponseWriter) {
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		_, _ = brw.WriteString("raw bytes after the hijack")
+		_ = brw.Flush()
+	}
+	cases := map[string]http.HandlerFunc{
+		"WriteHeader": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.Header().Set("X-Before", "1")
+			w.WriteHeader(http.StatusOK)
+			w.Header().Set("X-After", "1")
+			hijack(w)
+		},
+		"WriteHeader and a write": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusAccepted)
+			_, _ = w.Write([]byte(`{"started":true}`))
+			hijack(w)
+		},
+		"a write": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"started":true}`))
+			hijack(w)
+		},
+		"nothing": func(w http.ResponseWriter, r *http.Request) {
+			hijack(w)
+		},
+	}
+	for name, h := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			bare := httptest.NewServer(h)
+			t.Cleanup(bare.Close)
+			wrapped := httptest.NewServer(Middleware()(h))
+			t.Cleanup(wrapped.Close)
+			want := rawExchange(t, bare.Listener.Addr().String(), "")
+			for _, ae := range []string{"", "gzip", "br, zstd"} {
+				assert.Equal(t, want, rawExchange(t, wrapped.Listener.Addr().String(), ae), "Accept-Encoding %q", ae)
+			}
+		})
 	}
 }

@@ -296,14 +296,35 @@ func (cw *responseWriter) FlushError() error {
 	return http.NewResponseController(cw.rw).Flush()
 }
 
-// Hijack hands the connection over untouched; nothing buffered is sent.
+// Hijack hands the connection over. As with net/http, a status already
+// given (WriteHeader, or the implicit 200 of a first Write) is sent with
+// the headers first; body bytes still buffered are dropped, as net/http
+// drops its own buffered body.
 func (cw *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if cw.state == stateUndecided && cw.status != 0 && canHijack(cw.rw) {
+		cw.buf = cw.buf[:0]
+		_ = cw.commit(notNow, nil, false, false)
+	}
 	conn, brw, err := http.NewResponseController(cw.rw).Hijack()
 	if err == nil {
 		cw.state = stateHijacked
 		cw.buf = cw.buf[:0]
 	}
 	return conn, brw, err
+}
+
+// canHijack reports whether w, or a writer it wraps, is an http.Hijacker.
+func canHijack(w http.ResponseWriter) bool {
+	for {
+		switch t := w.(type) {
+		case http.Hijacker:
+			return true
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return false
+		}
+	}
 }
 
 // finish runs after the handler returned: it makes a pending decision with
