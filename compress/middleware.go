@@ -77,6 +77,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		choice:         negotiate(&accept, c.order),
 		head:           r.Method == http.MethodHead,
 		noTransformReq: hasNoTransform(r.Header["Cache-Control"]),
+		ifNoneMatch:    r.Header["If-None-Match"],
 		buf:            cw.buf[:0],
 		snap:           cw.snap,
 		snapVals:       cw.snapVals,

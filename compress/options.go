@@ -171,9 +171,14 @@ func DenyTypes(patterns ...string) Option {
 }
 
 // ETags sets how strong ETags of compressed responses are changed: ETagWeaken
-// (the default), ETagSuffix or ETagKeep. A 304 Not Modified to a request that
-// negotiated a coding gets the same change, so it carries the validator the
-// 200 was sent with. Other values panic.
+// (the default), ETagSuffix or ETagKeep. A 304 Not Modified carries the
+// validator its 200 was sent with: the adjusted tag when the request's
+// If-None-Match holds the adjusted form, the handler's own when it holds
+// that one (the 200 was not encoded: too small, or a type never encoded,
+// whose Content-Type http.ServeContent deletes before a 304). With neither
+// form in If-None-Match (If-Modified-Since, "*"), the 304's Content-Type
+// decides, and without one the tag is adjusted whenever a coding was
+// negotiated. Other values panic.
 func ETags(mode ETagMode) Option {
 	if mode < ETagWeaken || mode > ETagKeep {
 		panic(fmt.Sprintf("compress.ETags: unknown mode %d", mode))

@@ -1,6 +1,7 @@
 package compress
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -308,4 +309,71 @@ func TestHijackAfterWriteHeader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNotModifiedForNeverEncodedType: a 304 for a type compress never
+// encodes carries the ETag its 200 had, although http.ServeContent deletes
+// Content-Type before a 304 (issue 18, item 7).
+func TestNotModifiedForNeverEncodedType(t *testing.T) {
+	t.Parallel()
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 8<<10)...)
+	modtime := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, mode := range []ETagMode{ETagWeaken, ETagSuffix} {
+		for _, ae := range []string{"gzip", "br", "zstd"} {
+			t.Run(fmt.Sprintf("%d/%s", mode, ae), func(t *testing.T) {
+				t.Parallel()
+				srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "image/png")
+					w.Header().Set("Etag", `"v1"`)
+					http.ServeContent(w, r, "img.png", modtime, bytes.NewReader(png))
+				}), ETags(mode))
+				first := do(t, srv, http.MethodGet, ae)
+				require.Equal(t, http.StatusOK, first.status)
+				require.Empty(t, first.header.Get("Content-Encoding"))
+				require.Equal(t, `"v1"`, first.header.Get("Etag"))
+				second := do(t, srv, http.MethodGet, ae, "If-None-Match", `"v1"`)
+				require.Equal(t, http.StatusNotModified, second.status)
+				assert.Equal(t, `"v1"`, second.header.Get("Etag"), "304 and 200 validators differ")
+			})
+		}
+	}
+}
+
+func TestForEachETag(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   []string
+		want []string
+	}{
+		{[]string{`"a"`}, []string{`"a"`}},
+		{[]string{`W/"a", "b,c" ,W/"d"`}, []string{`W/"a"`, `"b,c"`, `W/"d"`}},
+		{[]string{`*`}, nil},
+		{[]string{`x, "a"`, `"b`}, []string{`"a"`}},
+		{[]string{``, `,,`, `W/`}, nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		forEachETag(tt.in, func(s string) { got = append(got, s) })
+		assert.Equal(t, tt.want, got, "%q", tt.in)
+	}
+}
+
+func FuzzIfNoneMatch(f *testing.F) {
+	for _, s := range []string{`"a"`, `W/"a", "b,c"`, `*`, `W/`, `"`, `x,"y`, `W/"v1-gzip", "v1"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		forEachETag([]string{s}, func(tag string) {
+			if !strings.Contains(s, tag) {
+				t.Fatalf("tag %q not in %q", tag, s)
+			}
+			body := strings.TrimPrefix(tag, "W/")
+			if len(body) < 2 || body[0] != '"' || body[len(body)-1] != '"' || strings.Contains(body[1:len(body)-1], `"`) {
+				t.Fatalf("malformed tag %q from %q", tag, s)
+			}
+		})
+		// The 304 decision must not panic on any If-None-Match.
+		cw := &responseWriter{cfg: &config{etag: ETagSuffix}, choice: choice{coding: codingGzip}, ifNoneMatch: []string{s}}
+		_ = cw.notModifiedWasEncoded(http.Header{"Etag": {`"v1"`}})
+	})
 }

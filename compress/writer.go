@@ -52,9 +52,10 @@ type responseWriter struct {
 	status int // from WriteHeader; 0 until then
 	state  state
 
-	head           bool // HEAD request: decide as for GET, send no body
-	noTransformReq bool // request Cache-Control: no-transform
-	skip           bool // Skip was called
+	head           bool     // HEAD request: decide as for GET, send no body
+	noTransformReq bool     // request Cache-Control: no-transform
+	skip           bool     // Skip was called
+	ifNoneMatch    []string // the request's If-None-Match, for a 304
 
 	// fixed: net/http would have fixed the header section already
 	// (WriteHeader or a first Write) while the decision is still pending.
@@ -386,7 +387,8 @@ func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) e
 		cw.state = statePlain
 	case notNow:
 		addVary(h)
-		if cw.status == http.StatusNotModified && cw.choice.coding != codingNone && !cw.noTransformReq {
+		if cw.status == http.StatusNotModified && cw.choice.coding != codingNone && !cw.noTransformReq &&
+			cw.notModifiedWasEncoded(h) {
 			// A 304 carries the ETag the 200 would have had (RFC 9110,
 			// section 15.4.5), and caches pick the stored response to
 			// freshen by it (RFC 9111, section 4.3.4): with a coding
@@ -487,6 +489,84 @@ func (cw *responseWriter) startEncoder() {
 	cw.enc = cw.cfg.encoders.get(cw.coding(), cw.rw)
 	if cw.cfg.jitter > 0 {
 		cw.startPadding()
+	}
+}
+
+// notModifiedWasEncoded guesses whether the 200 a 304 stands for was
+// encoded, so the 304 gets the same validator. The request's If-None-Match
+// says which form the client holds: the adjusted tag, or the handler's own
+// (the 200 was not encoded: a small body, or a type never encoded, which
+// http.ServeContent hides by deleting Content-Type before a 304). Without
+// either, the Content-Type decides when there is one; otherwise the tag is
+// adjusted, as for a compressible type.
+func (cw *responseWriter) notModifiedWasEncoded(h http.Header) bool {
+	et := h["Etag"]
+	if len(et) != 1 || len(et[0]) < 2 || et[0][0] != '"' || et[0][len(et[0])-1] != '"' {
+		return true // nothing to adjust, or left alone anyway
+	}
+	tag := et[0]
+	adjusted, own := false, false
+	forEachETag(cw.ifNoneMatch, func(t string) {
+		switch {
+		case t == tag:
+			own = true
+		case cw.isAdjusted(t, tag):
+			adjusted = true
+		}
+	})
+	switch {
+	case adjusted:
+		return true
+	case own:
+		return false
+	}
+	if ct := h["Content-Type"]; len(ct) > 0 && ct[0] != "" {
+		return cw.cfg.compressible(ct[0])
+	}
+	return true
+}
+
+// isAdjusted reports whether t is the strong tag in the form adjustETag
+// gives it for the negotiated coding.
+func (cw *responseWriter) isAdjusted(t, tag string) bool {
+	switch cw.cfg.etag {
+	case ETagWeaken:
+		return len(t) == len(tag)+2 && t[:2] == "W/" && t[2:] == tag
+	case ETagSuffix:
+		name := cw.coding().String()
+		inner := tag[:len(tag)-1]
+		return len(t) == len(tag)+1+len(name) && t[:len(inner)] == inner &&
+			t[len(inner)] == '-' && t[len(inner)+1:len(t)-1] == name && t[len(t)-1] == '"'
+	}
+	return false
+}
+
+// forEachETag calls fn with every entity-tag (W/ prefix included) in
+// If-None-Match field values. Commas inside the quotes do not split.
+func forEachETag(values []string, fn func(string)) {
+	for _, v := range values {
+		for i := 0; i < len(v); {
+			for i < len(v) && (v[i] == ' ' || v[i] == '\t' || v[i] == ',') {
+				i++
+			}
+			start := i
+			if strings.HasPrefix(v[i:], "W/") {
+				i += 2
+			}
+			if i >= len(v) || v[i] != '"' {
+				// "*" or malformed: skip to the next comma.
+				for i < len(v) && v[i] != ',' {
+					i++
+				}
+				continue
+			}
+			end := strings.IndexByte(v[i+1:], '"')
+			if end < 0 {
+				break
+			}
+			i += end + 2
+			fn(v[start:i])
+		}
 	}
 }
 
