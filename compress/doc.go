@@ -63,6 +63,10 @@
 //     body bytes are dropped). A response that
 //     is not encoded keeps net/http's sendfile path for files served with
 //     http.ServeContent or http.FileServer (the writer's ReadFrom).
+//   - Memory: the brotli window is 2^18 bytes by default (BrotliWindow),
+//     not the library's 4 MiB, which cost tens of megabytes per encoder on
+//     large responses; a brotli encoder that encoded more than 256 KiB,
+//     whose buffers grow with its input, is dropped rather than pooled.
 //   - Pooling: encoders and writers are pooled per level; one used by a
 //     handler that panicked is dropped, never reused.
 //   - BREACH: LengthJitter (off by default) pads compressed responses by a

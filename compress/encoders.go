@@ -32,7 +32,7 @@ type encoderPools struct {
 	pools [numCodings]sync.Pool
 }
 
-func newEncoderPools(gzipLevel, brotliLevel, zstdLevel int) *encoderPools {
+func newEncoderPools(gzipLevel, brotliLevel, brotliWindow, zstdLevel int) *encoderPools {
 	p := &encoderPools{}
 	p.pools[codingGzip].New = func() any {
 		w, err := gzip.NewWriterLevel(nil, gzipLevel)
@@ -42,7 +42,7 @@ func newEncoderPools(gzipLevel, brotliLevel, zstdLevel int) *encoderPools {
 		return encoder(w)
 	}
 	p.pools[codingBrotli].New = func() any {
-		return encoder(brotli.NewWriterLevel(nil, brotliLevel))
+		return encoder(brotli.NewWriterOptions(nil, brotli.WriterOptions{Quality: brotliLevel, LGWin: brotliWindow}))
 	}
 	zl := zstd.EncoderLevelFromZstd(zstdLevel)
 	p.pools[codingZstd].New = func() any {
@@ -72,6 +72,21 @@ func (p *encoderPools) get(c coding, w io.Writer) encoder {
 // of allocation, and doing it twice per response doubled that. The
 // finished ResponseWriter it still points to is released at the next get, or
 // when the pool is cleared at a garbage collection.
-func (p *encoderPools) put(c coding, e encoder) {
+//
+// A brotli encoder that encoded more than maxPooledBrotliInput bytes is
+// dropped instead: its buffers grow with the input (at quality 4 and a
+// 2^18 window, from 2.0 MB after 64 KiB to 2.4 MB after 256 KiB and 6.7 MB
+// after 1 MiB) and a pool would keep that size for every later response.
+// gzip and zstd encoders keep a fixed size, set by level and window. put
+// reports whether e was pooled.
+func (p *encoderPools) put(c coding, e encoder, in int64) bool {
+	if c == codingBrotli && in > maxPooledBrotliInput {
+		return false
+	}
 	p.pools[c].Put(e)
+	return true
 }
+
+// maxPooledBrotliInput is the largest input, in bytes, after which a brotli
+// encoder still goes back to its pool.
+const maxPooledBrotliInput = 256 << 10

@@ -8,14 +8,15 @@ import (
 // config is the validated configuration shared by every request served by
 // one Middleware.
 type config struct {
-	minSize     int
-	gzipLevel   int
-	brotliLevel int
-	zstdLevel   int
-	order       []coding
-	types       typeRules
-	etag        ETagMode
-	jitter      int
+	minSize      int
+	gzipLevel    int
+	brotliLevel  int
+	brotliWindow int
+	zstdLevel    int
+	order        []coding
+	types        typeRules
+	etag         ETagMode
+	jitter       int
 
 	encoders *encoderPools
 	writers  sync.Pool // *responseWriter
@@ -23,6 +24,9 @@ type config struct {
 	// released, when set (tests only), sees every wrapper returned to the
 	// pool.
 	released func(*responseWriter)
+	// pooled, when set (tests only), sees whether each encoder used by a
+	// completed response went back to its pool.
+	pooled func(c coding, kept bool)
 }
 
 // Middleware returns middleware that compresses response bodies with zstd,
@@ -33,12 +37,13 @@ type config struct {
 // never while serving.
 func Middleware(opts ...Option) func(http.Handler) http.Handler {
 	c := &config{
-		minSize:     DefaultMinSize,
-		gzipLevel:   DefaultGzipLevel,
-		brotliLevel: DefaultBrotliLevel,
-		zstdLevel:   DefaultZstdLevel,
-		order:       defaultEncodings[:],
-		etag:        ETagWeaken,
+		minSize:      DefaultMinSize,
+		gzipLevel:    DefaultGzipLevel,
+		brotliLevel:  DefaultBrotliLevel,
+		brotliWindow: DefaultBrotliWindow,
+		zstdLevel:    DefaultZstdLevel,
+		order:        defaultEncodings[:],
+		etag:         ETagWeaken,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -46,7 +51,7 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 		}
 		o(c)
 	}
-	c.encoders = newEncoderPools(c.gzipLevel, c.brotliLevel, c.zstdLevel)
+	c.encoders = newEncoderPools(c.gzipLevel, c.brotliLevel, c.brotliWindow, c.zstdLevel)
 	c.writers.New = func() any { return new(responseWriter) }
 	return func(next http.Handler) http.Handler {
 		if next == nil {
@@ -91,7 +96,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cw.finish()
 
 	if cw.enc != nil {
-		c.encoders.put(cw.coding(), cw.enc)
+		kept := c.encoders.put(cw.coding(), cw.enc, cw.in)
+		if c.pooled != nil {
+			c.pooled(cw.coding(), kept)
+		}
 	}
 	buf := cw.buf
 	if cap(buf) > maxPooledBuffer {

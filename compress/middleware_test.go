@@ -530,6 +530,8 @@ func TestInvalidOptionsPanic(t *testing.T) {
 		{"gzip 10", func() { GzipLevel(10) }, "compress.GzipLevel"},
 		{"brotli -1", func() { BrotliLevel(-1) }, "compress.BrotliLevel"},
 		{"brotli 12", func() { BrotliLevel(12) }, "compress.BrotliLevel"},
+		{"brotli window 9", func() { BrotliWindow(9) }, "compress.BrotliWindow"},
+		{"brotli window 25", func() { BrotliWindow(25) }, "compress.BrotliWindow"},
 		{"zstd 0", func() { ZstdLevel(0) }, "compress.ZstdLevel"},
 		{"zstd 23", func() { ZstdLevel(23) }, "compress.ZstdLevel"},
 		{"min size", func() { MinSize(-1) }, "compress.MinSize"},

@@ -49,7 +49,8 @@ type responseWriter struct {
 	enc    encoder
 	buf    []byte // body bytes held back until the decision
 	choice choice
-	status int // from WriteHeader; 0 until then
+	status int   // from WriteHeader; 0 until then
+	in     int64 // body bytes given to the encoder
 	state  state
 
 	head           bool     // HEAD request: decide as for GET, send no body
@@ -199,6 +200,7 @@ func (cw *responseWriter) swapOut(h http.Header) {
 func (cw *responseWriter) Write(p []byte) (int, error) {
 	switch cw.state {
 	case stateCompress:
+		cw.in += int64(len(p))
 		return cw.enc.Write(p)
 	case statePlain:
 		return cw.rw.Write(p)
@@ -422,6 +424,7 @@ func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) e
 	case statePlain:
 		_, err = cw.rw.Write(cw.buf)
 	case stateCompress:
+		cw.in += int64(len(cw.buf))
 		_, err = cw.enc.Write(cw.buf)
 	}
 	cw.buf = cw.buf[:0]

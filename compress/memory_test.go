@@ -1,0 +1,95 @@
+package compress
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// brotliWindowBits reads WBITS from the start of a brotli stream (RFC 7932,
+// section 9.1).
+func brotliWindowBits(t *testing.T, raw []byte) int {
+	t.Helper()
+	require.NotEmpty(t, raw)
+	b := raw[0]
+	if b&1 == 0 {
+		return 16
+	}
+	if n := (b >> 1) & 7; n != 0 {
+		return 17 + int(n)
+	}
+	if n := (b >> 4) & 7; n != 0 {
+		return 8 + int(n)
+	}
+	return 17
+}
+
+// TestBrotliWindow: the brotli window is bounded by default (2^18, not the
+// library's 4 MiB) and BrotliWindow sets it (issue 18, item 3).
+func TestBrotliWindow(t *testing.T) {
+	t.Parallel()
+	body := jsonBody(1 << 20)
+	for _, tt := range []struct {
+		opts []Option
+		want int
+	}{
+		{nil, DefaultBrotliWindow},
+		{[]Option{BrotliWindow(20)}, 20},
+		{[]Option{BrotliWindow(16)}, 16},
+		{[]Option{BrotliWindow(22), BrotliLevel(6)}, 22},
+	} {
+		t.Run(fmt.Sprint(tt.want), func(t *testing.T) {
+			t.Parallel()
+			srv := serve(t, bodyHandler(body, "Content-Type", "application/json"), tt.opts...)
+			res := do(t, srv, http.MethodGet, "br")
+			require.Equal(t, "br", res.header.Get("Content-Encoding"))
+			assert.Equal(t, body, res.body)
+			assert.Equal(t, tt.want, brotliWindowBits(t, res.raw))
+		})
+	}
+	assert.Equal(t, 18, DefaultBrotliWindow)
+}
+
+// TestLargeBrotliEncoderNotPooled: a brotli encoder that encoded a large
+// response has grown its buffers (to ~6.7 MB at quality 4 after 1 MB) and
+// is dropped instead of pooled; encoders of ordinary responses are pooled
+// (issue 18, item 3).
+func TestLargeBrotliEncoderNotPooled(t *testing.T) {
+	t.Parallel()
+	small := jsonBody(64 << 10)
+	large := jsonBody(maxPooledBrotliInput + 4096)
+	h := Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/large" {
+			for i := 0; i < len(large); i += 32 << 10 {
+				_, _ = w.Write(large[i:min(i+32<<10, len(large))])
+			}
+			return
+		}
+		_, _ = w.Write(small)
+	}))
+	var mu sync.Mutex
+	kept := map[string][]bool{}
+	h.(*handler).cfg.pooled = func(c coding, ok bool) {
+		mu.Lock()
+		kept[c.String()] = append(kept[c.String()], ok)
+		mu.Unlock()
+	}
+	for _, ae := range []string{"br", "gzip", "zstd"} {
+		for _, path := range []string{"/small", "/large"} {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.Header.Set("Accept-Encoding", ae)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			require.Equal(t, ae, rec.Header().Get("Content-Encoding"))
+		}
+	}
+	assert.Equal(t, []bool{true, false}, kept["br"], "brotli: small pooled, large dropped")
+	assert.Equal(t, []bool{true, true}, kept["gzip"], "gzip's memory does not grow")
+	assert.Equal(t, []bool{true, true}, kept["zstd"], "zstd's memory does not grow")
+}
