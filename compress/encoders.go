@@ -18,11 +18,6 @@ type encoder interface {
 	Reset(w io.Writer)
 }
 
-// zstdWindow bounds the zstd window. Browsers refuse windows above 8 MiB for
-// HTTP (RFC 9659); 1 MiB keeps each pooled encoder's memory modest and costs
-// nothing on responses up to that size.
-const zstdWindow = 1 << 20
-
 // encoderPools holds one pool per coding, each for the configured level.
 // Encoders are expensive to create (tables of hundreds of kilobytes) and
 // cheap to Reset, so each is reused across responses. An encoder goes back
@@ -32,7 +27,7 @@ type encoderPools struct {
 	pools [numCodings]sync.Pool
 }
 
-func newEncoderPools(gzipLevel, brotliLevel, brotliWindow, zstdLevel int) *encoderPools {
+func newEncoderPools(gzipLevel, brotliLevel, brotliWindow, zstdLevel, zstdWindow int) *encoderPools {
 	p := &encoderPools{}
 	p.pools[codingGzip].New = func() any {
 		w, err := gzip.NewWriterLevel(nil, gzipLevel)
@@ -52,7 +47,7 @@ func newEncoderPools(gzipLevel, brotliLevel, brotliWindow, zstdLevel int) *encod
 			zstd.WithWindowSize(zstdWindow),
 			zstd.WithLowerEncoderMem(true),
 		)
-		if err != nil { // unreachable: the options are constants
+		if err != nil { // unreachable: ZstdLevel and ZstdWindow validated the values
 			panic("compress: " + err.Error())
 		}
 		return encoder(w)

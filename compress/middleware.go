@@ -13,6 +13,7 @@ type config struct {
 	brotliLevel  int
 	brotliWindow int
 	zstdLevel    int
+	zstdWindow   int
 	order        []coding
 	types        typeRules
 	etag         ETagMode
@@ -42,6 +43,7 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 		brotliLevel:  DefaultBrotliLevel,
 		brotliWindow: DefaultBrotliWindow,
 		zstdLevel:    DefaultZstdLevel,
+		zstdWindow:   DefaultZstdWindow,
 		order:        defaultEncodings[:],
 		etag:         ETagWeaken,
 	}
@@ -51,7 +53,7 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 		}
 		o(c)
 	}
-	c.encoders = newEncoderPools(c.gzipLevel, c.brotliLevel, c.brotliWindow, c.zstdLevel)
+	c.encoders = newEncoderPools(c.gzipLevel, c.brotliLevel, c.brotliWindow, c.zstdLevel, c.zstdWindow)
 	c.writers.New = func() any { return new(responseWriter) }
 	return func(next http.Handler) http.Handler {
 		if next == nil {

@@ -5,22 +5,29 @@ import (
 	"strings"
 )
 
-// Defaults, chosen from BenchmarkCompressLevels in examples/benchmarks:
-// each encoder alone on 64 KB of JSON and of HTML, timed alternately with
-// gzip level 6 on the same (shared, noisy) machine; the table is in the
-// README.
+// Defaults, chosen from BenchmarkCompressLevels and BenchmarkCompressMemory
+// in examples/benchmarks: each encoder alone on 64 KB and 1 MB of JSON and
+// 64 KB of HTML, timed alternately with gzip level 6 on the same (shared,
+// noisy) machine, with the live heap of one encoder beside it, and the live
+// heap per response of 64 responses blocked mid-stream; the tables are in
+// the README. Memory counts as much as speed and size: a server holding
+// thousands of server-sent event or slow-client streams pays it for each.
 //
-//   - gzip level 6 is the seed's level (Express compression). Level 1 takes
-//     0.45x the time but is 12% larger; level 9 takes 4–9x the time for 5–15%
-//     smaller output.
-//   - zstd level 3 (klauspost's "default" encoder, zstd's own default) takes
-//     0.7x gzip 6's time, is as small on 64 KB of JSON (0.247 vs 0.245),
-//     smaller on 1 MB of JSON (0.220 vs 0.242) and on HTML (0.099 vs 0.113).
-//     Level 1 is faster still (0.5x) but 9% larger on 1 MB of JSON; level 7
-//     is slower on HTML and larger there; 19 takes 2.5–3.4x gzip 6's time.
+//   - gzip level 6 is the seed's level (Express compression), 1.09 MB per
+//     stream, as gzhttp's. Level 1 takes 0.45x the time but is 12% larger;
+//     level 9 takes 4–9x the time for 5–15% smaller output.
+//   - zstd level 1 (klauspost's "fastest", gzhttp's default) with a 128 KiB
+//     window: 0.78 MB per stream, less than gzip, for about 0.55x gzip 6's
+//     time; as small as gzip 6 on 1 MB of JSON (0.241 vs 0.242), 2% larger
+//     on 64 KB (0.250 vs 0.245), 23% smaller on HTML. Level 3 is 1–10%
+//     smaller on JSON (larger on HTML) but costs 1.89 MB per stream at this
+//     window, 2.81 MB at the 1 MiB window used before, and 1.6–1.8x the
+//     time of level 1.
 //   - brotli level 4 is 7% (JSON) to 13% (HTML) smaller than gzip 6 for
-//     2.4–3.2x its time. Levels 2–3 save only 2–9%; level 5 saves 10% more
-//     than 4 but takes 3.4–4.3x gzip 6's time, too much on every response.
+//     2.4–3.2x its time, with a 2^18 window: 2.1 MB per stream (the
+//     library's default 4 MiB window cost 9.9 MB for no gain on these
+//     bodies). Levels 2–3 save only 2–9%; level 5 saves 10% more than 4 but
+//     takes 3.4–4.3x gzip 6's time and 2.6 MB per stream.
 const (
 	// DefaultMinSize is the smallest body compressed when MinSize is not
 	// given, in bytes (the seed's 1 KB threshold).
@@ -30,14 +37,17 @@ const (
 	// DefaultBrotliLevel is the brotli quality when BrotliLevel is not given.
 	DefaultBrotliLevel = 4
 	// DefaultZstdLevel is the zstd level when ZstdLevel is not given.
-	DefaultZstdLevel = 3
+	DefaultZstdLevel = 1
+	// DefaultZstdWindow is the zstd window in bytes when ZstdWindow is not
+	// given.
+	DefaultZstdWindow = 128 << 10
 	// DefaultBrotliWindow is the base-2 logarithm of the brotli window
 	// when BrotliWindow is not given: 2^18 bytes (256 KiB).
 	DefaultBrotliWindow = 18
 )
 
 // defaultEncodings is the server preference order used when Encodings is not
-// given: zstd first (faster than gzip 6 and as small or smaller), brotli
+// given: zstd first (faster than gzip 6, about as small, less memory), brotli
 // second (the smallest output, for 2.4–3.2x gzip 6's CPU), gzip last
 // (understood by every client). The preference only breaks ties: a client's
 // q-values always win.
@@ -123,7 +133,19 @@ func BrotliWindow(lgwin int) Option {
 	return func(c *config) { c.brotliWindow = lgwin }
 }
 
-// ZstdLevel sets the zstd level on zstd's usual scale, 1 to 22; default 3.
+// ZstdWindow sets the zstd window in bytes: a power of two from 1 KiB to
+// 8 MiB (the largest window browsers accept for HTTP, RFC 9659); default
+// DefaultZstdWindow. A larger window finds repeats further back, which
+// only helps bodies larger than the window, and costs its size in memory
+// for every response in flight. Other values panic.
+func ZstdWindow(bytes int) Option {
+	if bytes < 1<<10 || bytes > 8<<20 || bytes&(bytes-1) != 0 {
+		panic(fmt.Sprintf("compress.ZstdWindow: %d is not a power of two from 1024 to 8388608", bytes))
+	}
+	return func(c *config) { c.zstdWindow = bytes }
+}
+
+// ZstdLevel sets the zstd level on zstd's usual scale, 1 to 22; default 1.
 // klauspost/compress implements four encoders, so levels map to them as
 // zstd.EncoderLevelFromZstd does: 1–2 fastest, 3–5 default, 6–9 better,
 // 10–22 best. Other values panic.
