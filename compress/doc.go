@@ -70,5 +70,39 @@
 //   - Pooling: encoders and writers are pooled per level; one used by a
 //     handler that panicked is dropped, never reused.
 //   - BREACH: LengthJitter (off by default) pads compressed responses by a
-//     random length.
+//     length derived from the content (see below).
+//
+// # BREACH and LengthJitter
+//
+// BREACH recovers a secret (a CSRF token, a session id) from a compressed
+// response that also reflects attacker-chosen input: a correct guess
+// compresses better, and the response is shorter. LengthJitter pads each
+// compressed response by 1..n bytes. A fresh random length per response
+// would be averaged away by sending each guess a few dozen times (the mean
+// padding is known), so the length is derived from the content instead: a
+// hash of the first 16 KiB of the uncompressed body keyed with a random
+// seed, as gzhttp's RandomJitter does with a buffer (gzhttp's default hash,
+// CRC32, is unkeyed). Repeating a request gives the same length. What is
+// left, honestly:
+//
+//   - Only the first 16 KiB are hashed. When the reflected input and the
+//     secret both lie beyond them, every guess gets the same padding, and
+//     the padding hides nothing.
+//   - An attacker who can vary something else in the hashed prefix (another
+//     reflected parameter, a counter, a timestamp the page prints) gets a
+//     new padding per variant and can average over variants. The padding
+//     then multiplies the number of requests an attack needs (seeing a
+//     one-byte difference through padding uniform in 1..n takes on the
+//     order of n²/12 variants per guess), it does not stop the attack.
+//   - The seed is made per Middleware, so each process (each replica, each
+//     restart) pads differently; an attacker reaching several replicas gets
+//     several paddings per body.
+//   - With LengthJitter on, the first 16 KiB are held back until the
+//     decision (unless the handler flushes), which delays the first byte of
+//     slow, unflushed responses.
+//
+// The real fixes are in the application: mask secrets per response (XOR
+// with a fresh random mask, as CSRF libraries do), keep secrets and
+// reflected input in separate responses, or call Skip on responses that
+// mix them.
 package compress

@@ -1,6 +1,7 @@
 package compress
 
 import (
+	"hash/maphash"
 	"net/http"
 	"sync"
 )
@@ -18,6 +19,7 @@ type config struct {
 	types        typeRules
 	etag         ETagMode
 	jitter       int
+	jitterSeed   maphash.Seed // keys the LengthJitter hash
 
 	encoders *encoderPools
 	writers  sync.Pool // *responseWriter
@@ -52,6 +54,9 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 			panic("compress.Middleware: nil Option")
 		}
 		o(c)
+	}
+	if c.jitter > 0 {
+		c.jitterSeed = maphash.MakeSeed()
 	}
 	c.encoders = newEncoderPools(c.gzipLevel, c.brotliLevel, c.brotliWindow, c.zstdLevel, c.zstdWindow)
 	c.writers.New = func() any { return new(responseWriter) }

@@ -227,12 +227,16 @@ func ETags(mode ETagMode) Option {
 }
 
 // LengthJitter enables a BREACH mitigation: every compressed response gets
-// between 1 and maxBytes bytes of random padding that decoders ignore (a gzip
-// header comment, a zstd skippable frame, a brotli metadata block), so the
-// length of a response no longer reveals exactly how well a secret in it
-// compressed together with attacker-controlled input. It is off by default
-// (0). It raises the number of requests an attack needs, it does not make
-// compressing secrets next to reflected input safe: prefer masking secrets
+// between 1 and maxBytes bytes of padding that decoders ignore (a gzip header
+// comment, a zstd skippable frame, a brotli metadata block), so the length of
+// a response no longer reveals exactly how well a secret in it compressed
+// together with attacker-controlled input. The padding length is derived from
+// the content, not drawn afresh: a hash of the first 16 KiB of the
+// uncompressed body, keyed with a random seed made when Middleware is called.
+// The same body always gets the same padding, so repeating a request does not
+// average it away; to hash those bytes, the decision waits for them (or for a
+// Flush, or the handler's return). It is off by default (0). See the package
+// documentation for what it does not protect against: prefer masking secrets
 // (per-request CSRF tokens) or Skip on such responses. maxBytes outside
 // 0..1024 panics.
 func LengthJitter(maxBytes int) Option {

@@ -3,8 +3,8 @@ package compress
 import (
 	"bufio"
 	"encoding/binary"
+	"hash/maphash"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"slices"
@@ -51,6 +51,7 @@ type responseWriter struct {
 	choice choice
 	status int   // from WriteHeader; 0 until then
 	in     int64 // body bytes given to the encoder
+	pad    int   // LengthJitter padding for this response, in bytes
 	state  state
 
 	head           bool     // HEAD request: decide as for GET, send no body
@@ -223,6 +224,9 @@ func (cw *responseWriter) Write(p []byte) (int, error) {
 	if !hasContentType(h) && want < sniffLen {
 		want = sniffLen
 	}
+	if cw.cfg.jitter > 0 && want < jitterPrefix {
+		want = jitterPrefix // the padding is derived from these bytes
+	}
 	if len(cw.buf)+len(p) < want {
 		cw.buf = append(cw.buf, p...)
 		cw.fix()
@@ -259,7 +263,8 @@ func (cw *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 		v := cw.verdict(h)
 		// With a known, non-zero length and a type, the headers decide
 		// everything; otherwise the bytes have to be seen first.
-		if v != maybe || (contentLength(h) > 0 && hasContentType(h)) {
+		// LengthJitter needs the first bytes: those go through Write.
+		if v != maybe || (contentLength(h) > 0 && hasContentType(h) && cw.cfg.jitter == 0) {
 			if err := cw.commit(v, nil, false, false); err != nil {
 				return 0, err
 			}
@@ -414,7 +419,7 @@ func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) e
 	if cw.state == stateCompress {
 		// Only now, after the status went out: the encoder and the
 		// LengthJitter padding may write to the connection at once.
-		cw.startEncoder()
+		cw.startEncoder(sample)
 	}
 	if len(cw.buf) == 0 {
 		return nil
@@ -488,9 +493,14 @@ func (cw *responseWriter) encodingHeaders(h http.Header) {
 
 // startEncoder takes an encoder from the pool and writes the padding that
 // goes before the data. It runs after the status and headers were sent.
-func (cw *responseWriter) startEncoder() {
+func (cw *responseWriter) startEncoder(sample []byte) {
 	cw.enc = cw.cfg.encoders.get(cw.coding(), cw.rw)
 	if cw.cfg.jitter > 0 {
+		first := cw.buf
+		if len(first) == 0 {
+			first = sample
+		}
+		cw.pad = cw.cfg.jitterLen(first)
 		cw.startPadding()
 	}
 }
@@ -595,14 +605,26 @@ func (cw *responseWriter) adjustETag(h http.Header) {
 // padding is the filler for LengthJitter; only its length matters.
 var padding = strings.Repeat("-", maxJitter)
 
-func (cw *responseWriter) jitterLen() int { return 1 + rand.IntN(cw.cfg.jitter) }
+// jitterPrefix is how many of the first body bytes the LengthJitter
+// padding is derived from: with jitter on, the decision waits for them (or
+// for a Flush or the handler's return).
+const jitterPrefix = 16 << 10
+
+// jitterLen derives the padding length, 1..jitter, from the first bytes of
+// the uncompressed body with a hash keyed by a random seed made when the
+// Middleware was built: the same body always gets the same padding, so
+// repeating a request does not average the padding away.
+func (c *config) jitterLen(first []byte) int {
+	first = first[:min(len(first), jitterPrefix)]
+	return 1 + int(maphash.Bytes(c.jitterSeed, first)%uint64(c.jitter))
+}
 
 // startPadding adds the LengthJitter padding that goes before the data:
 // gzip's header comment, or a brotli metadata meta-block.
 func (cw *responseWriter) startPadding() {
 	switch e := cw.enc.(type) {
 	case *gzip.Writer:
-		e.Comment = padding[:cw.jitterLen()]
+		e.Comment = padding[:cw.pad]
 	case *brotli.Writer:
 		// After a flush the brotli stream is byte-aligned, so a metadata
 		// meta-block (RFC 7932, section 9.2) can follow: ISLAST=0,
@@ -612,7 +634,7 @@ func (cw *responseWriter) startPadding() {
 		if e.Flush() != nil {
 			return
 		}
-		n := cw.jitterLen()
+		n := cw.pad
 		skipBytes := uint32(1)
 		if n-1 > 0xff {
 			skipBytes = 2 // the top byte is then non-zero, as required
@@ -629,7 +651,7 @@ func (cw *responseWriter) startPadding() {
 // writeZstdPadding appends a skippable frame (RFC 8878, section 3.1.2) of
 // random length after the zstd frame.
 func (cw *responseWriter) writeZstdPadding() {
-	n := cw.jitterLen()
+	n := cw.pad
 	var hdr [8]byte
 	binary.LittleEndian.PutUint32(hdr[:4], 0x184D2A50)
 	binary.LittleEndian.PutUint32(hdr[4:], uint32(n))
