@@ -52,9 +52,9 @@
 //     header map is fixed when net/http fixes it (at WriteHeader, or at the
 //     first Write of an implicit 200), even while compress still holds the
 //     body to decide: a field set after that is not sent (fields declared
-//     in Trailer go out as trailers, on HTTP/1.1 and HTTP/2), and the
-//     status goes out as soon as the decision is made, before any encoder
-//     or padding output.
+//     in Trailer go out as trailers, on HTTP/1.1 and HTTP/2). The status
+//     goes out at the decision, or, for an encoded body, just before the
+//     encoder's first byte (or padding, or a Flush): see Panics below.
 //   - Streaming: Flush forces the decision, flushes the encoder and the
 //     connection, so each server-sent event reaches the client at once.
 //     http.NewResponseController reaches Flush, Hijack and deadlines through
@@ -71,6 +71,38 @@
 //     handler that panicked is dropped, never reused.
 //   - BREACH: LengthJitter (off by default) pads compressed responses by a
 //     length derived from the content (see below).
+//
+// # Panics, and where to put respond.Recover
+//
+// A handler that panics after writing part of its body leaves a response
+// that cannot be completed. What the client gets depends on what already
+// reached net/http, and so on the order of a recovery middleware such as
+// respond.Recover and compress. Measured by TestPanicAfterPartialWrite
+// (HTTP/1.1, Go client, defaults; "no response": the connection closes
+// before a status line; "cut": 200, then the connection closes and the
+// decoder reports an unexpected EOF, never a short body taken as whole):
+//
+//	written before the panic   Recover outside compress        Recover inside compress
+//	nothing                    500 envelope                    500 envelope
+//	500 B (under MinSize)      500 envelope; no response       no response
+//	                           without Accept-Encoding
+//	8 KB, no Flush             br, zstd: 500 envelope;         no response (gzip, br, zstd);
+//	                           gzip: no response;              cut without Accept-Encoding
+//	                           cut without Accept-Encoding
+//	8 KB, then Flush           cut                             cut
+//
+// Outside compress, Recover still answers with a clean 500 as long as
+// compress has not let anything through: while it buffers below MinSize,
+// and for zstd and brotli until the encoder emits its first bytes, which
+// they do once they have a block of input (gzip writes its header at the
+// first write). compress holds the status and headers until then. Inside,
+// Recover sees the handler's first write and can only abort. So the
+// recommended order is Recover outside compress:
+//
+//	handler := respond.Recover()(compress.Middleware()(mux))
+//
+// which also turns a panic in compress itself into a 500. The wrapper and
+// encoder of a panicking response are never pooled again.
 //
 // # BREACH and LengthJitter
 //

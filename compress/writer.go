@@ -51,8 +51,11 @@ type responseWriter struct {
 	choice choice
 	status int   // from WriteHeader; 0 until then
 	in     int64 // body bytes given to the encoder
+	out    int64 // encoded bytes sent, padding included
 	pad    int   // LengthJitter padding for this response, in bytes
-	state  state
+
+	headerSent bool // the status went to the underlying writer
+	state      state
 
 	head           bool     // HEAD request: decide as for GET, send no body
 	noTransformReq bool     // request Cache-Control: no-transform
@@ -147,11 +150,28 @@ func (cw *responseWriter) fix() {
 	if cw.snap == nil {
 		cw.snap = make(http.Header, len(h))
 	}
+	cw.snapshot(h, cw.snapVals[:0])
+}
+
+// refix takes a new snapshot of the live header map h, which compress has
+// just changed. The live map may hold slices of the old snapshot's values,
+// so the new values go after them.
+func (cw *responseWriter) refix() {
+	clear(cw.snap)
+	cw.fixed = true
+	if cw.snap == nil {
+		cw.snap = make(http.Header)
+	}
+	cw.snapshot(cw.rw.Header(), cw.snapVals)
+}
+
+// snapshot copies h into cw.snap, the values appended to vals.
+func (cw *responseWriter) snapshot(h http.Header, vals []string) {
 	n := 0
 	for _, v := range h {
 		n += len(v)
 	}
-	vals := slices.Grow(cw.snapVals[:0], n)
+	vals = slices.Grow(vals, n)
 	for k, v := range h {
 		start := len(vals)
 		vals = append(vals, v...)
@@ -180,6 +200,30 @@ func (cw *responseWriter) swapIn(h http.Header) {
 			delete(h, c.key)
 		}
 	}
+}
+
+// sendHeader sends the held status with the header section fixed at the
+// decision, whatever the handler changed since.
+func (cw *responseWriter) sendHeader() {
+	cw.headerSent = true
+	h := cw.rw.Header()
+	cw.swapIn(h)
+	cw.rw.WriteHeader(cw.status)
+	cw.swapOut(h)
+}
+
+// wire is the encoder's destination, the connection: the status and
+// headers go out before its first byte, and it counts the bytes sent.
+type wire responseWriter
+
+func (w *wire) Write(p []byte) (int, error) {
+	cw := (*responseWriter)(w)
+	if !cw.headerSent {
+		cw.sendHeader()
+	}
+	n, err := cw.rw.Write(p)
+	cw.out += int64(n)
+	return n, err
 }
 
 // swapOut puts the handler's later changes back into h once net/http has
@@ -300,6 +344,9 @@ func (cw *responseWriter) FlushError() error {
 		if err := cw.enc.Flush(); err != nil {
 			return err
 		}
+		if !cw.headerSent {
+			cw.sendHeader()
+		}
 	}
 	return http.NewResponseController(cw.rw).Flush()
 }
@@ -347,6 +394,9 @@ func (cw *responseWriter) finish() {
 		_ = cw.enc.Close()
 		if cw.cfg.jitter > 0 && cw.coding() == codingZstd {
 			cw.writeZstdPadding()
+		}
+		if !cw.headerSent {
+			cw.sendHeader()
 		}
 	}
 }
@@ -406,15 +456,25 @@ func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) e
 	case maybe:
 		cw.encodingHeaders(h)
 	}
-	// The status goes out now, also an implicit 200: net/http fixes the
-	// header section here, not when an encoder first writes.
-	status := cw.status
-	if status == 0 {
-		status = http.StatusOK
+	if cw.status == 0 {
+		cw.status = http.StatusOK
 	}
-	cw.rw.WriteHeader(status)
-	if cw.fixed {
-		cw.swapOut(h)
+	if cw.state == stateCompress {
+		// The header section is fixed now, with the encoding's changes; it
+		// goes out with the encoder's first byte (wire.Write). Until then
+		// a recovery middleware outside compress can still answer a panic
+		// with a clean 500.
+		wasFixed := cw.fixed
+		cw.refix()
+		if wasFixed {
+			cw.swapOut(h)
+		}
+	} else {
+		cw.rw.WriteHeader(cw.status)
+		cw.headerSent = true
+		if cw.fixed {
+			cw.swapOut(h)
+		}
 	}
 	if cw.state == stateCompress {
 		// Only now, after the status went out: the encoder and the
@@ -494,7 +554,7 @@ func (cw *responseWriter) encodingHeaders(h http.Header) {
 // startEncoder takes an encoder from the pool and writes the padding that
 // goes before the data. It runs after the status and headers were sent.
 func (cw *responseWriter) startEncoder(sample []byte) {
-	cw.enc = cw.cfg.encoders.get(cw.coding(), cw.rw)
+	cw.enc = cw.cfg.encoders.get(cw.coding(), (*wire)(cw))
 	if cw.cfg.jitter > 0 {
 		first := cw.buf
 		if len(first) == 0 {
@@ -641,10 +701,10 @@ func (cw *responseWriter) startPadding() {
 		}
 		bits := uint32(3)<<1 | skipBytes<<4 | uint32(n-1)<<6
 		hdr := [3]byte{byte(bits), byte(bits >> 8), byte(bits >> 16)}
-		if _, err := cw.rw.Write(hdr[:1+skipBytes]); err != nil {
+		if _, err := (*wire)(cw).Write(hdr[:1+skipBytes]); err != nil {
 			return
 		}
-		_, _ = cw.rw.Write([]byte(padding[:n]))
+		_, _ = (*wire)(cw).Write([]byte(padding[:n]))
 	}
 }
 
@@ -655,10 +715,10 @@ func (cw *responseWriter) writeZstdPadding() {
 	var hdr [8]byte
 	binary.LittleEndian.PutUint32(hdr[:4], 0x184D2A50)
 	binary.LittleEndian.PutUint32(hdr[4:], uint32(n))
-	if _, err := cw.rw.Write(hdr[:]); err != nil {
+	if _, err := (*wire)(cw).Write(hdr[:]); err != nil {
 		return
 	}
-	_, _ = cw.rw.Write([]byte(padding[:n]))
+	_, _ = (*wire)(cw).Write([]byte(padding[:n]))
 }
 
 // Skip turns compression off for one response. Call it from the handler with
