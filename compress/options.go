@@ -15,19 +15,19 @@ import (
 //
 //   - gzip level 6 is the seed's level (Express compression), 1.09 MB per
 //     stream, as gzhttp's. Level 1 takes 0.45x the time but is 12% larger;
-//     level 9 takes 4–9x the time for 5–15% smaller output.
+//     level 9 takes 5–7x the time for 5–20% smaller output.
 //   - zstd level 1 (klauspost's "fastest", gzhttp's default) with a 128 KiB
-//     window: 0.78 MB per stream, less than gzip, for about 0.55x gzip 6's
+//     window: 0.78 MB per stream, less than gzip, for 0.5–0.6x gzip 6's
 //     time; as small as gzip 6 on 1 MB of JSON (0.241 vs 0.242), 2% larger
-//     on 64 KB (0.250 vs 0.245), 23% smaller on HTML. Level 3 is 1–10%
-//     smaller on JSON (larger on HTML) but costs 1.89 MB per stream at this
-//     window, 2.81 MB at the 1 MiB window used before, and 1.6–1.8x the
-//     time of level 1.
-//   - brotli level 4 is 7% (JSON) to 13% (HTML) smaller than gzip 6 for
-//     2.4–3.2x its time, with a 2^18 window: 2.1 MB per stream (the
-//     library's default 4 MiB window cost 9.9 MB for no gain on these
-//     bodies). Levels 2–3 save only 2–9%; level 5 saves 10% more than 4 but
-//     takes 3.4–4.3x gzip 6's time and 2.6 MB per stream.
+//     on 64 KB (0.250 vs 0.245), 23% smaller on HTML. Level 3 is 1–9%
+//     smaller on JSON (14% larger on HTML) but holds 1.89 MB per stream at
+//     this window (2.81 MB at the 1 MiB window used before), for 0.8–1.0x
+//     gzip 6's time.
+//   - brotli level 4 is 7–20% smaller than gzip 6 on JSON and 14% on HTML
+//     for 2.4–3.7x its time, with a 2^18 window: 2.1 MB per stream (the
+//     library's default 4 MiB window held 9.9 MB for the same size on
+//     64 KB and 0.4% less on 1 MB). Levels 2–3 save only 2–9%; level 5
+//     saves another 7–13% but takes 4–5x gzip 6's time and 2.6 MB.
 const (
 	// DefaultMinSize is the smallest body compressed when MinSize is not
 	// given, in bytes (the seed's 1 KB threshold).
@@ -48,7 +48,7 @@ const (
 
 // defaultEncodings is the server preference order used when Encodings is not
 // given: zstd first (faster than gzip 6, about as small, less memory), brotli
-// second (the smallest output, for 2.4–3.2x gzip 6's CPU), gzip last
+// second (the smallest output, for 2.4–3.7x gzip 6's CPU), gzip last
 // (understood by every client). The preference only breaks ties: a client's
 // q-values always win.
 var defaultEncodings = [...]coding{codingZstd, codingBrotli, codingGzip}
