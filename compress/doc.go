@@ -69,6 +69,12 @@
 //     whose buffers grow with its input, is dropped rather than pooled.
 //   - Pooling: encoders and writers are pooled per level; one used by a
 //     handler that panicked is dropped, never reused.
+//   - Observation: Observe (nil by default) is called once per completed
+//     response with its Outcome (compressed, or why not), the coding, and
+//     the body's bytes in and out, for metrics such as bytes saved per
+//     coding. It runs synchronously on the request's goroutine: it must be
+//     fast and must not block. Unset, it costs nothing and allocates
+//     nothing; set, it adds no allocation either (Stats is a value).
 //   - BREACH: LengthJitter (off by default) pads compressed responses by a
 //     length derived from the content (see below).
 //

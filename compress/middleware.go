@@ -20,6 +20,7 @@ type config struct {
 	etag         ETagMode
 	jitter       int
 	jitterSeed   maphash.Seed // keys the LengthJitter hash
+	observe      func(*http.Request, Stats)
 
 	encoders *encoderPools
 	writers  sync.Pool // *responseWriter
@@ -101,6 +102,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// and the panic goes on to net/http or a recovery middleware.
 	h.next.ServeHTTP(cw, r)
 	cw.finish()
+	if c.observe != nil {
+		c.observe(r, cw.stats())
+	}
 
 	if cw.enc != nil {
 		kept := c.encoders.put(cw.coding(), cw.enc, cw.in)

@@ -54,7 +54,8 @@ type responseWriter struct {
 	out    int64 // encoded bytes sent, padding included
 	pad    int   // LengthJitter padding for this response, in bytes
 
-	headerSent bool // the status went to the underlying writer
+	headerSent bool    // the status went to the underlying writer
+	outcome    Outcome // the decision, for Observe
 	state      state
 
 	head           bool     // HEAD request: decide as for GET, send no body
@@ -248,8 +249,9 @@ func (cw *responseWriter) Write(p []byte) (int, error) {
 		cw.in += int64(len(p))
 		return cw.enc.Write(p)
 	case statePlain:
-		return cw.rw.Write(p)
+		return cw.writePlain(p)
 	case stateDiscard:
+		cw.in += int64(len(p))
 		return len(p), nil
 	case stateHijacked:
 		return 0, http.ErrHijacked
@@ -259,7 +261,7 @@ func (cw *responseWriter) Write(p []byte) (int, error) {
 		if err := cw.commit(v, nil, false, false); err != nil {
 			return 0, err
 		}
-		return cw.rw.Write(p)
+		return cw.writePlain(p)
 	}
 	want := cw.cfg.minSize
 	if cw.choice.identityRefused || contentLength(h) >= 0 {
@@ -315,9 +317,20 @@ func (cw *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 		}
 	}
 	if cw.state == statePlain {
-		return io.Copy(cw.rw, src)
+		n, err := io.Copy(cw.rw, src)
+		cw.in += n
+		cw.out += n
+		return n, err
 	}
 	return io.Copy(writerOnly{cw}, src)
+}
+
+// writePlain writes p to the client unchanged, counting it.
+func (cw *responseWriter) writePlain(p []byte) (int, error) {
+	n, err := cw.rw.Write(p)
+	cw.in += int64(len(p))
+	cw.out += int64(n)
+	return n, err
 }
 
 // writerOnly hides ReadFrom from io.Copy, which would otherwise call it
@@ -362,6 +375,7 @@ func (cw *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	conn, brw, err := http.NewResponseController(cw.rw).Hijack()
 	if err == nil {
+		cw.outcome = OutcomeHijacked
 		cw.state = stateHijacked
 		cw.buf = cw.buf[:0]
 	}
@@ -404,27 +418,41 @@ func (cw *responseWriter) finish() {
 // verdict judges the response from its status and headers and the request.
 func (cw *responseWriter) verdict(h http.Header) verdict {
 	if cw.skip {
-		return never
+		return cw.because(never, OutcomeSkipped)
 	}
 	if ce := h["Content-Encoding"]; len(ce) > 0 && !isIdentity(ce) {
-		return never
+		return cw.because(never, OutcomeAlreadyEncoded)
 	}
 	if hasNoTransform(h["Cache-Control"]) {
-		return never
+		return cw.because(never, OutcomeNoTransform)
 	}
 	if ct := h["Content-Type"]; len(ct) > 0 && ct[0] != "" && !cw.cfg.compressible(ct[0]) {
-		return never
+		return cw.because(never, OutcomeType)
 	}
 	switch cw.status {
 	case http.StatusSwitchingProtocols:
-		return never // the connection is about to become another protocol
-	case http.StatusNoContent, http.StatusPartialContent, http.StatusNotModified:
-		return notNow
+		// The connection is about to become another protocol.
+		return cw.because(never, OutcomeStatus)
+	case http.StatusNoContent, http.StatusNotModified:
+		return cw.because(notNow, OutcomeStatus)
+	case http.StatusPartialContent:
+		return cw.because(notNow, OutcomeRange)
 	}
-	if len(h["Content-Range"]) > 0 || cw.choice.coding == codingNone || cw.noTransformReq {
-		return notNow
+	switch {
+	case len(h["Content-Range"]) > 0:
+		return cw.because(notNow, OutcomeRange)
+	case cw.choice.coding == codingNone:
+		return cw.because(notNow, OutcomeNotAccepted)
+	case cw.noTransformReq:
+		return cw.because(notNow, OutcomeNoTransform)
 	}
-	return maybe
+	return cw.because(maybe, OutcomeCompressed)
+}
+
+// because records the outcome a verdict stands for and returns the verdict.
+func (cw *responseWriter) because(v verdict, o Outcome) verdict {
+	cw.outcome = o
+	return v
 }
 
 // commit makes the decision, given the verdict on the headers, and sends
@@ -487,7 +515,9 @@ func (cw *responseWriter) commit(v verdict, sample []byte, final, forced bool) e
 	var err error
 	switch cw.state {
 	case statePlain:
-		_, err = cw.rw.Write(cw.buf)
+		_, err = cw.writePlain(cw.buf)
+	case stateDiscard:
+		cw.in += int64(len(cw.buf))
 	case stateCompress:
 		cw.in += int64(len(cw.buf))
 		_, err = cw.enc.Write(cw.buf)
@@ -509,10 +539,13 @@ func (cw *responseWriter) sizeAndType(h http.Header, sample []byte, final, force
 		small = n < cw.cfg.minSize
 	}
 	if small && !cw.choice.identityRefused {
-		return notNow
+		if n == 0 && final {
+			return cw.because(notNow, OutcomeEmpty)
+		}
+		return cw.because(notNow, OutcomeTooSmall)
 	}
 	if final && n == 0 && !cw.head {
-		return notNow // nothing to encode
+		return cw.because(notNow, OutcomeEmpty) // nothing to encode
 	}
 	if !hasContentType(h) {
 		data := cw.buf
@@ -520,7 +553,7 @@ func (cw *responseWriter) sizeAndType(h http.Header, sample []byte, final, force
 			data = sample
 		}
 		if len(data) == 0 {
-			return notNow // nothing to judge the type by
+			return cw.because(notNow, OutcomeEmpty) // nothing to judge the type by
 		}
 		ct := http.DetectContentType(data)
 		if _, declared := h["Content-Type"]; !declared {
@@ -529,7 +562,7 @@ func (cw *responseWriter) sizeAndType(h http.Header, sample []byte, final, force
 			h.Set("Content-Type", ct)
 		}
 		if !cw.cfg.compressible(ct) {
-			return never
+			return cw.because(never, OutcomeType)
 		}
 	}
 	return maybe
@@ -545,6 +578,7 @@ func (cw *responseWriter) encodingHeaders(h http.Header) {
 	addVary(h)
 	cw.adjustETag(h)
 	if cw.head {
+		cw.outcome = OutcomeHead
 		cw.state = stateDiscard
 		return
 	}
