@@ -377,3 +377,22 @@ func FuzzIfNoneMatch(f *testing.F) {
 		_ = cw.notModifiedWasEncoded(http.Header{"Etag": {`"v1"`}})
 	})
 }
+
+// TestWriteHeaderAfterTheDecision: a WriteHeader after the body started is
+// superfluous, as with net/http, also while an encoder has not yet written
+// its first byte (zstd and brotli hold a block).
+func TestWriteHeaderAfterTheDecision(t *testing.T) {
+	t.Parallel()
+	body := jsonBody(8 << 10)
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body[:4096])
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write(body[4096:])
+	}))
+	for _, ae := range []string{"", "gzip", "br", "zstd"} {
+		res := do(t, srv, http.MethodGet, ae)
+		assert.Equal(t, http.StatusOK, res.status, "Accept-Encoding %q", ae)
+		assert.Equal(t, body, res.body)
+	}
+}

@@ -106,7 +106,11 @@ func (cw *responseWriter) Unwrap() http.ResponseWriter { return cw.rw }
 // at once when the headers alone already rule compression out.
 func (cw *responseWriter) WriteHeader(code int) {
 	if cw.state != stateUndecided {
-		cw.rw.WriteHeader(code)
+		if cw.headerSent || code < 200 {
+			cw.rw.WriteHeader(code) // net/http ignores (and logs) a superfluous one
+		}
+		// Otherwise the status is held for the encoder's first byte:
+		// this one is superfluous, as net/http would ignore it.
 		return
 	}
 	if code < 100 || code > 999 || // net/http panics, naming the code
