@@ -92,8 +92,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		noTransformReq: hasNoTransform(r.Header["Cache-Control"]),
 		ifNoneMatch:    r.Header["If-None-Match"],
 		buf:            cw.buf[:0],
-		snap:           cw.snap,
+		snapKV:         cw.snapKV,
 		snapVals:       cw.snapVals,
+		snap:           cw.snap,
 		later:          cw.later,
 	}
 	// No defer: if the handler (or the final write) panics, the code below
@@ -116,13 +117,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if cap(buf) > maxPooledBuffer {
 		buf = nil
 	}
-	snap, vals, later := cw.snap, cw.snapVals, cw.later
-	clear(snap)
+	kv, vals, snap, later := cw.snapKV, cw.snapVals, cw.snap, cw.later
+	clear(kv)
 	clear(vals)
-	if len(snap) > maxPooledHeader || cap(vals) > 4*maxPooledHeader {
-		snap, vals = nil, nil
+	clear(snap)
+	if cap(kv) > maxPooledHeader || cap(vals) > 4*maxPooledHeader {
+		kv, vals, snap = nil, nil, nil
 	}
-	*cw = responseWriter{buf: buf[:0], snap: snap, snapVals: vals[:0], later: later[:0]}
+	*cw = responseWriter{buf: buf[:0], snapKV: kv[:0], snapVals: vals[:0], snap: snap, later: later[:0]}
 	if c.released != nil {
 		c.released(cw)
 	}

@@ -65,13 +65,15 @@ type responseWriter struct {
 
 	// fixed: net/http would have fixed the header section already
 	// (WriteHeader or a first Write) while the decision is still pending.
-	// snap is that header section; the handler's later changes go to the
-	// live map, as with net/http, and are not sent. snap, snapVals and later
+	// snapKV is that header section; the handler's later changes go to the
+	// live map, as with net/http, and are not sent. The slices and the map
 	// are reused across responses.
-	fixed    bool
-	snap     http.Header
-	snapVals []string
-	later    []headerChange
+	fixed     bool
+	snapKV    []headerChange // the snapshot; deleted marks a nil value
+	snapVals  []string
+	snap      http.Header // snapKV as a map, built when needed
+	snapBuilt bool
+	later     []headerChange
 }
 
 // headerChange is a change the handler made to the header map after the
@@ -129,13 +131,15 @@ func (cw *responseWriter) WriteHeader(code int) {
 	cw.fix()
 }
 
-// header returns the header map as net/http would send it: the snapshot
-// once the header section is fixed.
+// header returns the header map as net/http would send it: once the
+// header section is fixed, the live map if the handler has not changed it
+// since (the usual case), else the snapshot.
 func (cw *responseWriter) header() http.Header {
-	if cw.fixed {
-		return cw.snap
+	h := cw.rw.Header()
+	if !cw.fixed || cw.unchanged(h) {
+		return h
 	}
-	return cw.rw.Header()
+	return cw.snapMap()
 }
 
 // fix records the header section at the moment net/http would fix it
@@ -150,56 +154,84 @@ func (cw *responseWriter) fix() {
 	if cw.status == 0 {
 		cw.status = http.StatusOK
 	}
-	cw.fixed = true
-	h := cw.rw.Header()
-	if cw.snap == nil {
-		cw.snap = make(http.Header, len(h))
-	}
-	cw.snapshot(h, cw.snapVals[:0])
+	cw.snapshot(cw.snapVals[:0])
 }
 
-// refix takes a new snapshot of the live header map h, which compress has
+// refix takes a new snapshot of the live header map, which compress has
 // just changed. The live map may hold slices of the old snapshot's values,
 // so the new values go after them.
 func (cw *responseWriter) refix() {
-	clear(cw.snap)
-	cw.fixed = true
-	if cw.snap == nil {
-		cw.snap = make(http.Header)
-	}
-	cw.snapshot(cw.rw.Header(), cw.snapVals)
+	cw.snapshot(cw.snapVals)
 }
 
-// snapshot copies h into cw.snap, the values appended to vals.
-func (cw *responseWriter) snapshot(h http.Header, vals []string) {
-	n := 0
-	for _, v := range h {
-		n += len(v)
-	}
-	vals = slices.Grow(vals, n)
+// snapshot copies the live header map into cw.snapKV, a flat list (cheaper
+// to make and to compare than a map), the values appended to vals.
+func (cw *responseWriter) snapshot(vals []string) {
+	h := cw.rw.Header()
+	cw.fixed = true
+	cw.snapBuilt = false
+	clear(cw.snapKV)
+	kv := cw.snapKV[:0]
 	for k, v := range h {
 		start := len(vals)
 		vals = append(vals, v...)
-		cw.snap[k] = vals[start:len(vals):len(vals)]
+		kv = append(kv, headerChange{key: k, vals: vals[start:len(vals):len(vals)], deleted: v == nil})
 	}
-	cw.snapVals = vals
+	cw.snapKV, cw.snapVals = kv, vals
+}
+
+// unchanged reports whether h still holds exactly the snapshot.
+func (cw *responseWriter) unchanged(h http.Header) bool {
+	if len(h) != len(cw.snapKV) {
+		return false
+	}
+	for _, e := range cw.snapKV {
+		v, ok := h[e.key]
+		if !ok || (v == nil) != e.deleted || !slices.Equal(v, e.vals) {
+			return false
+		}
+	}
+	return true
+}
+
+// snapMap returns the snapshot as a header map, made on first use.
+func (cw *responseWriter) snapMap() http.Header {
+	if !cw.snapBuilt {
+		if cw.snap == nil {
+			cw.snap = make(http.Header, len(cw.snapKV))
+		}
+		clear(cw.snap)
+		for _, e := range cw.snapKV {
+			if e.deleted {
+				cw.snap[e.key] = nil // a nil value (no Date, no sniffing) is kept as nil
+			} else {
+				cw.snap[e.key] = e.vals
+			}
+		}
+		cw.snapBuilt = true
+	}
+	return cw.snap
 }
 
 // swapIn makes the live header map h what it was when the header section
 // was fixed, keeping the handler's later changes in cw.later.
 func (cw *responseWriter) swapIn(h http.Header) {
+	if cw.unchanged(h) {
+		return
+	}
+	snap := cw.snapMap()
 	for k, v := range h {
-		if sv, ok := cw.snap[k]; !ok || !slices.Equal(sv, v) || (sv == nil) != (v == nil) {
+		if sv, ok := snap[k]; !ok || !slices.Equal(sv, v) || (sv == nil) != (v == nil) {
 			cw.later = append(cw.later, headerChange{key: k, vals: v})
 		}
 	}
-	for k := range cw.snap {
+	for k := range snap {
 		if _, ok := h[k]; !ok {
 			cw.later = append(cw.later, headerChange{key: k, deleted: true})
 		}
 	}
 	for _, c := range cw.later {
-		if sv, ok := cw.snap[c.key]; ok {
+		if sv, ok := snap[c.key]; ok {
 			h[c.key] = sv
 		} else {
 			delete(h, c.key)
