@@ -779,7 +779,7 @@ func (cw *responseWriter) startPadding() {
 }
 
 // writeZstdPadding appends a skippable frame (RFC 8878, section 3.1.2) of
-// random length after the zstd frame.
+// LengthJitter length after the zstd frame.
 func (cw *responseWriter) writeZstdPadding() {
 	n := cw.pad
 	var hdr [8]byte
