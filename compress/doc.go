@@ -67,9 +67,9 @@
 //     streams pays for each): about 1.1 MB for gzip 6, 0.8 MB for zstd at
 //     level 1 with its 128 KiB window (ZstdWindow), 2.1 MB for brotli 4
 //     with its 2^18 window (BrotliWindow; the library's default 4 MiB
-//     window cost 9.9 MB for no gain in size). A brotli encoder that
-//     encoded more than 256 KiB, whose buffers grow with its input, is
-//     dropped rather than pooled. BenchmarkCompressMemory in
+//     window cost 9.9 MB, for at most 0.4% smaller output). A brotli
+//     encoder that encoded more than 256 KiB, whose buffers grow with its
+//     input, is dropped rather than pooled. BenchmarkCompressMemory in
 //     examples/benchmarks measures it beside gzhttp.
 //   - Pooling: encoders and writers are pooled per level; one used by a
 //     handler that panicked is dropped, never reused.
