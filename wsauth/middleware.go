@@ -55,7 +55,10 @@ type middleware struct {
 // resources. In order it:
 //
 //  1. answers 426 to a request that is not a WebSocket upgrade (or passes
-//     it through with PassThroughNonUpgrade);
+//     it through with PassThroughNonUpgrade, unless it is a GET carrying
+//     Upgrade or Sec-WebSocket-Key headers of any value: those are
+//     authenticated like upgrades, because some WebSocket library may take
+//     them for one);
 //  2. answers 429 with Retry-After to a client address that failed too
 //     often, or whose attempts in progress would exceed that (Throttle),
 //     without running the Authenticator;
@@ -141,11 +144,15 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 
 // ServeHTTP implements http.Handler.
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !isUpgrade(r) {
-		if m.passThrough {
-			m.next.ServeHTTP(w, r)
-			return
-		}
+	switch {
+	case isUpgrade(r):
+	case m.passThrough && !upgradeAttempt(r):
+		m.next.ServeHTTP(w, r)
+		return
+	case m.passThrough:
+		// Not an upgrade by RFC 6455, but next may take it for one:
+		// authenticate it like one.
+	default:
 		if r.ProtoMajor == 1 {
 			// HTTP/2 and later forbid these connection-specific fields
 			// (RFC 9113 §8.2.2): clients fail the stream on seeing them.
@@ -302,6 +309,24 @@ func isUpgrade(r *http.Request) bool {
 		return strings.EqualFold(headerGet(r.Header, ":protocol"), "websocket")
 	}
 	return false
+}
+
+// upgradeAttempt reports whether r could be taken for a WebSocket
+// handshake by some server: a GET carrying Upgrade or Sec-WebSocket-Key,
+// whatever their values. WebSocket libraries disagree on how strictly they
+// read these headers (coder/websocket and gobwas/ws fold Unicode, so
+// "webſocket" with U+017F or NBSP around the token is accepted), so
+// PassThroughNonUpgrade never lets such a request through: wsauth
+// authenticates it as a handshake instead (fail closed). Without
+// PassThroughNonUpgrade such a request gets 426 like any other that is not
+// a strict RFC 6455 upgrade.
+func upgradeAttempt(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	_, up := r.Header["Upgrade"]
+	_, key := r.Header["Sec-Websocket-Key"]
+	return up || key
 }
 
 // headerHasToken reports whether a comma-separated header (name in

@@ -180,7 +180,12 @@ func SubprotocolPrefix(prefix string) Option {
 
 // PassThroughNonUpgrade lets requests that are not WebSocket upgrades reach
 // the next handler unauthenticated (FromContext reports false) instead of
-// being answered 426 Upgrade Required.
+// being answered 426 Upgrade Required. It fails closed: a GET carrying an
+// Upgrade or Sec-WebSocket-Key header, whatever their values, is
+// authenticated like a handshake even when it is not a strict RFC 6455
+// upgrade, because WebSocket libraries read those headers more loosely
+// than wsauth does (coder/websocket and gobwas/ws accept "webſocket" with
+// U+017F, a Kelvin sign for "k", or NBSP and NEL around the token).
 func PassThroughNonUpgrade() Option {
 	return func(c *config) { c.passThrough = true }
 }
