@@ -449,16 +449,19 @@ func TestPassThroughFailsClosed(t *testing.T) {
 	tok, err := signer.Issue("alice", time.Hour)
 	require.NoError(t, err)
 	variants := map[string]func(h http.Header){
-		"long s":            func(h http.Header) { h.Set("Upgrade", "web\u017focket") },
-		"kelvin sign":       func(h http.Header) { h.Set("Upgrade", "websoc\u212aet") },
-		"nbsp":              func(h http.Header) { h.Set("Upgrade", "\u00a0websocket\u00a0") },
-		"nel":               func(h http.Header) { h.Set("Upgrade", "\u0085websocket\u0085") },
-		"connection nbsp":   func(h http.Header) { h.Set("Connection", "\u00a0Upgrade") },
-		"connection long s": func(h http.Header) { h.Set("Connection", "upgrade, \u017fomething"); h.Set("Upgrade", "web\u017focket") },
-		"no connection":     func(h http.Header) { h.Del("Connection") },
-		"key only":          func(h http.Header) { h.Del("Upgrade"); h.Del("Connection") },
-		"upgrade only":      func(h http.Header) { h.Del("Sec-WebSocket-Key"); h.Set("Upgrade", "h2c") },
-		"empty upgrade":     func(h http.Header) { h["Upgrade"] = []string{""} },
+		"long s":          func(h http.Header) { h.Set("Upgrade", "web\u017focket") },
+		"kelvin sign":     func(h http.Header) { h.Set("Upgrade", "websoc\u212aet") },
+		"nbsp":            func(h http.Header) { h.Set("Upgrade", "\u00a0websocket\u00a0") },
+		"nel":             func(h http.Header) { h.Set("Upgrade", "\u0085websocket\u0085") },
+		"connection nbsp": func(h http.Header) { h.Set("Connection", "\u00a0Upgrade") },
+		"connection long s": func(h http.Header) {
+			h.Set("Connection", "upgrade, \u017fomething")
+			h.Set("Upgrade", "web\u017focket")
+		},
+		"no connection": func(h http.Header) { h.Del("Connection") },
+		"key only":      func(h http.Header) { h.Del("Upgrade"); h.Del("Connection") },
+		"upgrade only":  func(h http.Header) { h.Del("Sec-WebSocket-Key"); h.Set("Upgrade", "h2c") },
+		"empty upgrade": func(h http.Header) { h["Upgrade"] = []string{""} },
 	}
 	for name, mutate := range variants {
 		t.Run(name, func(t *testing.T) {
