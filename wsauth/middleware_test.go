@@ -156,7 +156,7 @@ func TestRejections(t *testing.T) {
 		},
 		{
 			name: "pattern with wrong scheme",
-			opts: []wsauth.Option{wsauth.AllowOriginPatterns("https://*.example.com")},
+			opts: []wsauth.Option{wsauth.AllowOriginPatterns("https://*.example.com"), wsauth.Sources(wsauth.SourceBearer)},
 			setup: func(r *http.Request) {
 				r.Header.Set("Origin", "http://app.example.com")
 				r.Header.Set("Authorization", "Bearer "+valid)

@@ -28,10 +28,24 @@ const (
 	DefaultThrottleFailures = 10
 	// DefaultThrottleWindow is the failure-counting window.
 	DefaultThrottleWindow = time.Minute
-	// DefaultThrottleCapacity is how many addresses the throttle tracks at
-	// most (about 100 bytes each: ~1 MiB), so an attack from many
-	// addresses cannot grow memory without bound.
+	// DefaultThrottleCapacity is how many keys (an IPv4 address, or an
+	// IPv6 /64, /56 or /48) the in-memory throttle tracks at most, so an
+	// attack from many addresses cannot grow memory without bound: about
+	// 50 bytes each, ~0.5 MiB in all (see MemoryThrottleStore).
 	DefaultThrottleCapacity = 10000
+	// DefaultThrottleStoreTimeout bounds each call to a ThrottleStore set
+	// with ThrottleStorage: long enough for a store on the local network,
+	// short enough that an unreachable one adds little to a handshake.
+	DefaultThrottleStoreTimeout = 50 * time.Millisecond
+)
+
+// The IPv6 aggregates' limits by default, as multiples of the /64's: a
+// home usually gets a /56 (256 /64s) and a site a /48, so without them one
+// subscriber could make 256 times the guesses. The multiples leave room
+// for several honest users sharing the block.
+const (
+	aggregateFactor56 = 4
+	aggregateFactor48 = 16
 )
 
 // Option configures Middleware. Invalid values panic in Middleware with a
@@ -50,8 +64,13 @@ type config struct {
 	passThrough    bool
 	throttleOff    bool
 	failures       int
+	failures56     int
+	failures48     int
+	aggregatesSet  bool
 	window         time.Duration
 	capacity       int
+	store          ThrottleStore
+	storeTimeout   time.Duration
 	proxies        []netip.Prefix
 	now            func() time.Time
 	responder      *respond.Responder
@@ -66,6 +85,7 @@ func defaultConfig() config {
 		failures:       DefaultThrottleFailures,
 		window:         DefaultThrottleWindow,
 		capacity:       DefaultThrottleCapacity,
+		storeTimeout:   DefaultThrottleStoreTimeout,
 		now:            time.Now,
 	}
 }
@@ -190,15 +210,23 @@ func PassThroughNonUpgrade() Option {
 	return func(c *config) { c.passThrough = true }
 }
 
-// Throttle sets how many failed attempts (401 or 403) one client address
-// may make within window before further attempts get 429 Too Many Requests
-// with Retry-After until the window ends, without reaching the
-// Authenticator. Attempts still being authenticated count too (a client
-// cannot get more guesses through by sending them all at once); when they
-// fill the allowance, the 429 says to retry after a second. Successful
-// attempts are never counted. Defaults: DefaultThrottleFailures per
-// DefaultThrottleWindow. IPv6 addresses are counted per /64, the block one
-// subscriber usually holds.
+// Throttle sets how many credentials from one client address the
+// Authenticator may refuse within window before further attempts get 429
+// Too Many Requests with Retry-After until the window (which starts at the
+// first refusal) ends, without reaching the Authenticator. Only refusals
+// by the Authenticator count: a refused Origin, a missing or malformed
+// credential and cookie credentials without Origin do not (they are no
+// guesses, and counting them would let any web page lock its visitors'
+// address out), nor do successes or server-side errors.
+//
+// Attempts still being authenticated count against the allowance (a client
+// cannot get more guesses through by sending them all at once), but an
+// attempt they would push over it waits for them to end, up to 5 seconds,
+// instead of being refused: valid clients reconnecting together (after a
+// server restart closed every socket) all get in. Defaults:
+// DefaultThrottleFailures per DefaultThrottleWindow. IPv6 addresses are
+// counted per /64, the block one subscriber usually holds, and also per
+// /56 and /48 with higher limits (ThrottleIPv6).
 func Throttle(failures int, window time.Duration) Option {
 	if failures < 1 {
 		optPanic("Throttle", "failures must be at least 1, got %d", failures)
@@ -209,15 +237,55 @@ func Throttle(failures int, window time.Duration) Option {
 	return func(c *config) { c.failures, c.window, c.throttleOff = failures, window, false }
 }
 
-// ThrottleCapacity bounds how many client addresses the throttle tracks
-// (default DefaultThrottleCapacity). When full, expired entries are dropped
-// first, then arbitrary ones, so memory stays bounded under an attack from
-// many addresses (at the price of forgetting some of them).
+// ThrottleIPv6 sets the failure limits of the IPv6 aggregates, counted per
+// window besides each /64's: per56 for a /56 (a home's usual delegation of
+// 256 /64s) and per48 for a /48 (a site's). Without them one subscriber
+// could multiply its guesses by its number of /64s. The defaults are 4 and
+// 16 times Throttle's failures (40 and 160). It panics unless
+// 1 <= per56 <= per48; Middleware panics if per56 is below Throttle's
+// failures.
+func ThrottleIPv6(per56, per48 int) Option {
+	if per56 < 1 || per48 < per56 {
+		optPanic("ThrottleIPv6", "want 1 <= per56 <= per48, got %d and %d", per56, per48)
+	}
+	return func(c *config) { c.failures56, c.failures48, c.aggregatesSet = per56, per48, true }
+}
+
+// ThrottleCapacity bounds how many keys the default in-memory throttle
+// tracks (default DefaultThrottleCapacity): one per IPv4 address, three per
+// IPv6 client (its /64, /56 and /48). When full, expired entries are
+// dropped first, then arbitrary ones, so memory stays bounded under an
+// attack from many addresses (at the price of forgetting some of them). It
+// also bounds the local fallback of ThrottleStorage.
 func ThrottleCapacity(n int) Option {
 	if n < 1 {
 		optPanic("ThrottleCapacity", "capacity must be at least 1, got %d", n)
 	}
 	return func(c *config) { c.capacity = n }
+}
+
+// ThrottleStorage makes the throttle keep its counts in s instead of in
+// this process's memory, so that several replicas of a server count
+// failures together (github.com/nexuskit/nexus/wsauth/redisthrottle is a
+// Redis store). Each call is bounded by ThrottleStoreTimeout. While s
+// fails (an error or a timeout), the throttle counts in a local in-memory
+// store instead (fail over, not open), and each change between the two
+// states is logged once: at Error level when s fails, at Info when it
+// recovers.
+func ThrottleStorage(s ThrottleStore) Option {
+	if s == nil {
+		optPanic("ThrottleStorage", "nil ThrottleStore")
+	}
+	return func(c *config) { c.store = s }
+}
+
+// ThrottleStoreTimeout bounds each call to the ThrottleStorage store
+// (default DefaultThrottleStoreTimeout). It panics unless d is positive.
+func ThrottleStoreTimeout(d time.Duration) Option {
+	if d <= 0 {
+		optPanic("ThrottleStoreTimeout", "timeout must be positive, got %v", d)
+	}
+	return func(c *config) { c.storeTimeout = d }
 }
 
 // NoThrottle turns throttling off, for deployments that rate-limit
@@ -304,4 +372,22 @@ func isTchar(b byte) bool {
 		return true
 	}
 	return strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
+}
+
+// cookieWildcard reports whether origin patterns with a wildcard are
+// combined with cookie credentials.
+func (c *config) cookieWildcard() bool {
+	wild := false
+	for _, p := range c.patterns {
+		wild = wild || strings.ContainsAny(p.host, "*?[\\")
+	}
+	if !wild {
+		return false
+	}
+	for _, s := range c.sources {
+		if s == SourceCookie {
+			return true
+		}
+	}
+	return false
 }
