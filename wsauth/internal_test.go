@@ -87,6 +87,28 @@ func TestNormalizeOrigin(t *testing.T) {
 		{"https://a:b:c", ""},
 		{"1http://a", ""},
 		{"https://a b", ""},
+		// Malformed brackets (issue 12 item 5).
+		{"http://[::80", ""},
+		{"http://[::1", ""},
+		{"http://::1]", ""},
+		{"http://a]:80", ""},
+		{"http://[a]:80", ""},
+		{"http://[::1]x", ""},
+		{"http://[::1]:", ""},
+		{"http://[::1]]:80", ""},
+		{"http://[[::1]]", ""},
+		{"http://[fe80::1%25eth0]", ""},
+		{"http://[192.0.2.1]", ""},
+		{"http://[]", ""},
+		{"http://[::1]:8080:1", ""},
+		// Canonical IPv6 and ports.
+		{"http://[0:0:0:0:0:0:0:1]:8080", "http://[::1]:8080"},
+		{"http://[2001:DB8::1]", "http://[2001:db8::1]"},
+		{"http://a.example:0080", "http://a.example"},
+		{"http://a.example:08080", "http://a.example:8080"},
+		{"http://a.example:0", ""},
+		{"http://a.example:65536", ""},
+		{"http://a.example:000000000443", "http://a.example:443"},
 	}
 	for _, tt := range tests {
 		got, ok := normalizeOrigin(tt.in)
