@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nexuskit/nexus/internal/clientaddr"
 	"github.com/nexuskit/nexus/respond"
 )
 
@@ -296,22 +297,24 @@ func NoThrottle() Option {
 
 // TrustedProxies lists the proxies (CIDR prefixes such as "10.0.0.0/8" or
 // single addresses) in front of the server. Only for requests whose
-// RemoteAddr is one of them is X-Forwarded-For used for the client address
-// (the rightmost entry that is not itself a trusted proxy) and
-// X-Forwarded-Proto for the same-origin scheme. By default neither header
-// is trusted: any client can send them.
+// RemoteAddr is one of them are the forwarded headers used: for the client
+// address, the rightmost X-Forwarded-For or RFC 7239 Forwarded entry
+// ("ip", "ip:port", "[ipv6]:port", quoted or not) that is not itself a
+// trusted proxy; for the same-origin scheme, X-Forwarded-Proto or
+// Forwarded's proto=. When a request carries both X-Forwarded-For and
+// Forwarded and they name different clients, neither is believed (one of
+// them came from the client) and the proxy's own address counts. By
+// default no header is trusted: any client can send them. This is the rule
+// of the whole nexuskit reference server (rate limits, request IDs, access
+// log), so every part counts the same client.
 func TrustedProxies(cidrs ...string) Option {
 	prefixes := make([]netip.Prefix, 0, len(cidrs))
 	for _, s := range cidrs {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			a, aerr := netip.ParseAddr(s)
-			if aerr != nil {
-				optPanic("TrustedProxies", "%q is neither a CIDR prefix nor an IP address", s)
-			}
-			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		p, ok := clientaddr.ParsePrefix(s)
+		if !ok {
+			optPanic("TrustedProxies", "%q is neither a CIDR prefix nor an IP address", s)
 		}
-		prefixes = append(prefixes, p.Masked())
+		prefixes = append(prefixes, p)
 	}
 	return func(c *config) { c.proxies = append(c.proxies, prefixes...) }
 }

@@ -6,6 +6,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/nexuskit/nexus/internal/clientaddr"
 )
 
 // originPattern is one AllowOriginPatterns entry, lowercased.
@@ -154,19 +156,14 @@ func (m *middleware) originAllowed(origin string, r *http.Request, fromProxy boo
 }
 
 // sameOrigin is the request's own origin: its scheme (TLS, or a trusted
-// proxy's X-Forwarded-Proto) and its Host.
+// proxy's X-Forwarded-Proto or Forwarded proto=) and its Host.
 func (m *middleware) sameOrigin(r *http.Request, fromProxy bool) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	if fromProxy {
-		proto := headerGet(r.Header, "X-Forwarded-Proto")
-		if i := strings.IndexByte(proto, ','); i >= 0 {
-			proto = proto[:i]
-		}
-		switch p := strings.ToLower(strings.TrimSpace(proto)); p {
-		case "http", "https":
+		if p := clientaddr.Proto(r); p != "" {
 			scheme = p
 		}
 	}

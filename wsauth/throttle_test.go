@@ -155,6 +155,7 @@ func TestTrustedProxies(t *testing.T) {
 		opts   []wsauth.Option
 		remote string
 		xff    []string
+		fwd    []string
 		proto  string
 		origin string
 		wantIP string
@@ -165,6 +166,14 @@ func TestTrustedProxies(t *testing.T) {
 			xff: []string{"198.51.100.5, 10.9.9.9"}, wantIP: "198.51.100.5", wantOK: true},
 		{name: "client-supplied prefix is skipped", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8", "192.0.2.10")}, remote: "10.1.2.3:1",
 			xff: []string{"1.2.3.4", "198.51.100.5, 192.0.2.10"}, wantIP: "198.51.100.5", wantOK: true},
+		{name: "ip:port entry", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
+			xff: []string{"198.51.100.5:4711"}, wantIP: "198.51.100.5", wantOK: true},
+		{name: "[ipv6]:port entry", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
+			xff: []string{"[2001:db8::5]:4711"}, wantIP: "2001:db8::5", wantOK: true},
+		{name: "RFC 7239 Forwarded", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
+			fwd: []string{`for="[2001:db8::6]:4711";proto=https`}, origin: "https://example.com", wantIP: "2001:db8::6", wantOK: true},
+		{name: "both headers disagree", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
+			xff: []string{"198.51.100.5"}, fwd: []string{"for=192.0.2.99"}, wantIP: "10.1.2.3", wantOK: true},
 		{name: "garbage entry stops the walk", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
 			xff: []string{"not-an-ip"}, wantIP: "10.1.2.3", wantOK: true},
 		{name: "forwarded proto from a trusted proxy", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
@@ -184,6 +193,7 @@ func TestTrustedProxies(t *testing.T) {
 			for _, v := range tt.xff {
 				r.Header.Add("X-Forwarded-For", v)
 			}
+			r.Header["Forwarded"] = tt.fwd
 			if tt.proto != "" {
 				r.Header.Set("X-Forwarded-Proto", tt.proto)
 			}
@@ -294,9 +304,10 @@ func TestThrottleReconnectStorm(t *testing.T) {
 // ends.
 func TestThrottleWaitEndsWithRequest(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
+	release, entered := make(chan struct{}), make(chan struct{}, 1)
 	defer close(release)
 	auth := wsauth.AuthenticatorFunc(func(context.Context, wsauth.Credentials) (*wsauth.Identity, error) {
+		entered <- struct{}{}
 		<-release
 		return nil, wsauth.ErrInvalidCredentials
 	})
@@ -304,7 +315,7 @@ func TestThrottleWaitEndsWithRequest(t *testing.T) {
 	r := upgradeRequest("http://example.com/ws")
 	r.Header.Set("Authorization", "Bearer guess")
 	go h.ServeHTTP(httptest.NewRecorder(), r)
-	time.Sleep(20 * time.Millisecond)
+	<-entered // the first attempt is in progress
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	rec := httptest.NewRecorder()
