@@ -88,6 +88,8 @@ func FuzzDecodePayload(f *testing.F) {
 	f.Add([]byte{1, 1, 2, 1, 'a', 0})
 	f.Add([]byte{1, 1, 2, 1, 'a', 1, 1, 'k', 1, 'v'})
 	f.Add([]byte{})
+	f.Add([]byte{2, 2, 'w', 's', 1, 2, 1, 'a', 0})
+	f.Add([]byte{2, 0, 1, 2, 1, 'a', 0})
 	f.Fuzz(func(t *testing.T, p []byte) {
 		id, err := decodePayload(p)
 		if err != nil {
@@ -98,6 +100,9 @@ func FuzzDecodePayload(f *testing.F) {
 		}
 		if id.Subject == "" || !id.IssuedAt.Before(id.ExpiresAt) {
 			t.Fatalf("accepted bad payload %+v", id)
+		}
+		if (p[0] == tokenVersionAud) != (id.Audience != "") {
+			t.Fatalf("version %d with audience %q", p[0], id.Audience)
 		}
 	})
 }

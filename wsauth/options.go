@@ -126,6 +126,16 @@ func AllowOrigins(origins ...string) Option {
 // matched with path.Match, case-insensitively. Like AllowOrigins it replaces
 // the same-origin default. "*.example.com" does not match "example.com";
 // list both if both are wanted.
+//
+// A pattern with a wildcard ('*', '?' or '[') cannot be combined with
+// cookie credentials (SourceCookie, which the default Sources include):
+// Middleware panics. A browser sends the cookie from any page, so every
+// host the pattern matches (a forgotten subdomain, one taken over through
+// a dangling DNS record, a user-content host) could open sockets with your
+// users' sessions; CORS forbids the equivalent ("*" with credentials). Use
+// AllowOrigins with the exact origins, or Sources without SourceCookie
+// (tokens in the subprotocol or Authorization header are not sent by the
+// browser on its own).
 func AllowOriginPatterns(patterns ...string) Option {
 	parsed := make([]originPattern, 0, len(patterns))
 	for _, p := range patterns {
@@ -166,7 +176,13 @@ func Sources(sources ...string) Option {
 	return func(c *config) { c.sources, c.sourcesSet = list, true }
 }
 
-// Cookie sets the session cookie's name (default DefaultCookie).
+// Cookie sets the session cookie's name (default DefaultCookie). Prefer a
+// name starting with "__Host-" (such as "__Host-session") for a session
+// cookie served over HTTPS: browsers accept such a cookie only with Secure,
+// Path=/ and no Domain, so no subdomain, and no plain-HTTP page, can set
+// or overwrite it (RFC 6265bis §4.1.3.2), which closes session fixation
+// from a sibling host. The default stays "session" because "__Host-"
+// cookies cannot be set over plain HTTP, as in local development.
 func Cookie(name string) Option {
 	if name == "" || !isToken(name) {
 		optPanic("Cookie", "%q is not a valid cookie name", name)
