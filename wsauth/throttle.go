@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,4 +224,17 @@ func (t *throttler) waitAdmit(ctx context.Context, a *ThrottleAttempt) (Throttle
 		s, res = t.admit(ctx, a)
 	}
 	return s, res
+}
+
+// String returns the verdict's name.
+func (v ThrottleVerdict) String() string {
+	switch v {
+	case ThrottleAdmitted:
+		return "admitted"
+	case ThrottleBusy:
+		return "busy"
+	case ThrottleBlocked:
+		return "blocked"
+	}
+	return "ThrottleVerdict(" + strconv.Itoa(int(v)) + ")"
 }
