@@ -286,9 +286,11 @@ func ThrottleCapacity(n int) Option {
 // failures together (github.com/nexuskit/nexus/wsauth/redisthrottle is a
 // Redis store). Each call is bounded by ThrottleStoreTimeout. While s
 // fails (an error or a timeout), the throttle counts in a local in-memory
-// store instead (fail over, not open), and each change between the two
-// states is logged once: at Error level when s fails, at Info when it
-// recovers.
+// store instead (fail over, not open); one attempt a second tries s again,
+// the others do not wait for it. Each change between the two states is
+// logged once: at Error level when s fails, at Info when it recovers. An
+// attempt counts as in progress in s for at most 10 seconds if its Done
+// is lost (ThrottleAttempt.Lease).
 func ThrottleStorage(s ThrottleStore) Option {
 	if s == nil {
 		optPanic("ThrottleStorage", "nil ThrottleStore")
