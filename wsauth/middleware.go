@@ -126,7 +126,7 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 	if !cfg.throttleOff {
 		// One throttle shared by every handler this Middleware wraps.
 		local := newMemoryStore(cfg.capacity, cfg.now)
-		th := &throttler{store: cfg.store, local: local, timeout: cfg.storeTimeout, window: cfg.window, logger: cfg.logger}
+		th := &throttler{store: cfg.store, local: local, timeout: cfg.storeTimeout, window: cfg.window, logger: cfg.logger, observe: cfg.observe}
 		if th.store == nil {
 			th.store = local
 		}

@@ -1,6 +1,7 @@
 package wsauth
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -75,6 +76,7 @@ type config struct {
 	proxies        []netip.Prefix
 	now            func() time.Time
 	responder      *respond.Responder
+	observe        func(context.Context, Event)
 }
 
 func defaultConfig() config {

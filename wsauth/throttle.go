@@ -147,6 +147,7 @@ type throttler struct {
 	timeout time.Duration
 	window  time.Duration
 	logger  *slog.Logger
+	observe func(context.Context, Event)
 	ids     atomic.Uint64
 	mu      sync.Mutex
 	failing bool
@@ -274,6 +275,13 @@ func (t *throttler) setFailing(ctx context.Context, err error) bool {
 		t.nextProbe.Store(time.Now().Add(storeProbeInterval).UnixNano())
 	}
 	t.mu.Unlock()
+	if changed && t.observe != nil {
+		kind := EventStoreRecovered
+		if failing {
+			kind = EventStoreFailed
+		}
+		t.observe(ctx, Event{Kind: kind, Err: err})
+	}
 	if changed {
 		if failing {
 			t.logger.LogAttrs(ctx, slog.LevelError, "wsauth: throttle store failed; throttling with this process's own counts until it recovers",
