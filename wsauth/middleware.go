@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -114,7 +115,7 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 		cfg.sources = append(cfg.sources[:len(cfg.sources):len(cfg.sources)], SourceQuery)
 	}
 	if !cfg.aggregatesSet {
-		cfg.failures56, cfg.failures48 = cfg.failures*aggregateFactor56, cfg.failures*aggregateFactor48
+		cfg.failures56, cfg.failures48 = satMul(cfg.failures, aggregateFactor56), satMul(cfg.failures, aggregateFactor48)
 	}
 	if cfg.failures56 < cfg.failures || cfg.failures48 < cfg.failures56 {
 		optPanic("ThrottleIPv6", "the limits must grow with the block: /64 %d, /56 %d, /48 %d", cfg.failures, cfg.failures56, cfg.failures48)
@@ -395,4 +396,12 @@ func headerGet(h http.Header, canonicalKey string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// satMul is a*b for positive a and b, or math.MaxInt if that overflows.
+func satMul(a, b int) int {
+	if a > math.MaxInt/b {
+		return math.MaxInt
+	}
+	return a * b
 }
