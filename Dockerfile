@@ -6,7 +6,9 @@
 # CI cannot run Docker; it builds the binary with the same command as the
 # build stage below (examples/nexus/docker_test.go checks that they agree).
 
-FROM golang:1.26-bookworm AS build
+# Go 1.27 (the newest release; the modules need 1.26 or later). The tag is in
+# docker-library's official-images list: 1.27-bookworm.
+FROM golang:1.27-bookworm AS build
 WORKDIR /src
 # Module downloads first, so code changes reuse the cached layer.
 COPY go.mod go.sum ./

@@ -37,8 +37,10 @@ func chromium(t testing.TB) string {
 	return ""
 }
 
-// browser starts a headless Chromium and returns a tab context.
-func browser(t *testing.T) context.Context {
+// browser starts a headless Chromium and returns a tab context. listeners
+// see every event of the tab from its first command on (chromedp.Listen's
+// rules hold: return fast, never run a command).
+func browser(t *testing.T, listeners ...func(ev any)) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
@@ -47,10 +49,40 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	var ctxOpts []chromedp.ContextOption
+	for _, fn := range listeners {
+		ctxOpts = append(ctxOpts, chromedp.WithListener(fn))
+	}
+	tab, cancelTab := chromedp.NewContext(alloc, ctxOpts...)
+	// The first command starts the browser, which lives as long as the
+	// context of that command: never one with a timeout.
+	if err := chromedp.Do(tab); err != nil {
+		cancelTab()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(tab, 120*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
 	return ctx
+}
+
+// css is a CSS selector (chromedp's plain strings are DOM searches).
+func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+// eval runs a JavaScript expression in the page and decodes its value.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	require.NoError(t, err, "evaluate %s", expr)
+	return v
+}
+
+// text returns the visible text of the first element matching sel.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+	require.NoError(t, err, "text of %s", sel)
+	return v
 }
 
 // TestDashboardInBrowser loads the dashboard in headless Chromium: it lists
@@ -59,17 +91,9 @@ func browser(t *testing.T) context.Context {
 // when the token is missing, refused or expired.
 func TestDashboardInBrowser(t *testing.T) {
 	t.Parallel()
-	ctx := browser(t)
-	ts := startServer(t, baseEnv(t))
-	tok := issueToken(t, time.Hour)
-	var mods []store.Module
-	for i := range 12 {
-		mods = append(mods, createModule(t, ts.URL, tok, fmt.Sprintf("Module %02d", i)))
-	}
-
 	var mu sync.Mutex
 	encodings := map[string]string{}
-	chromedp.ListenTarget(ctx, func(ev any) {
+	ctx := browser(t, func(ev any) {
 		if e, ok := ev.(*network.EventResponseReceived); ok && strings.Contains(e.Response.URL, "/api/modules") {
 			for k, v := range e.Response.Headers {
 				if strings.EqualFold(k, "Content-Encoding") {
@@ -80,37 +104,35 @@ func TestDashboardInBrowser(t *testing.T) {
 			}
 		}
 	})
+	ts := startServer(t, baseEnv(t))
+	tok := issueToken(t, time.Hour)
+	var mods []store.Module
+	for i := range 12 {
+		mods = append(mods, createModule(t, ts.URL, tok, fmt.Sprintf("Module %02d", i)))
+	}
 
 	target := mods[7]
 	row := `#modules tbody tr[data-id="` + target.ID.String() + `"]`
-	var rows int
-	var hash, status string
-	require.NoError(t, chromedp.Run(ctx,
-		network.Enable(),
+	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/#token="+tok),
-		chromedp.WaitVisible(`#ws-status[data-state="live"]`),
-		chromedp.WaitVisible(row),
-		chromedp.Evaluate(`document.querySelectorAll("#modules tbody tr").length`, &rows),
-		chromedp.Evaluate(`location.hash`, &hash),
-		chromedp.Text(`#ws-status`, &status),
+		chromedp.WaitVisible(css(`#ws-status[data-state="live"]`)),
+		chromedp.WaitVisible(css(row)),
 	), "logs:\n%s", ts.logs.String())
-	assert.Equal(t, len(mods), rows)
-	assert.Empty(t, hash, "the token leaves the address bar")
-	assert.Contains(t, status, "tester")
+	assert.Equal(t, len(mods), eval[int](t, ctx, `document.querySelectorAll("#modules tbody tr").length`))
+	assert.Empty(t, eval[string](t, ctx, `location.hash`), "the token leaves the address bar")
+	assert.Contains(t, text(t, ctx, `#ws-status`), "tester")
 
 	// A change made elsewhere arrives over the WebSocket.
 	res, _ := call[store.Module](t, http.MethodPatch, ts.URL+"/api/modules/"+target.ID.String(), tok,
 		`{"integrationLevel":93,"status":"learning"}`)
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	var level, lastEvent string
-	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Poll(`document.querySelector('`+row+` td.level').textContent.includes("93%")`, nil,
-			chromedp.WithPollingTimeout(15*time.Second)),
-		chromedp.Text(row+` td.level`, &level),
-		chromedp.AttributeValue(`#last-event`, "data-type", &lastEvent, nil),
-	))
-	assert.Contains(t, level, "93%")
-	assert.Equal(t, "module.updated", lastEvent)
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`document.querySelector('`+row+` td.level').textContent.includes("93%")`,
+		chromedp.WithPollingTimeout(15*time.Second)))
+	require.NoError(t, err)
+	assert.Contains(t, text(t, ctx, row+` td.level`), "93%")
+	lastEvent, err := chromedp.Run(ctx, chromedp.AttributeValue(css(`#last-event`), "data-type"))
+	require.NoError(t, err)
+	assert.Equal(t, "module.updated", lastEvent.Value)
 
 	mu.Lock()
 	require.NotEmpty(t, encodings, "the page fetched /api/modules")
@@ -120,34 +142,37 @@ func TestDashboardInBrowser(t *testing.T) {
 	mu.Unlock()
 
 	// Forgetting the token: clearly shown as missing.
-	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Click(`#forget`),
-		chromedp.WaitVisible(`#ws-status[data-state="missing"]`),
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(css(`#forget`)),
+		chromedp.WaitVisible(css(`#ws-status[data-state="missing"]`)),
 	))
 	// A token signed with another key: refused.
 	foreign, err := wsauthIssue("another-secret-that-is-long-enough-000", time.Hour)
 	require.NoError(t, err)
-	require.NoError(t, chromedp.Run(ctx,
+	require.NoError(t, chromedp.Do(ctx,
 		enterToken(foreign),
-		chromedp.WaitVisible(`#ws-status[data-state="refused"]`),
+		chromedp.WaitVisible(css(`#ws-status[data-state="refused"]`)),
 	))
 	// A token that expires while connected: the socket closes with 1008.
 	short := issueToken(t, 5*time.Second)
-	require.NoError(t, chromedp.Run(ctx,
+	require.NoError(t, chromedp.Do(ctx,
 		enterToken(short),
-		chromedp.WaitVisible(`#ws-status[data-state="live"]`),
-		chromedp.WaitVisible(`#ws-status[data-state="expired"]`),
+		chromedp.WaitVisible(css(`#ws-status[data-state="live"]`)),
+		chromedp.WaitVisible(css(`#ws-status[data-state="expired"]`)),
 	))
 }
 
 // enterToken types a token into the form and submits it the way a user's
 // Enter key does (requestSubmit fires the submit event).
-func enterToken(tok string) chromedp.Action {
-	return chromedp.Evaluate(`(() => {
-		document.querySelector("#token").value = `+strconv.Quote(tok)+`;
-		document.querySelector("#token-form").requestSubmit();
-		return true;
-	})()`, nil)
+func enterToken(tok string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](`(() => {
+			document.querySelector("#token").value = `+strconv.Quote(tok)+`;
+			document.querySelector("#token-form").requestSubmit();
+			return true;
+		})()`)(ctx, t)
+		return err
+	})
 }
 
 // stopTB records how a helper ends a test (Fatal or Skip) without ending it.

@@ -35,7 +35,7 @@ func TestDockerfileBuildsLikeTheTests(t *testing.T) {
 	assert.Contains(t, build, `-ldflags="`+dockerLDFlags)
 	assert.Regexp(t, `-o /out/nexus \./nexus\b`, build)
 
-	assert.Regexp(t, `(?m)^FROM golang:1\.2[56][^ ]* AS build`, df, "multi-stage: a Go build stage")
+	assert.Regexp(t, `(?m)^FROM golang:1\.2[67][^ ]* AS build`, df, "multi-stage: a Go build stage")
 	assert.Regexp(t, `(?m)^USER [0-9]+(:[0-9]+)?\s*$`, df, "runs as a non-root user")
 	assert.NotRegexp(t, `(?m)^USER (0|root)\b`, df)
 	assert.Regexp(t, `(?m)^HEALTHCHECK .*CMD \["/nexus", "healthcheck"\]`, df)
