@@ -16,7 +16,7 @@ func (s *Server) requireAuth(next http.HandlerFunc) http.HandlerFunc {
 		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="nexus"`)
-			respond.Error(w, r, &respond.APIError{
+			s.rs.Error(w, r, &respond.APIError{
 				Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized,
 				Message: "this endpoint needs an Authorization: Bearer token (create one with `nexus token`)",
 			})
@@ -30,7 +30,7 @@ func (s *Server) requireAuth(next http.HandlerFunc) http.HandlerFunc {
 			}
 			s.log.WarnContext(r.Context(), "rejected bearer token", "reason", err.Error(), "path", r.URL.Path)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="nexus", error="invalid_token"`)
-			respond.Error(w, r, &respond.APIError{Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized, Message: msg})
+			s.rs.Error(w, r, &respond.APIError{Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized, Message: msg})
 			return
 		}
 		next(w, r)

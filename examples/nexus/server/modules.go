@@ -85,7 +85,7 @@ func pageParams(r *http.Request) (page, limit int, err error) {
 func (s *Server) listModules(w http.ResponseWriter, r *http.Request) {
 	page, limit, err := pageParams(r)
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
 	offset := maxOffset // an absurd page is simply past the end
@@ -94,36 +94,36 @@ func (s *Server) listModules(w http.ResponseWriter, r *http.Request) {
 	}
 	mods, total, err := s.opts.Store.ListModules(r.Context(), offset, limit)
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
-	respond.OKWithMeta(w, r, mods, respond.Meta{Page: page, Limit: limit, Total: total})
+	s.rs.OKWithMeta(w, r, mods, respond.Meta{Page: page, Limit: limit, Total: total})
 }
 
 func (s *Server) createModule(w http.ResponseWriter, r *http.Request) {
 	in, err := validate.Decode[moduleInput](r)
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
 	var m store.Module
 	in.apply(&m)
 	m, err = s.opts.Store.CreateModule(r.Context(), m)
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
 	s.hub.publish("module.created", m)
 	w.Header().Set("Location", "/api/modules/"+m.ID.String())
-	respond.JSON(w, r, http.StatusCreated, m)
+	s.rs.JSON(w, r, http.StatusCreated, m)
 }
 
 // moduleID parses the {id} path value; ok is false (and the 404 written)
 // when it is not a UUID.
-func moduleID(w http.ResponseWriter, r *http.Request) (uuid.UUID, bool) {
+func (s *Server) moduleID(w http.ResponseWriter, r *http.Request) (uuid.UUID, bool) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		respond.Error(w, r, errModuleNotFound)
+		s.rs.Error(w, r, errModuleNotFound)
 		return uuid.UUID{}, false
 	}
 	return id, true
@@ -133,11 +133,11 @@ func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, store.ErrNotFound) {
 		err = errModuleNotFound
 	}
-	respond.Error(w, r, err)
+	s.rs.Error(w, r, err)
 }
 
 func (s *Server) getModule(w http.ResponseWriter, r *http.Request) {
-	id, ok := moduleID(w, r)
+	id, ok := s.moduleID(w, r)
 	if !ok {
 		return
 	}
@@ -146,17 +146,17 @@ func (s *Server) getModule(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	respond.OK(w, r, m)
+	s.rs.OK(w, r, m)
 }
 
 func (s *Server) patchModule(w http.ResponseWriter, r *http.Request) {
-	id, ok := moduleID(w, r)
+	id, ok := s.moduleID(w, r)
 	if !ok {
 		return
 	}
 	p, err := validate.DecodePatch[moduleInput](r)
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
 	m, err := s.opts.Store.UpdateModule(r.Context(), id, func(m *store.Module) error {
@@ -170,11 +170,11 @@ func (s *Server) patchModule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.hub.publish("module.updated", m)
-	respond.OK(w, r, m)
+	s.rs.OK(w, r, m)
 }
 
 func (s *Server) deleteModule(w http.ResponseWriter, r *http.Request) {
-	id, ok := moduleID(w, r)
+	id, ok := s.moduleID(w, r)
 	if !ok {
 		return
 	}
@@ -184,5 +184,5 @@ func (s *Server) deleteModule(w http.ResponseWriter, r *http.Request) {
 	}
 	gone := deletedModule{ID: id, Deleted: true}
 	s.hub.publish("module.deleted", gone)
-	respond.OK(w, r, gone)
+	s.rs.OK(w, r, gone)
 }

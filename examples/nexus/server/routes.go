@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nexuskit/nexus/respond"
 )
 
 // routes registers every endpoint. Each path also gets a method-less
@@ -23,7 +22,7 @@ func (s *Server) routes() http.Handler {
 			}
 		}
 		slices.Sort(allow)
-		mux.Handle(path, methodNotAllowed(strings.Join(allow, ", ")))
+		mux.Handle(path, s.methodNotAllowed(strings.Join(allow, ", ")))
 	}
 	route("/api/modules", map[string]http.HandlerFunc{
 		http.MethodGet:  s.listModules,
@@ -44,13 +43,13 @@ func (s *Server) routes() http.Handler {
 	route("/ws", map[string]http.HandlerFunc{http.MethodGet: s.websocket()})
 	route("/{$}", map[string]http.HandlerFunc{http.MethodGet: s.dashboard})
 	route("/static/{file}", map[string]http.HandlerFunc{http.MethodGet: s.static})
-	mux.HandleFunc("/", respond.NotFound)
+	mux.HandleFunc("/", s.rs.NotFound)
 	return mux
 }
 
-func methodNotAllowed(allow string) http.HandlerFunc {
+func (s *Server) methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		respond.MethodNotAllowed(w, r)
+		s.rs.MethodNotAllowed(w, r)
 	}
 }

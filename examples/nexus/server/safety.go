@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 
-	"github.com/nexuskit/nexus/respond"
 	"github.com/nexuskit/nexus/validate"
 
 	"github.com/nexuskit/nexus/examples/nexus/store"
@@ -23,16 +22,16 @@ type safetyInput struct {
 func (s *Server) getSafety(w http.ResponseWriter, r *http.Request) {
 	st, err := s.opts.Store.SafetyStatus(r.Context())
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
-	respond.OK(w, r, st)
+	s.rs.OK(w, r, st)
 }
 
 func (s *Server) patchSafety(w http.ResponseWriter, r *http.Request) {
 	p, err := validate.DecodePatch[safetyInput](r)
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
 	st, err := s.opts.Store.UpdateSafetyStatus(r.Context(), func(st *store.SafetyStatus) error {
@@ -44,9 +43,9 @@ func (s *Server) patchSafety(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
 	s.hub.publish("safety.updated", st)
-	respond.OK(w, r, st)
+	s.rs.OK(w, r, st)
 }

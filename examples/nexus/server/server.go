@@ -68,6 +68,7 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	hub     *hub
+	rs      *respond.Responder
 	started time.Time
 	handler http.Handler
 }
@@ -87,7 +88,10 @@ func New(opts Options) *Server {
 	if opts.Draining == nil {
 		opts.Draining = make(chan struct{})
 	}
-	s := &Server{opts: opts, log: opts.Logger, hub: newHub(), started: time.Now()}
+	s := &Server{opts: opts, log: opts.Logger, hub: newHub(), started: time.Now(),
+		// Every envelope, and the log record of every unexpected error and
+		// panic, goes through the server's logger with the request ID.
+		rs: respond.New(respond.WithLogger(opts.Logger))}
 	s.handler = s.middleware(s.routes())
 	return s
 }
@@ -116,9 +120,9 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 		h = s.rateLimit(h)
 	}
 	h = s.cors(h)
-	h = respond.Recover()(h)
+	h = s.rs.Recover(h)
 	h = requestid.AccessLog(s.log)(h)
-	h = requestid.Middleware()(h)
+	h = requestid.Middleware(requestid.Logger(s.log))(h)
 	return h
 }
 
@@ -136,7 +140,7 @@ func (s *Server) rateLimit(h http.Handler) http.Handler {
 	limited := httprate.LimitBy(s.opts.RateLimit, s.opts.RateWindow, clientIP,
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			// httprate has already set Retry-After.
-			respond.Error(w, r, &respond.APIError{
+			s.rs.Error(w, r, &respond.APIError{
 				Status:  http.StatusTooManyRequests,
 				Code:    respond.CodeRateLimitExceeded,
 				Message: "too many requests, retry after the number of seconds in Retry-After",

@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nexuskit/nexus/internal/testlog"
+	"github.com/nexuskit/nexus/requestid"
 	"github.com/nexuskit/nexus/shutdown"
 	"github.com/nexuskit/nexus/wsauth"
 
@@ -135,4 +139,36 @@ func TestProbesAreEnvelopes(t *testing.T) {
 	assert.Equal(t, "SERVICE_UNAVAILABLE", env["error"].(map[string]any)["code"])
 	assert.Equal(t, "not ready: starting", env["error"].(map[string]any)["message"])
 	assert.Equal(t, res.Header.Get("X-Request-ID"), env["requestId"])
+}
+
+// TestErrorsLogThroughServerLogger: the cause of a 500 (a store error, a
+// panic) is logged by the server's own logger, as JSON with the request ID,
+// never by respond's default logger on stderr.
+func TestErrorsLogThroughServerLogger(t *testing.T) {
+	t.Parallel()
+	for name, st := range map[string]brokenStore{
+		"store error": {Store: store.NewMemory(), err: errors.New("disk on fire")},
+		"panic":       {Store: store.NewMemory(), panicList: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var logs testlog.Buffer
+			logger := slog.New(requestid.NewLogHandler(slog.NewJSONHandler(&logs, nil)))
+			srv := New(Options{Store: st, Signer: wsauth.NewSigner([]byte("server-test-key-0123456789abcdef0123")), Logger: logger})
+			ts := httptest.NewServer(srv.Handler())
+			t.Cleanup(ts.Close)
+			res, _, _ := getEnvelope(t, ts.URL+"/api/modules")
+			require.Equal(t, http.StatusInternalServerError, res.StatusCode)
+			id := res.Header.Get("X-Request-ID")
+			var found bool
+			for line := range strings.Lines(logs.String()) {
+				var rec map[string]any
+				require.NoError(t, json.Unmarshal([]byte(line), &rec), "every line is JSON: %s", line)
+				if rec["level"] == "ERROR" && rec["request_id"] == id && rec["msg"] != "http request" {
+					found = true
+				}
+			}
+			assert.True(t, found, "the cause is logged with request_id %s in the server's log:\n%s", id, logs.String())
+		})
+	}
 }

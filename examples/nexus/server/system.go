@@ -24,7 +24,7 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 	if integrations == nil {
 		integrations = []Integration{}
 	}
-	respond.OK(w, r, systemInfo{
+	s.rs.OK(w, r, systemInfo{
 		Name:          "nexus",
 		Version:       s.opts.Version,
 		Environment:   s.opts.Environment,
@@ -64,7 +64,7 @@ func (s *Server) readiness(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.opts.Store.Ping(ctx); err != nil {
 		s.log.ErrorContext(r.Context(), "readiness: store unreachable", "err", err)
-		respond.Error(w, r, &respond.APIError{
+		s.rs.Error(w, r, &respond.APIError{
 			Status: http.StatusServiceUnavailable, Code: respond.CodeServiceUnavailable,
 			Message: "the database is unreachable",
 		})
