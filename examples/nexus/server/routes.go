@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-
 )
 
 // routes registers every endpoint. Each path also gets a method-less
