@@ -89,13 +89,13 @@ func TestSafetyStatus(t *testing.T) {
 	tok := issueToken(t, time.Hour)
 	res, s0 := call[store.SafetyStatus](t, http.MethodGet, ts.URL+"/api/safety-status", "", nil)
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	assert.Equal(t, 100, s0.Data.EthicalCompliance)
+	assert.Equal(t, 100.0, s0.Data.EthicalCompliance)
 
 	res, s1 := call[store.SafetyStatus](t, http.MethodPatch, ts.URL+"/api/safety-status", tok,
 		`{"ethicalCompliance":91,"valueAlignment":0}`)
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	assert.Equal(t, 91, s1.Data.EthicalCompliance)
-	assert.Equal(t, 0, s1.Data.ValueAlignment)
+	assert.Equal(t, 91.0, s1.Data.EthicalCompliance)
+	assert.Equal(t, 0.0, s1.Data.ValueAlignment)
 	assert.Equal(t, s0.Data.HarmPrevention, s1.Data.HarmPrevention, "absent fields keep their value")
 
 	_, s2 := call[store.SafetyStatus](t, http.MethodGet, ts.URL+"/api/safety-status", "", nil)
@@ -373,7 +373,9 @@ func TestHealthSystemAndDashboard(t *testing.T) {
 		assert.False(t, in.Active, "%s has no implementation yet", in.Name)
 	}
 	assert.Equal(t, map[string]bool{
-		"OPENAI_API_KEY": true, "OLLAMA_HOST": true, "REDIS_URL": false,
+		// OLLAMA_HOST has a default URL, but only a value an operator set
+		// says an Ollama server exists.
+		"OPENAI_API_KEY": true, "OLLAMA_HOST": false, "REDIS_URL": false,
 		"ENABLE_REDIS_CACHE": true, "ENABLE_DISTRIBUTED_SYSTEM": false,
 	}, configured)
 	// Nor in the log, at debug level, from start to here.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -28,11 +29,15 @@ import (
 type Config struct {
 	DatabaseURL string `env:"DATABASE_URL" validate:"omitempty,uri" desc:"database URL: postgres://user:pass@host:5432/db for PostgreSQL, sqlite:path for SQLite; default sqlite:nexus.db in the working directory outside production, required in production"`
 	NodeEnv     string `env:"NODE_ENV, default=development" validate:"oneof=development production test" desc:"environment; production makes weak secrets and a missing DATABASE_URL fatal"`
+	Host        string `env:"HOST" validate:"omitempty,ip|hostname" desc:"listen address; unset: 127.0.0.1 (this machine only) in development and test, every interface in production; 0.0.0.0 or :: accepts other machines"`
 	Port        int    `env:"PORT, default=5000" validate:"min=0,max=65535" desc:"HTTP listen port (0 picks a free port and prints it)"`
 	// The development default is 32+ characters so that development needs no
 	// setup; envcfg warns about it outside production and refuses it in
 	// production.
-	SessionSecret        envcfg.Secret `env:"SESSION_SECRET, default=nexus-development-only-session-secret" envcfg:"devdefault" validate:"min=32" desc:"key that signs bearer and WebSocket tokens, at least 32 characters (openssl rand -base64 48)"`
+	SessionSecret envcfg.Secret `env:"SESSION_SECRET, default=nexus-development-only-session-secret" envcfg:"devdefault" validate:"min=32" desc:"key that signs bearer and WebSocket tokens, at least 32 characters (openssl rand -base64 48)"`
+	// A comma-separated list rather than a slice, so that it stays one
+	// Secret (redacted everywhere); each entry is checked in loadConfig.
+	SessionSecretPrevious envcfg.Secret `env:"SESSION_SECRET_PREVIOUS" envcfg:"optional" desc:"comma-separated earlier SESSION_SECRET values whose tokens are still accepted (never used to sign): set the old secret here when rotating, remove it once its tokens have expired (at most the token lifetime, nexus token caps it at 30 days)"`
 	LogLevel             string        `env:"LOG_LEVEL, default=info" validate:"oneof=trace debug info warn error fatal" desc:"minimum log level"`
 	OpenAIAPIKey         envcfg.Secret `env:"OPENAI_API_KEY" envcfg:"optional" desc:"OpenAI API key (not used yet: reported by /api/system)"`
 	OllamaHost           string        `env:"OLLAMA_HOST, default=http://localhost:11434" validate:"url" desc:"Ollama server URL (not used yet: reported by /api/system)"`
@@ -43,9 +48,49 @@ type Config struct {
 	RateLimitWindowMS    int           `env:"RATE_LIMIT_WINDOW_MS, default=900000" validate:"min=1000" desc:"rate-limit window in milliseconds"`
 	RateLimitMaxRequests int           `env:"RATE_LIMIT_MAX_REQUESTS, default=100" validate:"min=1" desc:"requests to /api/ and /ws allowed per client IP per window (health probes and the dashboard files are exempt)"`
 
+	// Not in the original server: the WebSocket keep-alive.
+	WSPingInterval time.Duration `env:"WS_PING_INTERVAL, default=25s" validate:"min=1s,max=10m" desc:"how often the server pings each WebSocket; a peer that does not answer within the same interval is closed. Keep it well under the idle timeout of any proxy or load balancer in front (commonly 60s)"`
+
 	// Not in the original server: the shutdown sequence's timings.
 	ShutdownDrainDelay time.Duration `env:"SHUTDOWN_DRAIN_DELAY, default=5s" validate:"min=0s" desc:"after SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop routing here"`
 	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
+
+	// explicit holds the variables set in the environment or the .env
+	// file (not left at their defaults).
+	explicit map[string]bool
+}
+
+// isSet reports whether the variable was set rather than left at its default.
+func (c *Config) isSet(name string) bool { return c.explicit[name] }
+
+// previousSecrets splits SESSION_SECRET_PREVIOUS.
+func (c *Config) previousSecrets() [][]byte {
+	var out [][]byte
+	for k := range strings.SplitSeq(c.SessionSecretPrevious.Reveal(), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, []byte(k))
+		}
+	}
+	return out
+}
+
+// signerKeys are the keys of the token signer: SESSION_SECRET signs and
+// verifies, each SESSION_SECRET_PREVIOUS entry only verifies.
+func (c *Config) signerKeys() [][]byte {
+	return append([][]byte{[]byte(c.SessionSecret.Reveal())}, c.previousSecrets()...)
+}
+
+// listenHost is the address to listen on: HOST, or loopback outside
+// production so that a development server with its published development
+// secret is never reachable from another machine.
+func (c *Config) listenHost() (host string, loopbackDefault bool) {
+	if c.Host != "" {
+		return c.Host, false
+	}
+	if c.NodeEnv == "production" {
+		return "", false
+	}
+	return "127.0.0.1", true
 }
 
 // defaultSQLite is the database outside production when DATABASE_URL is unset.
@@ -54,7 +99,10 @@ const defaultSQLite = "sqlite:nexus.db"
 // loadConfig reads the configuration from getenv layered over the .env file
 // at envFile (a missing file is fine). A variable set to the empty string in
 // the real environment counts as unset, since getenv cannot tell them apart.
-func loadConfig(ctx context.Context, getenv func(string) string, envFile string, logger *slog.Logger) (*Config, error) {
+//
+// needDatabase is false for commands that never open the database (nexus
+// token): DATABASE_URL is then not required in production.
+func loadConfig(ctx context.Context, getenv func(string) string, envFile string, logger *slog.Logger, needDatabase bool) (*Config, error) {
 	dotenv, err := readDotenv(envFile)
 	if err != nil {
 		return nil, err
@@ -80,13 +128,20 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 	// understand (a bad one would otherwise stop the server with a panic).
 	var extra []envcfg.Problem
 	production := strings.EqualFold(strings.TrimSpace(lookupOr(lookup, "NODE_ENV", "development")), "production")
-	if production && strings.TrimSpace(lookupOr(lookup, "DATABASE_URL", "")) == "" {
+	if needDatabase && production && strings.TrimSpace(lookupOr(lookup, "DATABASE_URL", "")) == "" {
 		extra = append(extra, envcfg.Problem{Var: "DATABASE_URL", Err: envcfg.ErrMissing,
 			Message: "is required in production; expected postgres://user:pass@host:5432/db"})
 	}
 	if !validCORSOrigin(lookupOr(lookup, "CORS_ORIGIN", "*")) {
 		extra = append(extra, envcfg.Problem{Var: "CORS_ORIGIN", Err: envcfg.ErrValidation,
 			Message: "must be * or a comma-separated list of origins such as https://app.example,http://localhost:5173 (scheme and host, no path)"})
+	}
+	for k := range strings.SplitSeq(lookupOr(lookup, "SESSION_SECRET_PREVIOUS", ""), ",") {
+		if k = strings.TrimSpace(k); k != "" && len(k) < 32 {
+			extra = append(extra, envcfg.Problem{Var: "SESSION_SECRET_PREVIOUS", Err: envcfg.ErrValidation,
+				Message: "every entry must be at least 32 characters long (entries are comma-separated)"})
+			break
+		}
 	}
 	if len(extra) > 0 {
 		var cerr *envcfg.Error
@@ -102,6 +157,12 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 	}
 	if cfg.DatabaseURL == "" {
 		cfg.DatabaseURL = defaultSQLite
+	}
+	cfg.explicit = map[string]bool{}
+	for _, name := range []string{"OLLAMA_HOST", "HOST", "DATABASE_URL", "SESSION_SECRET"} {
+		if _, ok := lookup(name); ok {
+			cfg.explicit[name] = true
+		}
 	}
 	return cfg, nil
 }
@@ -127,11 +188,38 @@ func readDotenv(path string) (map[string]string, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
-	m, err := godotenv.Parse(f)
+	raw, err := io.ReadAll(io.LimitReader(f, maxDotenv+1))
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: malformed dotenv file", path)
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(raw) > maxDotenv {
+		return nil, fmt.Errorf("read %s: larger than %d bytes", path, maxDotenv)
+	}
+	m, err := godotenv.UnmarshalBytes(raw)
+	if err != nil {
+		// godotenv's message quotes the file, secrets included: name the
+		// line instead.
+		return nil, fmt.Errorf("parse %s: line %d: malformed (expected NAME=value, a comment, or a blank line; quotes must be closed)",
+			path, dotenvErrorLine(raw))
 	}
 	return m, nil
+}
+
+// maxDotenv bounds the .env file read into memory.
+const maxDotenv = 1 << 20
+
+// dotenvErrorLine finds the line of a .env file where parsing fails: the
+// line after the longest prefix of whole lines that parses. (A quoted value
+// may span lines, so the first failing prefix is not enough.)
+func dotenvErrorLine(raw []byte) int {
+	lines := strings.SplitAfter(string(raw), "\n")
+	good := 0
+	for i := range lines {
+		if _, err := godotenv.Unmarshal(strings.Join(lines[:i+1], "")); err == nil {
+			good = i + 1
+		}
+	}
+	return min(good+1, len(lines))
 }
 
 // validCORSOrigin reports whether v is "*" or a comma-separated list of

@@ -22,7 +22,7 @@ func (s *Server) requireAuth(next http.HandlerFunc) http.HandlerFunc {
 			})
 			return
 		}
-		_, err := s.opts.Signer.Authenticate(r.Context(), wsauth.Credentials{Token: strings.TrimSpace(token), Source: "header"})
+		id, err := s.opts.Signer.Authenticate(r.Context(), wsauth.Credentials{Token: strings.TrimSpace(token), Source: "header"})
 		if err != nil {
 			msg := "the bearer token is invalid"
 			if errors.Is(err, wsauth.ErrExpired) {
@@ -33,6 +33,16 @@ func (s *Server) requireAuth(next http.HandlerFunc) http.HandlerFunc {
 			s.rs.Error(w, r, &respond.APIError{Status: http.StatusUnauthorized, Code: respond.CodeUnauthorized, Message: msg})
 			return
 		}
-		next(w, r)
+		// The identity rides in the context (as wsauth puts it there for
+		// the WebSocket), so the handler can log who made the change.
+		next(w, r.WithContext(wsauth.NewContext(r.Context(), id)))
 	}
+}
+
+// subject is the token subject of an authenticated request, for the log.
+func subject(r *http.Request) string {
+	if id, ok := wsauth.FromContext(r.Context()); ok {
+		return id.Subject
+	}
+	return ""
 }

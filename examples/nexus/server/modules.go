@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -23,16 +24,63 @@ type moduleInput struct {
 	Description      string `json:"description" validate:"max=2000"`
 }
 
+// check adds what the validator tags cannot say to the problems of a
+// decoded body, for the fields present (all of them for a create): a name
+// must not be blank, and no text may hold a NUL character, which PostgreSQL
+// cannot store (the same input gets the same 400 on every store).
+func (in moduleInput) check(present func(field string) bool, err error) error {
+	var problems validate.Errors
+	if err != nil && !errors.As(err, &problems) {
+		return err // not a validation problem: malformed JSON, wrong type...
+	}
+	has := func(field string) bool {
+		if present != nil && !present(field) {
+			return false
+		}
+		for _, p := range problems {
+			if p.Field == field {
+				return false // one problem per field
+			}
+		}
+		return true
+	}
+	if has("name") && in.Name != "" && strings.TrimSpace(in.Name) == "" {
+		problems = append(problems, validate.FieldError{Field: "name", Rule: "notblank",
+			Message: "name must not be blank"})
+	}
+	for _, f := range [...]struct{ name, v string }{{"name", in.Name}, {"description", in.Description}} {
+		if has(f.name) && !store.ValidText(f.v) {
+			problems = append(problems, textProblem(f.name))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return problems
+}
+
+// textProblem is the validation problem of text no store can keep.
+func textProblem(field string) validate.FieldError {
+	return validate.FieldError{Field: field, Rule: "text",
+		Message: field + " must not contain NUL characters (\\u0000)"}
+}
+
 func (in moduleInput) apply(m *store.Module) {
 	m.Name, m.Type, m.Status = in.Name, in.Type, in.Status
 	m.IntegrationLevel, m.Description = in.IntegrationLevel, in.Description
 }
 
-// deletedModule is the answer to DELETE and the data of its event.
+// deletedModule is the answer to DELETE and the data of its event. Version
+// is the module's last version plus one, so a client that holds an older
+// copy knows the deletion is newer.
 type deletedModule struct {
 	ID      uuid.UUID `json:"id"`
 	Deleted bool      `json:"deleted"`
+	Version int64     `json:"version"`
 }
+
+// errUnchanged aborts an update that would change nothing.
+var errUnchanged = errors.New("unchanged")
 
 func inputOf(m store.Module) moduleInput {
 	return moduleInput{Name: m.Name, Type: m.Type, Status: m.Status, IntegrationLevel: m.IntegrationLevel, Description: m.Description}
@@ -102,7 +150,7 @@ func (s *Server) listModules(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createModule(w http.ResponseWriter, r *http.Request) {
 	in, err := validate.Decode[moduleInput](r)
-	if err != nil {
+	if err = in.check(nil, err); err != nil {
 		s.rs.Error(w, r, err)
 		return
 	}
@@ -114,15 +162,19 @@ func (s *Server) createModule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.hub.publish("module.created", m)
+	s.log.InfoContext(r.Context(), "module created", "subject", subject(r), "module_id", m.ID, "version", m.Version)
 	w.Header().Set("Location", "/api/modules/"+m.ID.String())
 	s.rs.JSON(w, r, http.StatusCreated, m)
 }
 
 // moduleID parses the {id} path value; ok is false (and the 404 written)
-// when it is not a UUID.
+// when it is not a UUID in its canonical form (lower-case 8-4-4-4-12 hex):
+// one module has one URL, so urn:uuid:, braced, upper-case or unhyphenated
+// spellings name no module.
 func (s *Server) moduleID(w http.ResponseWriter, r *http.Request) (uuid.UUID, bool) {
-	id, err := uuid.Parse(r.PathValue("id"))
-	if err != nil {
+	raw := r.PathValue("id")
+	id, err := uuid.Parse(raw)
+	if err != nil || id.String() != raw {
 		s.rs.Error(w, r, errModuleNotFound)
 		return uuid.UUID{}, false
 	}
@@ -130,8 +182,12 @@ func (s *Server) moduleID(w http.ResponseWriter, r *http.Request) (uuid.UUID, bo
 }
 
 func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, store.ErrNotFound) {
+	var ite *store.InvalidTextError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		err = errModuleNotFound
+	case errors.As(err, &ite):
+		err = validate.Errors{textProblem(ite.Field)}
 	}
 	s.rs.Error(w, r, err)
 }
@@ -155,21 +211,41 @@ func (s *Server) patchModule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := validate.DecodePatch[moduleInput](r)
+	if err == nil {
+		var in moduleInput
+		p.Apply(&in)
+		err = in.check(p.Has, nil)
+	} else {
+		err = moduleInput{}.check(func(string) bool { return false }, err)
+	}
 	if err != nil {
 		s.rs.Error(w, r, err)
 		return
 	}
+	// A patch that changes nothing (PATCH {}, or the values the module
+	// already has) writes nothing: updatedAt and version stay, no event.
+	var current store.Module
 	m, err := s.opts.Store.UpdateModule(r.Context(), id, func(m *store.Module) error {
+		current = *m
 		in := inputOf(*m)
 		p.Apply(&in)
 		in.apply(m)
+		if *m == current {
+			return errUnchanged
+		}
 		return nil
 	})
+	if errors.Is(err, errUnchanged) {
+		s.rs.OK(w, r, current)
+		return
+	}
 	if err != nil {
 		s.storeError(w, r, err)
 		return
 	}
 	s.hub.publish("module.updated", m)
+	s.log.InfoContext(r.Context(), "module updated", "subject", subject(r), "module_id", m.ID,
+		"version", m.Version, "fields", p.Fields())
 	s.rs.OK(w, r, m)
 }
 
@@ -178,11 +254,13 @@ func (s *Server) deleteModule(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.opts.Store.DeleteModule(r.Context(), id); err != nil {
+	version, err := s.opts.Store.DeleteModule(r.Context(), id)
+	if err != nil {
 		s.storeError(w, r, err)
 		return
 	}
-	gone := deletedModule{ID: id, Deleted: true}
+	gone := deletedModule{ID: id, Deleted: true, Version: version}
 	s.hub.publish("module.deleted", gone)
+	s.log.InfoContext(r.Context(), "module deleted", "subject", subject(r), "module_id", id, "version", version)
 	s.rs.OK(w, r, gone)
 }

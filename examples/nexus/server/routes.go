@@ -2,8 +2,11 @@ package server
 
 import (
 	"net/http"
+	"path"
 	"slices"
 	"strings"
+
+	"github.com/nexuskit/nexus/respond"
 )
 
 // routes registers every endpoint. Each path also gets a method-less
@@ -43,7 +46,30 @@ func (s *Server) routes() http.Handler {
 	route("/{$}", map[string]http.HandlerFunc{http.MethodGet: s.dashboard})
 	route("/static/{file}", map[string]http.HandlerFunc{http.MethodGet: s.static})
 	mux.HandleFunc("/", s.rs.NotFound)
-	return mux
+	return s.cleanPaths(mux)
+}
+
+// cleanPaths answers a request whose path is not clean (//api/modules,
+// /api/../api/modules, /./healthz) with a 404 envelope, where ServeMux
+// would answer with an HTML redirect: every answer the
+// server writes is an envelope, and a client that builds such paths has a
+// bug worth seeing.
+func (s *Server) cleanPaths(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if r.Method != http.MethodConnect && p != "" {
+			clean := path.Clean(p)
+			if strings.HasSuffix(p, "/") && clean != "/" {
+				clean += "/"
+			}
+			if clean != p {
+				s.rs.Error(w, r, &respond.APIError{Status: http.StatusNotFound, Code: respond.CodeNotFound,
+					Message: "no such path: a path must be clean (no empty, . or .. segments)"})
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) methodNotAllowed(allow string) http.HandlerFunc {

@@ -38,7 +38,8 @@ type Options struct {
 	RateWindow time.Duration
 	// Liveness and Readiness answer /healthz and /readyz, /readyz only
 	// once the store answers a ping: the shutdown manager's handlers, built
-	// with shutdown.ProbeResponder(WriteProbe) so they answer envelopes.
+	// with shutdown.ProbeResponder and (*Server).WriteProbe so they answer
+	// envelopes.
 	// Nil answers 200.
 	Liveness, Readiness http.Handler
 	// Draining is closed when the server begins to shut down: WebSockets
@@ -47,6 +48,13 @@ type Options struct {
 	// LongLived wraps the WebSocket handler so the shutdown waits for the
 	// sockets to close (the shutdown manager's LongLived); nil for none.
 	LongLived func(http.Handler) http.Handler
+	// PingInterval is how often each WebSocket is pinged; a peer that does
+	// not answer within one interval is closed. Keep it well under the idle
+	// timeout of the proxies in front (commonly 60s). Default 25s.
+	PingInterval time.Duration
+	// EventHistory is how many events the server keeps so that a client
+	// reconnecting with /ws?since=<id> gets what it missed. Default 1024.
+	EventHistory int
 	// Version and Environment are reported by /api/system.
 	Version, Environment string
 	// Integrations are reported by /api/system: configured or not, never
@@ -63,11 +71,16 @@ type Integration struct {
 	Active bool `json:"active"`
 }
 
+// DefaultPingInterval is the WebSocket keep-alive interval when
+// Options.PingInterval is zero: well under the 60s idle timeout common to
+// proxies and load balancers (nginx, AWS ALB, GCP).
+const DefaultPingInterval = 25 * time.Second
+
 // Server is the NEXUS API.
 type Server struct {
 	opts    Options
 	log     *slog.Logger
-	hub     *hub
+	hub     bus
 	rs      *respond.Responder
 	started time.Time
 	handler http.Handler
@@ -88,10 +101,14 @@ func New(opts Options) *Server {
 	if opts.Draining == nil {
 		opts.Draining = make(chan struct{})
 	}
-	s := &Server{opts: opts, log: opts.Logger, hub: newHub(), started: time.Now(),
+	if opts.PingInterval <= 0 {
+		opts.PingInterval = DefaultPingInterval
+	}
+	logger := slog.New(expectedAware{opts.Logger.Handler()})
+	s := &Server{opts: opts, log: logger, hub: newHub(opts.EventHistory), started: time.Now(),
 		// Every envelope, and the log record of every unexpected error and
 		// panic, goes through the server's logger with the request ID.
-		rs: respond.New(respond.WithLogger(opts.Logger))}
+		rs: respond.New(respond.WithLogger(logger))}
 	s.handler = s.middleware(s.routes())
 	return s
 }
@@ -122,6 +139,7 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 	h = s.cors(h)
 	h = s.rs.Recover(h)
 	h = requestid.AccessLog(s.log)(h)
+	h = markExpected(h)
 	h = requestid.Middleware(requestid.Logger(s.log))(h)
 	return h
 }

@@ -94,8 +94,9 @@ func TestNewRequiresStoreAndSigner(t *testing.T) {
 
 func TestHubDropsSlowSubscribers(t *testing.T) {
 	t.Parallel()
-	h := newHub()
-	slow, fast := h.subscribe(), h.subscribe()
+	h := newHub(0)
+	slow, _, _, _ := h.subscribe("")
+	fast, _, _, _ := h.subscribe("")
 	for i := range subscriberQueue + 1 {
 		h.publish("module.updated", i)
 		<-fast.send
@@ -121,8 +122,11 @@ func TestHubDropsSlowSubscribers(t *testing.T) {
 // serves, /readyz is a 503 SERVICE_UNAVAILABLE envelope naming the state.
 func TestProbesAreEnvelopes(t *testing.T) {
 	t.Parallel()
-	mgr := shutdown.New(shutdown.ProbeResponder(WriteProbe))
-	srv := New(Options{Store: store.NewMemory(), Signer: wsauth.NewSigner([]byte("server-test-key-0123456789abcdef0123")),
+	var srv *Server
+	mgr := shutdown.New(shutdown.ProbeResponder(func(w http.ResponseWriter, r *http.Request, status int, state string) {
+		srv.WriteProbe(w, r, status, state)
+	}))
+	srv = New(Options{Store: store.NewMemory(), Signer: wsauth.NewSigner([]byte("server-test-key-0123456789abcdef0123")),
 		Liveness: mgr.LivenessHandler(), Readiness: mgr.ReadinessHandler()})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -170,5 +174,53 @@ func TestErrorsLogThroughServerLogger(t *testing.T) {
 			}
 			assert.True(t, found, "the cause is logged with request_id %s in the server's log:\n%s", id, logs.String())
 		})
+	}
+}
+
+// TestHubResume: every event has an ID; a subscriber that gives the last ID
+// it saw gets exactly the events after it, and is told to reload (resumed
+// false) when the hub cannot know what came after: another process's IDs,
+// IDs from the future, malformed IDs, or older than the history.
+func TestHubResume(t *testing.T) {
+	t.Parallel()
+	h := newHub(4)
+	_, backlog, resumed, last := h.subscribe("")
+	assert.Empty(t, backlog)
+	assert.True(t, resumed)
+	assert.Empty(t, last, "no event yet")
+	var ids []string
+	for i := range 6 {
+		h.publish("module.updated", i)
+		_, _, _, last = h.subscribe("")
+		ids = append(ids, last)
+	}
+	for i := 1; i < len(ids); i++ {
+		assert.NotEqual(t, ids[i-1], ids[i], "every event has its own ID")
+	}
+	// The history holds the last 4 (events 2..5): resuming after event 1
+	// (index 1) gives 2..5, after 3 gives 4 and 5, after the last nothing.
+	for since, want := range map[int][]int{1: {2, 3, 4, 5}, 3: {4, 5}, 5: nil} {
+		_, backlog, resumed, last := h.subscribe(ids[since])
+		require.True(t, resumed, "since %d", since)
+		assert.Equal(t, ids[5], last)
+		var got []int
+		for _, msg := range backlog {
+			var ev struct {
+				ID   string
+				Data int
+			}
+			require.NoError(t, json.Unmarshal(msg, &ev))
+			assert.Equal(t, ids[ev.Data], ev.ID)
+			got = append(got, ev.Data)
+		}
+		assert.Equal(t, want, got, "since %d", since)
+	}
+	other := newHub(4)
+	other.publish("module.updated", 0)
+	_, _, _, foreign := other.subscribe("")
+	for _, since := range []string{ids[0], foreign, h.epoch + "-99", "garbage", "-1", h.epoch + "-01", strings.Repeat("a", 100) + "-1"} {
+		_, backlog, resumed, _ := h.subscribe(since)
+		assert.False(t, resumed, "%q cannot be resumed", since)
+		assert.Empty(t, backlog, since)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -57,11 +58,29 @@ func (s *Server) websocket() http.HandlerFunc {
 	}
 }
 
+// serveWS streams events to one client. The protocol, one JSON text
+// message per event:
+//
+//   - hello first: {subject, expiresAt, lastEventId}.
+//   - With ?since=<id> (the last event ID the client saw), the events after
+//     it follow hello, then the live ones: nothing is lost across a
+//     reconnect. When the gap cannot be filled (the server restarted, or the
+//     client is further behind than the history), a reset message follows
+//     hello instead: the client reloads its state over HTTP (the live
+//     events keep coming on the same socket, and their versions tell the
+//     client which copy is newer).
+//   - Every event carries an id and its data a version (module, safety
+//     status) that the database increments.
+//
+// The handler returns when the client leaves: it waits on the socket's own
+// context (which ends when the connection does), never only on the request
+// context, which a hijacked connection does not end.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	id, ok := wsauth.FromContext(r.Context())
 	if !ok {
 		return // wsauth answered already
 	}
+	since := r.URL.Query().Get("since")
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		Subprotocols: []string{Subprotocol},
 		// The origin was checked by wsauth against CORS_ORIGIN.
@@ -71,11 +90,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.log.WarnContext(r.Context(), "websocket accept failed", "err", err)
 		return
 	}
-	sub := s.hub.subscribe()
+	defer c.CloseNow()
+	sub, backlog, resumed, lastID := s.hub.subscribe(since)
 	defer s.hub.unsubscribe(sub)
 	// Nothing is read from clients; CloseRead answers pings and close frames
 	// and ends ctx when the client goes away.
 	ctx := c.CloseRead(context.Background())
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 
 	var expired <-chan time.Time
 	if !id.ExpiresAt.IsZero() {
@@ -83,11 +105,31 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		defer t.Stop()
 		expired = t.C
 	}
-	s.log.InfoContext(r.Context(), "websocket connected", "subject", id.Subject)
+	// Keep-alive: a ping every PingInterval keeps proxies and load
+	// balancers from cutting a quiet socket, and a peer that does not
+	// answer within the interval is gone: close it.
+	var pinger sync.WaitGroup
+	defer pinger.Wait()
+	defer stop() // runs before pinger.Wait
+	pinger.Go(func() { s.keepAlive(ctx, r, c) })
+
+	s.log.InfoContext(r.Context(), "websocket connected", "subject", id.Subject, "since", since != "", "resumed", resumed)
 	hello, _ := json.Marshal(event{Type: "hello", Timestamp: time.Now().UTC(),
-		Data: map[string]any{"subject": id.Subject, "expiresAt": id.ExpiresAt}})
+		Data: map[string]any{"subject": id.Subject, "expiresAt": id.ExpiresAt, "lastEventId": lastID}})
 	if err := write(ctx, c, hello); err != nil {
 		return
+	}
+	if since != "" && !resumed {
+		reset, _ := json.Marshal(event{Type: "reset", Timestamp: time.Now().UTC(),
+			Data: map[string]any{"reason": "the events after the given id are no longer available: reload", "lastEventId": lastID}})
+		if err := write(ctx, c, reset); err != nil {
+			return
+		}
+	}
+	for _, msg := range backlog {
+		if err := write(ctx, c, msg); err != nil {
+			return
+		}
 	}
 	for {
 		select {
@@ -114,6 +156,30 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-ctx.Done():
 			return
+		}
+	}
+}
+
+// keepAlive pings the peer every PingInterval until ctx ends; a ping not
+// answered within the interval closes the connection (which ends ctx).
+func (s *Server) keepAlive(ctx context.Context, r *http.Request, c *websocket.Conn) {
+	t := time.NewTicker(s.opts.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			pctx, cancel := context.WithTimeout(ctx, s.opts.PingInterval)
+			err := c.Ping(pctx)
+			cancel()
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.InfoContext(r.Context(), "websocket peer did not answer a ping: closing", "timeout", s.opts.PingInterval)
+				}
+				_ = c.CloseNow()
+				return
+			}
 		}
 	}
 }
