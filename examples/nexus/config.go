@@ -38,15 +38,15 @@ type Config struct {
 	// A comma-separated list rather than a slice, so that it stays one
 	// Secret (redacted everywhere); each entry is checked in loadConfig.
 	SessionSecretPrevious envcfg.Secret `env:"SESSION_SECRET_PREVIOUS" envcfg:"optional" desc:"comma-separated earlier SESSION_SECRET values whose tokens are still accepted (never used to sign): set the old secret here when rotating, remove it once its tokens have expired (at most the token lifetime, nexus token caps it at 30 days)"`
-	LogLevel             string        `env:"LOG_LEVEL, default=info" validate:"oneof=trace debug info warn error fatal" desc:"minimum log level"`
-	OpenAIAPIKey         envcfg.Secret `env:"OPENAI_API_KEY" envcfg:"optional" desc:"OpenAI API key (not used yet: reported by /api/system)"`
-	OllamaHost           string        `env:"OLLAMA_HOST, default=http://localhost:11434" validate:"url" desc:"Ollama server URL (not used yet: reported by /api/system)"`
-	RedisURL             string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis URL such as redis://localhost:6379 (not used yet: reported by /api/system)"`
-	EnableRedisCache     bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"cache in Redis (not used yet: reported by /api/system)"`
-	EnableDistributed    bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"distributed mode (not used yet: reported by /api/system)"`
-	CORSOrigin           string        `env:"CORS_ORIGIN, default=*" desc:"origins allowed by CORS and the WebSocket origin check: * or a comma-separated list such as https://app.example,http://localhost:5173"`
-	RateLimitWindowMS    int           `env:"RATE_LIMIT_WINDOW_MS, default=900000" validate:"min=1000" desc:"rate-limit window in milliseconds"`
-	RateLimitMaxRequests int           `env:"RATE_LIMIT_MAX_REQUESTS, default=100" validate:"min=1" desc:"requests to /api/ and /ws allowed per client IP per window (health probes and the dashboard files are exempt)"`
+	LogLevel              string        `env:"LOG_LEVEL, default=info" validate:"oneof=trace debug info warn error fatal" desc:"minimum log level"`
+	OpenAIAPIKey          envcfg.Secret `env:"OPENAI_API_KEY" envcfg:"optional" desc:"OpenAI API key (not used yet: reported by /api/system)"`
+	OllamaHost            string        `env:"OLLAMA_HOST, default=http://localhost:11434" validate:"url" desc:"Ollama server URL (not used yet: reported by /api/system)"`
+	RedisURL              string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis URL such as redis://localhost:6379 (not used yet: reported by /api/system)"`
+	EnableRedisCache      bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"cache in Redis (not used yet: reported by /api/system)"`
+	EnableDistributed     bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"distributed mode (not used yet: reported by /api/system)"`
+	CORSOrigin            string        `env:"CORS_ORIGIN, default=*" desc:"origins allowed by CORS and the WebSocket origin check: * or a comma-separated list such as https://app.example,http://localhost:5173"`
+	RateLimitWindowMS     int           `env:"RATE_LIMIT_WINDOW_MS, default=900000" validate:"min=1000" desc:"rate-limit window in milliseconds"`
+	RateLimitMaxRequests  int           `env:"RATE_LIMIT_MAX_REQUESTS, default=100" validate:"min=1" desc:"requests to /api/ and /ws allowed per client IP per window (health probes and the dashboard files are exempt)"`
 
 	// Not in the original server: the WebSocket keep-alive.
 	WSPingInterval time.Duration `env:"WS_PING_INTERVAL, default=25s" validate:"min=1s,max=10m" desc:"how often the server pings each WebSocket; a peer that does not answer within the same interval is closed. Keep it well under the idle timeout of any proxy or load balancer in front (commonly 60s)"`
