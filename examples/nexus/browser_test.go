@@ -212,3 +212,102 @@ func TestNoChromiumFailsInCI(t *testing.T) {
 	tb.outcome(func() { chromium(tb) })
 	assert.Contains(t, tb.how, "fatal: no chromium on PATH: CI must run the browser test")
 }
+
+// tab opens another tab in the browser of ctx.
+func tab(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	c, cancel := chromedp.NewContext(ctx)
+	t.Cleanup(cancel)
+	require.NoError(t, chromedp.Do(c))
+	return c
+}
+
+// waitJS waits until the JavaScript expression is truthy.
+func waitJS(t *testing.T, ctx context.Context, expr string, msgAndArgs ...any) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(20*time.Second)))
+	require.NoError(t, err, msgAndArgs...)
+}
+
+// rowWithName is a JavaScript expression for the table row of the module
+// named name (null if none).
+func rowWithName(name string) string {
+	return `[...document.querySelectorAll("#modules tbody tr")].find(tr => tr.cells[0].textContent === ` + strconv.Quote(name) + `)`
+}
+
+// fill sets the form fields (CSS selector -> value) and clicks submit.
+func fill(t *testing.T, ctx context.Context, fields map[string]string, submit string) {
+	t.Helper()
+	var steps []chromedp.Action[chromedp.Void]
+	for sel, v := range fields {
+		steps = append(steps, chromedp.SetValue(css(sel), v))
+	}
+	steps = append(steps, chromedp.Click(css(submit)))
+	require.NoError(t, chromedp.Do(ctx, steps...))
+}
+
+// TestDashboardEditsInBrowser (issue 13 item 12): with a token, an operator
+// creates, edits and deletes modules and edits the safety status from the
+// dashboard; the envelope's validation details appear beside the fields
+// they name; every change shows up live in a second open dashboard.
+func TestDashboardEditsInBrowser(t *testing.T) {
+	t.Parallel()
+	a := browser(t)
+	ts := startServer(t, baseEnv(t))
+	tok := issueToken(t, time.Hour)
+	b := tab(t, a)
+	for _, c := range []context.Context{a, b} {
+		require.NoError(t, chromedp.Do(c,
+			chromedp.Navigate(ts.URL+"/#token="+tok),
+			chromedp.WaitVisible(css(`#ws-status[data-state="live"]`)),
+			chromedp.WaitVisible(css(`#module-form`)),
+		), "logs:\n%s", ts.logs.String())
+	}
+
+	// Create in A: shows in B.
+	fill(t, a, map[string]string{"#m-name": "Made in A", "#m-type": "memory", "#m-status": "learning",
+		"#m-level": "42", "#m-description": "from the browser"}, "#module-submit")
+	waitJS(t, b, rowWithName("Made in A"), "the new module appears in the other dashboard")
+	assert.Equal(t, "learning", eval[string](t, b, rowWithName("Made in A")+`.cells[2].textContent`))
+	id := eval[string](t, a, rowWithName("Made in A")+`.dataset.id`)
+	_, got := call[store.Module](t, http.MethodGet, ts.URL+"/api/modules/"+id, "", nil)
+	assert.Equal(t, "from the browser", got.Data.Description)
+	assert.Equal(t, 42, got.Data.IntegrationLevel)
+
+	// Edit in A: shows in B.
+	require.NoError(t, chromedp.Do(a, chromedp.Click(css(`tr[data-id="`+id+`"] button.edit`))))
+	assert.Equal(t, "Made in A", eval[string](t, a, `document.querySelector("#m-name").value`), "the form holds the module")
+	fill(t, a, map[string]string{"#m-level": "77", "#m-name": "Edited in A"}, "#module-submit")
+	waitJS(t, b, `document.querySelector('tr[data-id="`+id+`"] td.level').textContent.includes("77%")`)
+	assert.Equal(t, "Edited in A", eval[string](t, b, `document.querySelector('tr[data-id="`+id+`"]').cells[0].textContent`))
+	assert.Equal(t, "2", eval[string](t, b, `document.querySelector('tr[data-id="`+id+`"]').dataset.version`))
+
+	// Validation problems from the envelope's details, beside their fields.
+	fill(t, a, map[string]string{"#m-name": "   ", "#m-level": "150"}, "#module-submit")
+	waitJS(t, a, `document.querySelector('.error[data-field="name"]').textContent !== ""`)
+	assert.Contains(t, text(t, a, `.error[data-field="name"]`), "blank")
+	assert.Contains(t, text(t, a, `.error[data-field="integrationLevel"]`), "100")
+	assert.Empty(t, eval[string](t, a, `document.querySelector('.error[data-field="status"]').textContent`))
+
+	// Safety status: decimals, live in B; a bad value named beside its field.
+	fill(t, a, map[string]string{"#s-humanOversight": "95.5"}, "#safety-submit")
+	waitJS(t, b, `document.querySelector('#safety dd[data-field="humanOversight"]').textContent === "95.5%"`)
+	fill(t, a, map[string]string{"#s-transparency": "150"}, "#safety-submit")
+	waitJS(t, a, `document.querySelector('#safety-form .error[data-field="transparency"]').textContent !== ""`)
+	assert.Contains(t, text(t, a, `#safety-form .error[data-field="transparency"]`), "100")
+	_, safety := call[store.SafetyStatus](t, http.MethodGet, ts.URL+"/api/safety-status", "", nil)
+	assert.Equal(t, 95.5, safety.Data.HumanOversight)
+	assert.Equal(t, 100.0, safety.Data.Transparency, "the refused value was not stored")
+
+	// Delete in A (two clicks): gone from B.
+	del := css(`tr[data-id="` + id + `"] button.delete`)
+	require.NoError(t, chromedp.Do(a, chromedp.Click(del), chromedp.Click(del)))
+	waitJS(t, b, `!document.querySelector('tr[data-id="`+id+`"]')`, "the deletion reaches the other dashboard")
+	res, _ := call[any](t, http.MethodGet, ts.URL+"/api/modules/"+id, "", nil)
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+
+	// Without a token the editing controls are gone.
+	require.NoError(t, chromedp.Do(b, chromedp.Click(css(`#forget`)),
+		chromedp.WaitVisible(css(`#ws-status[data-state="missing"]`))))
+	assert.Equal(t, "none", eval[string](t, b, `getComputedStyle(document.querySelector("#module-form")).display`))
+}

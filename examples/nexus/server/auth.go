@@ -46,3 +46,13 @@ func subject(r *http.Request) string {
 	}
 	return ""
 }
+
+// tokenInfo answers GET /api/token: who the bearer token belongs to and
+// when it expires. The dashboard asks it when a WebSocket upgrade fails
+// (browsers hide the upgrade's status) to tell a refused token (401: stop
+// and say so) from a rate limit (429: wait Retry-After) or a server that is
+// down or restarting (retry with backoff).
+func (s *Server) tokenInfo(w http.ResponseWriter, r *http.Request) {
+	id, _ := wsauth.FromContext(r.Context())
+	s.rs.OK(w, r, map[string]any{"subject": id.Subject, "expiresAt": id.ExpiresAt})
+}

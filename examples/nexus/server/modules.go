@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -17,52 +16,16 @@ import (
 // moduleInput is the body of POST /api/modules and, field by field, of
 // PATCH /api/modules/{id}: one set of rules for both.
 type moduleInput struct {
-	Name             string `json:"name" validate:"required,min=1,max=100"`
+	Name             string `json:"name" validate:"required,notblank,max=100,storable"`
 	Type             string `json:"type" validate:"required,oneof=sensory cognitive emotional memory motor language metacognitive"`
 	Status           string `json:"status" validate:"required,oneof=active inactive learning maintenance"`
 	IntegrationLevel int    `json:"integrationLevel" validate:"min=0,max=100"`
-	Description      string `json:"description" validate:"max=2000"`
-}
-
-// check adds what the validator tags cannot say to the problems of a
-// decoded body, for the fields present (all of them for a create): a name
-// must not be blank, and no text may hold a NUL character, which PostgreSQL
-// cannot store (the same input gets the same 400 on every store).
-func (in moduleInput) check(present func(field string) bool, err error) error {
-	var problems validate.Errors
-	if err != nil && !errors.As(err, &problems) {
-		return err // not a validation problem: malformed JSON, wrong type...
-	}
-	has := func(field string) bool {
-		if present != nil && !present(field) {
-			return false
-		}
-		for _, p := range problems {
-			if p.Field == field {
-				return false // one problem per field
-			}
-		}
-		return true
-	}
-	if has("name") && in.Name != "" && strings.TrimSpace(in.Name) == "" {
-		problems = append(problems, validate.FieldError{Field: "name", Rule: "notblank",
-			Message: "name must not be blank"})
-	}
-	for _, f := range [...]struct{ name, v string }{{"name", in.Name}, {"description", in.Description}} {
-		if has(f.name) && !store.ValidText(f.v) {
-			problems = append(problems, textProblem(f.name))
-		}
-	}
-	if len(problems) == 0 {
-		return nil
-	}
-	return problems
+	Description      string `json:"description" validate:"max=2000,storable"`
 }
 
 // textProblem is the validation problem of text no store can keep.
 func textProblem(field string) validate.FieldError {
-	return validate.FieldError{Field: field, Rule: "text",
-		Message: field + " must not contain NUL characters (\\u0000)"}
+	return validate.FieldError{Field: field, Rule: "storable", Message: ruleMessages["storable"]}
 }
 
 func (in moduleInput) apply(m *store.Module) {
@@ -149,9 +112,9 @@ func (s *Server) listModules(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createModule(w http.ResponseWriter, r *http.Request) {
-	in, err := validate.Decode[moduleInput](r)
-	if err = in.check(nil, err); err != nil {
-		s.rs.Error(w, r, err)
+	in, err := validate.Decode[moduleInput](r, withRules)
+	if err != nil {
+		s.rs.Error(w, r, explain(err))
 		return
 	}
 	var m store.Module
@@ -210,16 +173,9 @@ func (s *Server) patchModule(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := validate.DecodePatch[moduleInput](r)
-	if err == nil {
-		var in moduleInput
-		p.Apply(&in)
-		err = in.check(p.Has, nil)
-	} else {
-		err = moduleInput{}.check(func(string) bool { return false }, err)
-	}
+	p, err := validate.DecodePatch[moduleInput](r, withRules)
 	if err != nil {
-		s.rs.Error(w, r, err)
+		s.rs.Error(w, r, explain(err))
 		return
 	}
 	// A patch that changes nothing (PATCH {}, or the values the module

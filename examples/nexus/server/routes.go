@@ -40,6 +40,7 @@ func (s *Server) routes() http.Handler {
 		http.MethodPatch: s.requireAuth(s.patchSafety),
 	})
 	route("/api/system", map[string]http.HandlerFunc{http.MethodGet: s.system})
+	route("/api/token", map[string]http.HandlerFunc{http.MethodGet: s.requireAuth(s.tokenInfo)})
 	route("/healthz", map[string]http.HandlerFunc{http.MethodGet: s.liveness})
 	route("/readyz", map[string]http.HandlerFunc{http.MethodGet: s.readiness})
 	route("/ws", map[string]http.HandlerFunc{http.MethodGet: s.websocket()})
