@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -46,6 +47,7 @@ type Config struct {
 	EnableRedisCache      bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"cache in Redis (not used yet: reported by /api/system)"`
 	EnableDistributed     bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"distributed mode (not used yet: reported by /api/system)"`
 	CORSOrigin            string        `env:"CORS_ORIGIN, default=*" desc:"origins allowed by CORS and the WebSocket origin check: * or a comma-separated list such as https://app.example,http://localhost:5173"`
+	TrustedProxies        []string      `env:"TRUSTED_PROXIES" validate:"dive,cidr|ip" desc:"comma-separated CIDRs (or single addresses) of the proxies and load balancers in front of the server, such as 10.0.0.0/8,192.168.1.5; from them only, X-Forwarded-For and Forwarded name the client, whose address keys the rate limit and the WebSocket throttle and appears in the access log, and their X-Request-ID is kept. Empty: forwarded headers are ignored"`
 	RateLimitWindowMS     int           `env:"RATE_LIMIT_WINDOW_MS, default=900000" validate:"min=1000" desc:"rate-limit window in milliseconds"`
 	RateLimitMaxRequests  int           `env:"RATE_LIMIT_MAX_REQUESTS, default=100" validate:"min=1" desc:"requests to /api/ and /ws allowed per client IP per window (health probes and the dashboard files are exempt)"`
 
@@ -59,6 +61,21 @@ type Config struct {
 	// explicit holds the variables set in the environment or the .env
 	// file (not left at their defaults).
 	explicit map[string]bool
+}
+
+// trustedProxies parses TRUSTED_PROXIES (validated by Load): a single
+// address is a network of one.
+func (c *Config) trustedProxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, v := range c.TrustedProxies {
+		v = strings.TrimSpace(v)
+		if p, err := netip.ParsePrefix(v); err == nil {
+			out = append(out, p.Masked())
+		} else if a, err := netip.ParseAddr(v); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		}
+	}
+	return out
 }
 
 // isSet reports whether the variable was set rather than left at its default.
