@@ -145,6 +145,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	)
 	mgr.OnShutdown("store", func(context.Context) error { return st.Close() })
 
+	aiProvider, aiStatus := cfg.aiSetup()
+	probeAI(ctx, aiStatus)
 	srv = server.New(server.Options{
 		Store:          st,
 		Signer:         wsauth.NewSigner(cfg.signerKeys()...),
@@ -160,11 +162,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		LongLived:      mgr.LongLived,
 		Version:        version,
 		Environment:    cfg.NodeEnv,
+		AI:             aiProvider,
+		AIStatus:       aiStatus,
 		Integrations: []server.Integration{
-			{Name: "openai", Variable: "OPENAI_API_KEY", Configured: cfg.OpenAIAPIKey != ""},
+			{Name: "openai", Variable: "OPENAI_API_KEY", Configured: cfg.OpenAIAPIKey != "", Active: aiProvider.Name() == "openai"},
 			// Its default URL is not a configuration: only a value set in
 			// the environment or .env says an Ollama server exists.
-			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.isSet("OLLAMA_HOST")},
+			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.isSet("OLLAMA_HOST"), Active: aiProvider.Name() == "ollama"},
 			{Name: "redis", Variable: "REDIS_URL", Configured: cfg.RedisURL != ""},
 			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache},
 			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed},
