@@ -17,6 +17,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/nexuskit/nexus/envcfg"
+	"github.com/nexuskit/nexus/internal/clientaddr"
 )
 
 // Config is the server's configuration: the original NEXUS server's
@@ -75,11 +76,8 @@ type Config struct {
 func (c *Config) trustedProxies() []netip.Prefix {
 	var out []netip.Prefix
 	for _, v := range c.TrustedProxies {
-		v = strings.TrimSpace(v)
-		if p, err := netip.ParsePrefix(v); err == nil {
-			out = append(out, p.Masked())
-		} else if a, err := netip.ParseAddr(v); err == nil {
-			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		if p, ok := clientaddr.ParsePrefix(strings.TrimSpace(v)); ok {
+			out = append(out, p)
 		}
 	}
 	return out

@@ -11,14 +11,16 @@
 // # Client address
 //
 // One rule names the client for the rate limiter, wsauth's failure
-// throttle, the access log and requestid: the connection's peer, unless the
-// peer is in Options.TrustedProxies; then the rightmost address of
-// X-Forwarded-For (ip or ip:port entries) or RFC 7239 Forwarded (which wins
-// when both are present) that is not itself a trusted proxy. An entry that
-// names no address ("unknown", an obfuscated identifier, garbage) stops the
-// walk at the last trusted hop. The rule rewrites RemoteAddr once, near the
-// top of the stack, so every layer below agrees; requestid, above it, checks
-// the real peer for its own TrustedProxies option.
+// throttle, the access log and requestid: nexuskit's internal/clientaddr.
+// The client is the connection's peer, unless the peer is in
+// Options.TrustedProxies; then the rightmost address of X-Forwarded-For (ip
+// or ip:port entries) or RFC 7239 Forwarded that is not itself a trusted
+// proxy (when both headers name different clients, neither is believed). An
+// entry that names no address ("unknown", an obfuscated identifier,
+// garbage) stops the walk at the last trusted hop. The server applies the
+// rule once, near the top of the stack, by rewriting RemoteAddr (port 0 when
+// a proxy named the client), so every layer below agrees; requestid, above
+// it, checks the real peer for its own TrustedProxies option.
 //
 // # WebSocket protocol
 //

@@ -39,6 +39,9 @@ func (s *Server) websocket() http.HandlerFunc {
 		h = s.opts.LongLived(h)
 	}
 	auth := wsauth.Middleware(s.opts.Signer, wsauth.Logger(s.log), wsauth.Responder(s.rs),
+		// Tokens travel in the Authorization header or a subprotocol entry,
+		// never in a cookie a browser would attach by itself.
+		wsauth.Sources(wsauth.SourceBearer, wsauth.SourceSubprotocol),
 		// Origins were checked above; wsauth's own check must pass them all.
 		wsauth.AllowOriginPatterns("http://*", "https://*"))(h)
 	return func(w http.ResponseWriter, r *http.Request) {
