@@ -1,12 +1,14 @@
 # The NEXUS reference server (examples/nexus) as a small static image.
 #
 #   docker build -t nexus .
-#   SESSION_SECRET=$(openssl rand -base64 48) docker compose up
+#   docker compose up --build      (after making .env from .env.example once)
 #
 # CI cannot run Docker; it builds the binary with the same command as the
 # build stage below (examples/nexus/docker_test.go checks that they agree).
 
-FROM golang:1.26-bookworm AS build
+# Go 1.27 (the newest release; the modules need 1.26 or later). The tag is in
+# docker-library's official-images list: 1.27-bookworm.
+FROM golang:1.27-bookworm AS build
 WORKDIR /src
 # Module downloads first, so code changes reuse the cached layer.
 COPY go.mod go.sum ./

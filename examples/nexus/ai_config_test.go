@@ -33,7 +33,7 @@ func TestAIProviderRule(t *testing.T) {
 		{"forced openai", map[string]string{"OPENAI_API_KEY": "sk-x", "AI_PROVIDER": "openai"}, "openai", true, false, ""},
 	}
 	for _, tt := range tests {
-		cfg, err := loadConfig(context.Background(), getenvFrom(tt.env), "", slog.New(slog.DiscardHandler))
+		cfg, err := loadConfig(context.Background(), getenvFrom(tt.env), "", slog.New(slog.DiscardHandler), true)
 		require.NoError(t, err, tt.name)
 		p, m := cfg.aiSetup()
 		assert.Equal(t, tt.active, p.Name(), tt.name)
@@ -69,7 +69,7 @@ func TestAIConfigProblems(t *testing.T) {
 		{map[string]string{"OLLAMA_MODEL": strings.Repeat("m", 201)}, "OLLAMA_MODEL"},
 	}
 	for _, tt := range tests {
-		_, err := loadConfig(context.Background(), getenvFrom(tt.env), "", slog.New(slog.DiscardHandler))
+		_, err := loadConfig(context.Background(), getenvFrom(tt.env), "", slog.New(slog.DiscardHandler), true)
 		var cerr *envcfg.Error
 		require.ErrorAs(t, err, &cerr, "%v", tt.env)
 		n := 0

@@ -89,13 +89,13 @@ func TestSafetyStatus(t *testing.T) {
 	tok := issueToken(t, time.Hour)
 	res, s0 := call[store.SafetyStatus](t, http.MethodGet, ts.URL+"/api/safety-status", "", nil)
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	assert.Equal(t, 100, s0.Data.EthicalCompliance)
+	assert.Equal(t, 100.0, s0.Data.EthicalCompliance)
 
 	res, s1 := call[store.SafetyStatus](t, http.MethodPatch, ts.URL+"/api/safety-status", tok,
 		`{"ethicalCompliance":91,"valueAlignment":0}`)
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	assert.Equal(t, 91, s1.Data.EthicalCompliance)
-	assert.Equal(t, 0, s1.Data.ValueAlignment)
+	assert.Equal(t, 91.0, s1.Data.EthicalCompliance)
+	assert.Equal(t, 0.0, s1.Data.ValueAlignment)
 	assert.Equal(t, s0.Data.HarmPrevention, s1.Data.HarmPrevention, "absent fields keep their value")
 
 	_, s2 := call[store.SafetyStatus](t, http.MethodGet, ts.URL+"/api/safety-status", "", nil)

@@ -20,7 +20,7 @@ func TestImageRequiresNodeEnv(t *testing.T) {
 	t.Parallel()
 	quiet := slog.New(slog.DiscardHandler)
 	load := func(env map[string]string) error {
-		_, err := loadConfig(context.Background(), getenvFrom(env), "", quiet)
+		_, err := loadConfig(context.Background(), getenvFrom(env), "", quiet, true)
 		return err
 	}
 

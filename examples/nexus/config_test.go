@@ -59,7 +59,7 @@ func TestLoadConfig(t *testing.T) {
 	t.Run("defaults are the seed's", func(t *testing.T) {
 		t.Parallel()
 		var logs bytes.Buffer
-		cfg, err := loadConfig(context.Background(), getenvFrom(nil), "", slog.New(slog.NewTextHandler(&logs, nil)))
+		cfg, err := loadConfig(context.Background(), getenvFrom(nil), "", slog.New(slog.NewTextHandler(&logs, nil)), true)
 		require.NoError(t, err)
 		assert.Equal(t, "sqlite:nexus.db", cfg.DatabaseURL)
 		assert.Equal(t, "development", cfg.NodeEnv)
@@ -84,7 +84,7 @@ func TestLoadConfig(t *testing.T) {
 	t.Run("dotenv under the real environment", func(t *testing.T) {
 		t.Parallel()
 		p := writeDotenv(t, "# comment\nPORT=6000\nLOG_LEVEL=debug\nCORS_ORIGIN=\"https://a.example, https://b.example\"\n")
-		cfg, err := loadConfig(context.Background(), getenvFrom(map[string]string{"PORT": "7000"}), p, slog.New(slog.DiscardHandler))
+		cfg, err := loadConfig(context.Background(), getenvFrom(map[string]string{"PORT": "7000"}), p, slog.New(slog.DiscardHandler), true)
 		require.NoError(t, err)
 		assert.Equal(t, 7000, cfg.Port, "the real environment wins")
 		assert.Equal(t, "debug", cfg.LogLevel, "the file fills what the environment leaves unset")
@@ -92,16 +92,16 @@ func TestLoadConfig(t *testing.T) {
 	})
 	t.Run("missing dotenv is fine, malformed is an error", func(t *testing.T) {
 		t.Parallel()
-		_, err := loadConfig(context.Background(), getenvFrom(nil), filepath.Join(t.TempDir(), "absent"), slog.New(slog.DiscardHandler))
+		_, err := loadConfig(context.Background(), getenvFrom(nil), filepath.Join(t.TempDir(), "absent"), slog.New(slog.DiscardHandler), true)
 		require.NoError(t, err)
-		_, err = loadConfig(context.Background(), getenvFrom(nil), writeDotenv(t, "SESSION_SECRET=\"unterminated-hunter2\nX=1"), slog.New(slog.DiscardHandler))
+		_, err = loadConfig(context.Background(), getenvFrom(nil), writeDotenv(t, "SESSION_SECRET=\"unterminated-hunter2\nX=1"), slog.New(slog.DiscardHandler), true)
 		if err != nil {
 			assert.NotContains(t, err.Error(), "hunter2")
 		}
 	})
 	t.Run("production requires a database and a real secret", func(t *testing.T) {
 		t.Parallel()
-		_, err := loadConfig(context.Background(), getenvFrom(map[string]string{"NODE_ENV": "production"}), "", slog.New(slog.DiscardHandler))
+		_, err := loadConfig(context.Background(), getenvFrom(map[string]string{"NODE_ENV": "production"}), "", slog.New(slog.DiscardHandler), true)
 		var cerr *envcfg.Error
 		require.ErrorAs(t, err, &cerr)
 		assert.True(t, cerr.Has("DATABASE_URL"), err.Error())
@@ -110,20 +110,20 @@ func TestLoadConfig(t *testing.T) {
 		cfg, err := loadConfig(context.Background(), getenvFrom(map[string]string{
 			"NODE_ENV": "production", "DATABASE_URL": "postgres://u:p@db:5432/nexus",
 			"SESSION_SECRET": "a-real-secret-with-enough-entropy-7f3a9c",
-		}), "", slog.New(slog.DiscardHandler))
+		}), "", slog.New(slog.DiscardHandler), true)
 		require.NoError(t, err)
 		assert.Equal(t, "postgres://u:p@db:5432/nexus", cfg.DatabaseURL)
 	})
 	t.Run("CORS_ORIGIN must be origins, never a panic at start", func(t *testing.T) {
 		t.Parallel()
 		for _, v := range []string{"*", "https://a.example", " https://a.example , http://localhost:5173 ", "*,https://a.example", "http://[::1]:8080"} {
-			cfg, err := loadConfig(context.Background(), getenvFrom(map[string]string{"CORS_ORIGIN": v}), "", slog.New(slog.DiscardHandler))
+			cfg, err := loadConfig(context.Background(), getenvFrom(map[string]string{"CORS_ORIGIN": v}), "", slog.New(slog.DiscardHandler), true)
 			require.NoError(t, err, v)
 			assert.NotPanics(t, func() { newTestServerHandler(t, cfg) }, v)
 		}
 		for _, v := range []string{"app.example", "https://a.example/", "https://a.example/path", "ftp://a.example",
 			"https://*.example.com", "https://user@a.example", "https://a.example?x", ",", "https://a.example,nope"} {
-			_, err := loadConfig(context.Background(), getenvFrom(map[string]string{"CORS_ORIGIN": v}), "", slog.New(slog.DiscardHandler))
+			_, err := loadConfig(context.Background(), getenvFrom(map[string]string{"CORS_ORIGIN": v}), "", slog.New(slog.DiscardHandler), true)
 			var cerr *envcfg.Error
 			require.ErrorAs(t, err, &cerr, v)
 			assert.True(t, cerr.Has("CORS_ORIGIN"), "%q: %v", v, err)
@@ -136,7 +136,7 @@ func TestLoadConfig(t *testing.T) {
 			"PORT": "eighty", "LOG_LEVEL": "loud", "NODE_ENV": "staging", "OLLAMA_HOST": "not a url",
 			"SESSION_SECRET": "short-hunter2", "RATE_LIMIT_WINDOW_MS": "5", "RATE_LIMIT_MAX_REQUESTS": "0",
 			"DATABASE_URL": "::nonsense", "ENABLE_REDIS_CACHE": "maybe",
-		}), "", slog.New(slog.DiscardHandler))
+		}), "", slog.New(slog.DiscardHandler), true)
 		var cerr *envcfg.Error
 		require.ErrorAs(t, err, &cerr)
 		for _, v := range []string{"PORT", "LOG_LEVEL", "NODE_ENV", "OLLAMA_HOST", "SESSION_SECRET",

@@ -35,7 +35,7 @@ func TestDockerfileBuildsLikeTheTests(t *testing.T) {
 	assert.Contains(t, build, `-ldflags="`+dockerLDFlags)
 	assert.Regexp(t, `-o /out/nexus \./nexus\b`, build)
 
-	assert.Regexp(t, `(?m)^FROM golang:1\.2[56][^ ]* AS build`, df, "multi-stage: a Go build stage")
+	assert.Regexp(t, `(?m)^FROM golang:1\.2[67][^ ]* AS build`, df, "multi-stage: a Go build stage")
 	assert.Regexp(t, `(?m)^USER [0-9]+(:[0-9]+)?\s*$`, df, "runs as a non-root user")
 	assert.NotRegexp(t, `(?m)^USER (0|root)\b`, df)
 	assert.Regexp(t, `(?m)^HEALTHCHECK .*CMD \["/nexus", "healthcheck"\]`, df)
@@ -51,5 +51,39 @@ func TestDockerfileBuildsLikeTheTests(t *testing.T) {
 	require.NoError(t, err)
 	for _, want := range []string{"postgres:15", "redis:7", "healthcheck:", "volumes:", "condition: service_healthy", "DATABASE_URL: postgres://"} {
 		assert.Contains(t, string(compose), want)
+	}
+}
+
+// TestComposeSecrets (issue 13 item 14): the compose file never pastes the
+// PostgreSQL password into DATABASE_URL (a password with @ : / ? # % would
+// break the URL), takes its secrets from a .env file made once from the
+// root .env.example (not from a command that makes a new secret at every
+// `up`), and that example lists every variable the compose file reads.
+func TestComposeSecrets(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../../docker-compose.yml")
+	require.NoError(t, err)
+	compose := string(raw)
+	dbURL := regexp.MustCompile(`(?m)^\s*DATABASE_URL:\s*(\S+)`).FindStringSubmatch(compose)
+	require.Len(t, dbURL, 2)
+	assert.NotContains(t, dbURL[1], "${", "no interpolated value inside the URL")
+	assert.NotRegexp(t, `://[^/@]*:[^/@]*@`, dbURL[1], "no password in the URL")
+	assert.Regexp(t, `(?m)^\s*PGPASSWORD:\s*\$\{POSTGRES_PASSWORD:\?`, compose, "the password travels verbatim, required")
+	assert.Regexp(t, `(?m)^\s*POSTGRES_PASSWORD:\s*\$\{POSTGRES_PASSWORD:\?`, compose, "no published default password")
+	assert.Regexp(t, `(?m)^\s*SESSION_SECRET:\s*\$\{SESSION_SECRET:\?`, compose)
+
+	example, err := os.ReadFile("../../.env.example")
+	require.NoError(t, err, "a root .env.example for compose users")
+	for _, m := range regexp.MustCompile(`\$\{([A-Z_]+)`).FindAllStringSubmatch(compose, -1) {
+		assert.Regexp(t, `(?m)^`+m[1]+`=`, string(example), "%s, read by docker-compose.yml, is in .env.example", m[1])
+	}
+	assert.Regexp(t, `(?m)^SESSION_SECRET=$`, string(example), "no secret value in the example")
+	assert.Regexp(t, `(?m)^POSTGRES_PASSWORD=$`, string(example))
+
+	for _, f := range []string{"../../README.md", "../../Dockerfile", "../../docker-compose.yml"} {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.NotRegexp(t, `SESSION_SECRET=\$\(openssl[^)]*\)\s+docker compose`, string(raw),
+			"%s: a secret made at every `docker compose up` invalidates every token at every restart", f)
 	}
 }

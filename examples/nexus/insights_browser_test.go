@@ -22,7 +22,19 @@ import (
 // A failure shows the envelope's message.
 func TestDashboardInsightInBrowser(t *testing.T) {
 	t.Parallel()
-	ctx := browser(t)
+	var mu sync.Mutex
+	var encoding string
+	ctx := browser(t, func(ev any) {
+		if e, ok := ev.(*network.EventResponseReceived); ok && strings.HasSuffix(e.Response.URL, "/insights") {
+			for k, v := range e.Response.Headers {
+				if strings.EqualFold(k, "Content-Encoding") {
+					mu.Lock()
+					encoding = fmt.Sprint(v)
+					mu.Unlock()
+				}
+			}
+		}
+	})
 	f := aitest.New(t, aitest.Ollama)
 	release := make(chan struct{})
 	f.Push(
@@ -37,45 +49,25 @@ func TestDashboardInsightInBrowser(t *testing.T) {
 	tok := issueToken(t, time.Hour)
 	m := createModule(t, ts.URL, tok, "Working memory")
 
-	var mu sync.Mutex
-	var encoding string
-	chromedp.ListenTarget(ctx, func(ev any) {
-		if e, ok := ev.(*network.EventResponseReceived); ok && strings.HasSuffix(e.Response.URL, "/insights") {
-			for k, v := range e.Response.Headers {
-				if strings.EqualFold(k, "Content-Encoding") {
-					mu.Lock()
-					encoding = fmt.Sprint(v)
-					mu.Unlock()
-				}
-			}
-		}
-	})
-
 	row := `#modules tbody tr[data-id="` + m.ID.String() + `"]`
-	var partial, state string
-	require.NoError(t, chromedp.Run(ctx,
-		network.Enable(),
+	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/#token="+tok),
-		chromedp.WaitVisible(row),
-		chromedp.Click(row+` td`),
-		chromedp.SendKeys(`#insight-prompt`, "Is it stable?"),
-		chromedp.Click(`#insight-ask`),
-		chromedp.Poll(`document.querySelector("#insight-output").textContent === "Integration is"`, nil,
-			chromedp.WithPollingTimeout(15*time.Second)),
-		chromedp.Text(`#insight-output`, &partial),
-		chromedp.AttributeValue(`#insight-status`, "data-state", &state, nil),
+		chromedp.WaitVisible(css(row)),
+		chromedp.Click(css(row+` td`)),
+		chromedp.SendKeys(css(`#insight-prompt`), "Is it stable?"),
+		chromedp.Click(css(`#insight-ask`)),
 	), "logs:\n%s", ts.logs.String())
+	waitJS(t, ctx, `document.querySelector("#insight-output").textContent === "Integration is"`)
+	partial := text(t, ctx, `#insight-output`)
+	state, err := chromedp.Run(ctx, chromedp.AttributeValue(css(`#insight-status`), "data-state"))
+	require.NoError(t, err)
 	assert.Equal(t, "Integration is", partial, "the first chunk is shown while the upstream holds the rest")
-	assert.Equal(t, "streaming", state)
+	assert.Equal(t, "streaming", state.Value)
 	assert.Contains(t, string(f.Requests()[0].Body), "Is it stable?")
 
 	close(release)
-	var whole, status string
-	require.NoError(t, chromedp.Run(ctx,
-		chromedp.WaitVisible(`#insight-status[data-state="done"]`),
-		chromedp.Text(`#insight-output`, &whole),
-		chromedp.Text(`#insight-status`, &status),
-	))
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(css(`#insight-status[data-state="done"]`))))
+	whole, status := text(t, ctx, `#insight-output`), text(t, ctx, `#insight-status`)
 	assert.Equal(t, "Integration is steady.", whole)
 	assert.Contains(t, status, "ollama")
 	assert.Contains(t, status, "32 tokens")
@@ -84,10 +76,10 @@ func TestDashboardInsightInBrowser(t *testing.T) {
 	mu.Unlock()
 
 	// The AI service fails: the envelope's message is shown.
-	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Click(`#insight-ask`),
-		chromedp.WaitVisible(`#insight-status[data-state="error"]`),
-		chromedp.Text(`#insight-status`, &status),
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(css(`#insight-ask`)),
+		chromedp.WaitVisible(css(`#insight-status[data-state="error"]`)),
 	))
+	status = text(t, ctx, `#insight-status`)
 	assert.Contains(t, status, "the AI service answered with status 500 (AI_SERVICE_ERROR)")
 }

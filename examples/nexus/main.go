@@ -2,7 +2,7 @@
 // composed into one runnable service.
 //
 //	nexus [-env-file .env] [serve]                 run the server (default)
-//	nexus token --subject NAME [--ttl 1h]          print a token signed with SESSION_SECRET
+//	nexus token --subject NAME [--ttl 1h]          print a token signed with SESSION_SECRET (ttl at most 720h)
 //	nexus healthcheck [--url URL]                  exit 0 when /readyz answers 200
 //	nexus config                                   list the environment variables
 //
@@ -56,25 +56,38 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		args = []string{"nexus"}
 	}
 	if err := global.Parse(args[1:]); err != nil {
-		return err
+		return helpIsNoError(err)
 	}
 	cmd, rest := "serve", global.Args()
 	if len(rest) > 0 {
 		cmd, rest = rest[0], rest[1:]
 	}
+	var err error
 	switch cmd {
 	case "serve":
-		return serve(ctx, rest, getenv, *envFile, stdout)
+		err = serve(ctx, rest, getenv, *envFile, stdout)
 	case "token":
-		return token(ctx, rest, getenv, *envFile, stdout)
+		err = token(ctx, rest, getenv, *envFile, stdout)
 	case "healthcheck":
-		return healthcheck(ctx, rest, getenv, *envFile, stdout)
+		err = healthcheck(ctx, rest, getenv, *envFile, stdout)
 	case "config":
-		return envcfg.Usage(stdout, &Config{})
+		err = envcfg.Usage(stdout, &Config{})
+	case "help":
+		global.Usage()
 	default:
 		global.Usage()
-		return fmt.Errorf("unknown command %q", cmd)
+		err = fmt.Errorf("unknown command %q", cmd)
 	}
+	return helpIsNoError(err)
+}
+
+// helpIsNoError turns the flag package's answer to -h/--help, which has
+// already printed the usage, into success: asking for help is not a failure.
+func helpIsNoError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
 }
 
 // newLogger logs JSON to w at level, with the request ID of the context on
@@ -83,6 +96,12 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	h := slog.NewJSONHandler(w, &slog.HandlerOptions{
 		Level: level,
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			// Durations as milliseconds with a fraction (duration_ms: 1.234),
+			// the unit of access logs, rather than slog's integer
+			// nanoseconds.
+			if a.Value.Kind() == slog.KindDuration {
+				return slog.Float64(a.Key+"_ms", float64(a.Value.Duration())/float64(time.Millisecond))
+			}
 			if a.Key == slog.LevelKey && len(groups) == 0 {
 				switch lv := a.Value.Any().(slog.Level); {
 				case lv < slog.LevelDebug:
@@ -104,7 +123,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		return err
 	}
 	boot := newLogger(stdout, slog.LevelInfo)
-	cfg, err := loadConfig(ctx, getenv, envFile, boot)
+	cfg, err := loadConfig(ctx, getenv, envFile, boot, true)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
@@ -114,45 +133,53 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	if err != nil {
 		return err
 	}
+	var srv *server.Server // set below, before anything is served
 	mgr := shutdown.New(
 		shutdown.Logger(logger),
 		shutdown.DrainDelay(cfg.ShutdownDrainDelay),
 		shutdown.Timeout(cfg.ShutdownTimeout),
 		// /healthz and /readyz answer envelopes like every other endpoint.
-		shutdown.ProbeResponder(server.WriteProbe),
+		shutdown.ProbeResponder(func(w http.ResponseWriter, r *http.Request, status int, state string) {
+			srv.WriteProbe(w, r, status, state)
+		}),
 	)
 	mgr.OnShutdown("store", func(context.Context) error { return st.Close() })
 
 	aiProvider, aiStatus := cfg.aiSetup()
 	probeAI(ctx, aiStatus)
-	srv := server.New(server.Options{
-		Store:       st,
-		Signer:      wsauth.NewSigner([]byte(cfg.SessionSecret.Reveal())),
-		Logger:      logger,
-		CORSOrigins: cfg.corsOrigins(),
-		RateLimit:   cfg.RateLimitMaxRequests,
-		RateWindow:  cfg.rateWindow(),
-		Liveness:    mgr.LivenessHandler(),
-		Readiness:   mgr.ReadinessHandler(),
-		Draining:    mgr.Draining(),
-		LongLived:   mgr.LongLived,
-		Version:     version,
-		Environment: cfg.NodeEnv,
-		AI:          aiProvider,
-		AIStatus:    aiStatus,
+	srv = server.New(server.Options{
+		Store:          st,
+		Signer:         wsauth.NewSigner(cfg.signerKeys()...),
+		PingInterval:   cfg.WSPingInterval,
+		Logger:         logger,
+		CORSOrigins:    cfg.corsOrigins(),
+		TrustedProxies: cfg.trustedProxies(),
+		RateLimit:      cfg.RateLimitMaxRequests,
+		RateWindow:     cfg.rateWindow(),
+		Liveness:       mgr.LivenessHandler(),
+		Readiness:      mgr.ReadinessHandler(),
+		Draining:       mgr.Draining(),
+		LongLived:      mgr.LongLived,
+		Version:        version,
+		Environment:    cfg.NodeEnv,
+		AI:             aiProvider,
+		AIStatus:       aiStatus,
 		Integrations: []server.Integration{
 			{Name: "openai", Variable: "OPENAI_API_KEY", Configured: cfg.OpenAIAPIKey != "", Active: aiProvider.Name() == "openai"},
-			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.OllamaHost != "", Active: aiProvider.Name() == "ollama"},
+			// Its default URL is not a configuration: only a value set in
+			// the environment or .env says an Ollama server exists.
+			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.isSet("OLLAMA_HOST"), Active: aiProvider.Name() == "ollama"},
 			{Name: "redis", Variable: "REDIS_URL", Configured: cfg.RedisURL != ""},
 			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache},
 			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed},
 		},
 	})
 
-	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
+	host, loopbackDefault := cfg.listenHost()
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		_ = st.Close()
-		return fmt.Errorf("listen on port %d: %w", cfg.Port, err)
+		return fmt.Errorf("listen on %s: %w", net.JoinHostPort(host, strconv.Itoa(cfg.Port)), err)
 	}
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
@@ -162,21 +189,36 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	mgr.ServeListener(httpSrv, ln)
-	port := ln.Addr().(*net.TCPAddr).Port
+	tcp := ln.Addr().(*net.TCPAddr)
+	port := tcp.Port
+	// A URL this machine can open: the wildcard addresses mean loopback too.
+	urlHost := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		urlHost = "127.0.0.1"
+	}
 	// Always printed, whatever LOG_LEVEL says: operators and tests need the
 	// address (PORT=0 picks a free port).
-	boot.Info("listening", "addr", "http://127.0.0.1:"+strconv.Itoa(port), "port", port,
+	boot.Info("listening", "addr", "http://"+net.JoinHostPort(urlHost, strconv.Itoa(port)), "host", tcp.IP.String(), "port", port,
 		"storage", st.Kind(), "environment", cfg.NodeEnv, "version", version)
+	if loopbackDefault {
+		boot.Info("listening on loopback only: other machines cannot connect (development default); set HOST=0.0.0.0 to accept them",
+			"host", host)
+	}
 	err = mgr.Run(ctx)
 	logger.Info("stopped", "clean", err == nil)
 	return err
 }
 
+// maxTokenTTL caps nexus token --ttl: a leaked token is useful for at most
+// this long, and a rotated secret (SESSION_SECRET_PREVIOUS) can be dropped
+// this long after the rotation.
+const maxTokenTTL = 30 * 24 * time.Hour
+
 func token(ctx context.Context, args []string, getenv func(string) string, envFile string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	subject := fs.String("subject", "", "who the token is for (required)")
-	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
+	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid, at most 720h (30 days)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -186,8 +228,12 @@ func token(ctx context.Context, args []string, getenv func(string) string, envFi
 	if *ttl <= 0 {
 		return errors.New("token: --ttl must be positive")
 	}
+	if *ttl > maxTokenTTL {
+		return fmt.Errorf("token: --ttl must be at most %s (30 days)", maxTokenTTL)
+	}
 	// Weak-secret warnings go nowhere: stdout must hold only the token.
-	cfg, err := loadConfig(ctx, getenv, envFile, slog.New(slog.DiscardHandler))
+	// The database is not needed to sign a token.
+	cfg, err := loadConfig(ctx, getenv, envFile, slog.New(slog.DiscardHandler), false)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}

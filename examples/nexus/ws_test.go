@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 )
 
 type wsEvent struct {
+	ID   string          `json:"id"`
 	Type string          `json:"type"`
 	Data json.RawMessage `json:"data"`
 }
@@ -25,15 +28,20 @@ type wsEvent struct {
 func wsURL(base string) string { return "ws" + strings.TrimPrefix(base, "http") + "/ws" }
 
 // dialWS connects with the token in a subprotocol entry, as browsers do.
+// base may carry a query after the host ("?since=..." is sent to /ws).
 func dialWS(t *testing.T, base, tok string, hdr http.Header) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
+	query := ""
+	if i := strings.Index(base, "?"); i >= 0 {
+		base, query = base[:i], base[i:]
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	protos := []string{server.Subprotocol}
 	if tok != "" {
 		protos = append(protos, wsauth.SubprotocolEntry(wsauth.DefaultSubprotocolPrefix, tok))
 	}
-	c, res, err := websocket.Dial(ctx, wsURL(base), &websocket.DialOptions{Subprotocols: protos, HTTPHeader: hdr})
+	c, res, err := websocket.Dial(ctx, wsURL(base)+query, &websocket.DialOptions{Subprotocols: protos, HTTPHeader: hdr})
 	if c != nil {
 		t.Cleanup(func() { _ = c.CloseNow() })
 	}
@@ -156,4 +164,129 @@ func TestWebSocketClosesOnExpiryAndShutdown(t *testing.T) {
 	ts.cancel() // what SIGTERM does
 	_, _, err = long.Read(ctx)
 	assert.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(err), "1001 at shutdown: %v", err)
+}
+
+// TestWebSocketResume (issue 13 item 3): every event has an ID; a client
+// that reconnects with ?since=<the last ID it saw> receives exactly what it
+// missed, and a client whose gap cannot be filled (the server restarted)
+// is told to reload with a reset message.
+func TestWebSocketResume(t *testing.T) {
+	t.Parallel()
+	env := baseEnv(t)
+	ts := startServer(t, env)
+	tok := issueToken(t, time.Hour)
+	c, _, err := dialWS(t, ts.URL, tok, nil)
+	require.NoError(t, err)
+	hello := readEvent(t, c)
+	require.Equal(t, "hello", hello.Type)
+	assert.Contains(t, string(hello.Data), `"lastEventId":""`, "no event yet")
+
+	var ids []string
+	for i := range 3 {
+		createModule(t, ts.URL, tok, fmt.Sprintf("seen-%d", i))
+		ev := readEvent(t, c)
+		require.Equal(t, "module.created", ev.Type)
+		require.NotEmpty(t, ev.ID)
+		ids = append(ids, ev.ID)
+	}
+	assert.Len(t, map[string]bool{ids[0]: true, ids[1]: true, ids[2]: true}, 3, "distinct IDs")
+	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+
+	// Missed while disconnected.
+	for i := range 2 {
+		createModule(t, ts.URL, tok, fmt.Sprintf("missed-%d", i))
+	}
+	for _, tc := range []struct {
+		since string
+		want  []string
+	}{
+		{ids[0], []string{"seen-1", "seen-2", "missed-0", "missed-1"}},
+		{ids[2], []string{"missed-0", "missed-1", "live"}}, // live: created in the loop above
+	} {
+		since, want := tc.since, tc.want
+		c, _, err := dialWS(t, ts.URL+"?since="+url.QueryEscape(since), tok, nil)
+		require.NoError(t, err)
+		hello := readEvent(t, c)
+		require.Equal(t, "hello", hello.Type)
+		for _, name := range want {
+			ev := readEvent(t, c)
+			require.Equal(t, "module.created", ev.Type, "after %s", since)
+			assert.Contains(t, string(ev.Data), `"name":"`+name+`"`)
+		}
+		// Then live.
+		m := createModule(t, ts.URL, tok, "live")
+		ev := readEvent(t, c)
+		assert.Contains(t, string(ev.Data), m.ID.String())
+		_ = c.Close(websocket.StatusNormalClosure, "")
+	}
+
+	// A restart: the new process cannot know what came after the old IDs.
+	ts.cancel()
+	require.NoError(t, <-ts.done)
+	ts.done <- nil
+	ts2 := startServer(t, env) // same database
+	for _, since := range []string{ids[2], "not-an-id", strings.Repeat("9", 200)} {
+		c, _, err = dialWS(t, ts2.URL+"?since="+url.QueryEscape(since), tok, nil)
+		require.NoError(t, err)
+		assert.Equal(t, "hello", readEvent(t, c).Type)
+		reset := readEvent(t, c)
+		assert.Equal(t, "reset", reset.Type, "since %.20s", since)
+		assert.Empty(t, reset.ID, "control messages carry no ID")
+		_ = c.Close(websocket.StatusNormalClosure, "")
+	}
+}
+
+// systemClients reads webSocketClients from /api/system.
+func systemClients(t *testing.T, base string) int {
+	t.Helper()
+	_, env := call[struct {
+		WebSocketClients int `json:"webSocketClients"`
+	}](t, http.MethodGet, base+"/api/system", "", nil)
+	return env.Data.WebSocketClients
+}
+
+// TestWebSocketKeepAlive (issue 13 item 2): the server pings every
+// WS_PING_INTERVAL; a client that answers (any client that reads) stays,
+// one that stops answering is closed, and a client that goes away without
+// a close frame ends its handler.
+func TestWebSocketKeepAlive(t *testing.T) {
+	t.Parallel()
+	env := baseEnv(t)
+	env["WS_PING_INTERVAL"] = "1s"
+	ts := startServer(t, env)
+	tok := issueToken(t, time.Hour)
+
+	answering, _, err := dialWS(t, ts.URL, tok, nil)
+	require.NoError(t, err)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			if _, _, err := answering.Read(context.Background()); err != nil {
+				readErr <- err
+				return
+			}
+		}
+	}()
+	// Never reads, so it never answers a ping.
+	silent, _, err := dialWS(t, ts.URL, tok, nil)
+	require.NoError(t, err)
+	// The handlers subscribe right after the handshake the dials waited for.
+	require.Eventually(t, func() bool { return systemClients(t, ts.URL) == 2 }, 5*time.Second, 10*time.Millisecond)
+
+	require.Eventually(t, func() bool { return systemClients(t, ts.URL) == 1 }, 10*time.Second, 100*time.Millisecond,
+		"the silent peer is closed after an unanswered ping")
+	assert.Contains(t, ts.logs.String(), "did not answer a ping")
+	time.Sleep(2500 * time.Millisecond) // more pings: the answering peer stays
+	assert.Equal(t, 1, systemClients(t, ts.URL))
+	select {
+	case err := <-readErr:
+		t.Fatalf("the answering peer was closed: %v", err)
+	default:
+	}
+	_ = silent.CloseNow()
+
+	// A client that vanishes (no close frame): its handler returns.
+	_ = answering.CloseNow()
+	<-readErr
+	require.Eventually(t, func() bool { return systemClients(t, ts.URL) == 0 }, 5*time.Second, 50*time.Millisecond)
 }

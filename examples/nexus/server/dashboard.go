@@ -20,7 +20,7 @@ var staticTypes = map[string]string{
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
-	serveFile(w, r, "index.html")
+	s.serveFile(w, r, "index.html")
 }
 
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {
@@ -28,14 +28,14 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	if name == "index.html" {
 		name = "" // served at / only
 	}
-	serveFile(w, r, name)
+	s.serveFile(w, r, name)
 }
 
-func serveFile(w http.ResponseWriter, r *http.Request, name string) {
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) {
 	ctype, known := staticTypes[path.Ext(name)]
 	body, err := web.ReadFile("web/" + name)
 	if name == "" || !known || err != nil {
-		respond.Error(w, r, &respond.APIError{Status: http.StatusNotFound, Code: respond.CodeNotFound, Message: "no such file"})
+		s.rs.Error(w, r, &respond.APIError{Status: http.StatusNotFound, Code: respond.CodeNotFound, Message: "no such file"})
 		return
 	}
 	h := w.Header()

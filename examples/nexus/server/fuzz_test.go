@@ -24,3 +24,30 @@ func FuzzPageParams(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEventID feeds arbitrary since values to the hub: never a panic, and a
+// value accepted as resumable is one of the hub's own IDs.
+func FuzzEventID(f *testing.F) {
+	h := newHub(8)
+	for i := range 10 {
+		h.publish("x", i)
+	}
+	_, _, _, last := h.subscribe("")
+	for _, seed := range []string{"", last, h.epoch + "-3", h.epoch + "-0", "a-1", "-", "1-", h.epoch + "-18446744073709551616", h.epoch + "-+5"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, since string) {
+		sub, backlog, resumed, _ := h.subscribe(since)
+		h.unsubscribe(sub)
+		if since == "" {
+			return
+		}
+		epoch, seq, ok := parseEventID(since)
+		if resumed && (!ok || epoch != h.epoch || seq > 10 || h.idOf(seq) != since) {
+			t.Fatalf("%q resumed", since)
+		}
+		if !resumed && len(backlog) > 0 {
+			t.Fatalf("%q: backlog without resume", since)
+		}
+	})
+}

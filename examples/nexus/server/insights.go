@@ -58,13 +58,13 @@ func (s *Server) insights() http.HandlerFunc {
 }
 
 func (s *Server) serveInsights(w http.ResponseWriter, r *http.Request) {
-	id, ok := moduleID(w, r)
+	id, ok := s.moduleID(w, r)
 	if !ok {
 		return
 	}
 	in, err := decodeInsight(r)
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
 	m, err := s.opts.Store.GetModule(r.Context(), id)
@@ -73,7 +73,7 @@ func (s *Server) serveInsights(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.opts.AI == nil {
-		respond.Error(w, r, &respond.APIError{Status: http.StatusServiceUnavailable, Code: respond.CodeServiceUnavailable,
+		s.rs.Error(w, r, &respond.APIError{Status: http.StatusServiceUnavailable, Code: respond.CodeServiceUnavailable,
 			Message: "no AI provider is configured: set OLLAMA_HOST or OPENAI_API_KEY"})
 		return
 	}
@@ -105,10 +105,10 @@ func (s *Server) serveInsights(w http.ResponseWriter, r *http.Request) {
 				return // the client went away (the access log says 499)
 			}
 			s.logInsightError(r, m.ID, p, false, err)
-			respond.Error(w, r, s.insightError(ctx, p, err))
+			s.rs.Error(w, r, s.insightError(ctx, p, err))
 			return
 		}
-		respond.OK(w, r, done(ans))
+		s.rs.OK(w, r, done(ans))
 		return
 	}
 
@@ -130,7 +130,7 @@ func (s *Server) serveInsights(w http.ResponseWriter, r *http.Request) {
 		apiErr := s.insightError(ctx, p, err)
 		s.logInsightError(r, m.ID, p, ev.started, err)
 		if !ev.started {
-			respond.Error(w, r, apiErr)
+			s.rs.Error(w, r, apiErr)
 			return
 		}
 		// Mid-stream: the status is sent; the error goes in a last event

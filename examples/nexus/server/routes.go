@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 
@@ -23,7 +24,7 @@ func (s *Server) routes() http.Handler {
 			}
 		}
 		slices.Sort(allow)
-		mux.Handle(path, methodNotAllowed(strings.Join(allow, ", ")))
+		mux.Handle(path, s.methodNotAllowed(strings.Join(allow, ", ")))
 	}
 	route("/api/modules", map[string]http.HandlerFunc{
 		http.MethodGet:  s.listModules,
@@ -42,18 +43,42 @@ func (s *Server) routes() http.Handler {
 		http.MethodPatch: s.requireAuth(s.patchSafety),
 	})
 	route("/api/system", map[string]http.HandlerFunc{http.MethodGet: s.system})
+	route("/api/token", map[string]http.HandlerFunc{http.MethodGet: s.requireAuth(s.tokenInfo)})
 	route("/healthz", map[string]http.HandlerFunc{http.MethodGet: s.liveness})
 	route("/readyz", map[string]http.HandlerFunc{http.MethodGet: s.readiness})
 	route("/ws", map[string]http.HandlerFunc{http.MethodGet: s.websocket()})
 	route("/{$}", map[string]http.HandlerFunc{http.MethodGet: s.dashboard})
 	route("/static/{file}", map[string]http.HandlerFunc{http.MethodGet: s.static})
-	mux.HandleFunc("/", respond.NotFound)
-	return mux
+	mux.HandleFunc("/", s.rs.NotFound)
+	return s.cleanPaths(mux)
 }
 
-func methodNotAllowed(allow string) http.HandlerFunc {
+// cleanPaths answers a request whose path is not clean (//api/modules,
+// /api/../api/modules, /./healthz) with a 404 envelope, where ServeMux
+// would answer with an HTML redirect: every answer the
+// server writes is an envelope, and a client that builds such paths has a
+// bug worth seeing.
+func (s *Server) cleanPaths(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if r.Method != http.MethodConnect && p != "" {
+			clean := path.Clean(p)
+			if strings.HasSuffix(p, "/") && clean != "/" {
+				clean += "/"
+			}
+			if clean != p {
+				s.rs.Error(w, r, &respond.APIError{Status: http.StatusNotFound, Code: respond.CodeNotFound,
+					Message: "no such path: a path must be clean (no empty, . or .. segments)"})
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		respond.MethodNotAllowed(w, r)
+		s.rs.MethodNotAllowed(w, r)
 	}
 }

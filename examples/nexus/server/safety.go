@@ -1,52 +1,64 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 
-	"github.com/nexuskit/nexus/respond"
 	"github.com/nexuskit/nexus/validate"
 
 	"github.com/nexuskit/nexus/examples/nexus/store"
 )
 
 // safetyInput is the body of PATCH /api/safety-status: every field optional,
-// each a percentage, unknown fields rejected.
+// each a percentage from 0 to 100, decimals allowed (95.5, as the original
+// system accepted), unknown fields rejected.
 type safetyInput struct {
-	EthicalCompliance    int `json:"ethicalCompliance" validate:"min=0,max=100"`
-	ValueAlignment       int `json:"valueAlignment" validate:"min=0,max=100"`
-	HarmPrevention       int `json:"harmPrevention" validate:"min=0,max=100"`
-	Transparency         int `json:"transparency" validate:"min=0,max=100"`
-	HumanOversight       int `json:"humanOversight" validate:"min=0,max=100"`
-	ContainmentIntegrity int `json:"containmentIntegrity" validate:"min=0,max=100"`
+	EthicalCompliance    float64 `json:"ethicalCompliance" validate:"min=0,max=100"`
+	ValueAlignment       float64 `json:"valueAlignment" validate:"min=0,max=100"`
+	HarmPrevention       float64 `json:"harmPrevention" validate:"min=0,max=100"`
+	Transparency         float64 `json:"transparency" validate:"min=0,max=100"`
+	HumanOversight       float64 `json:"humanOversight" validate:"min=0,max=100"`
+	ContainmentIntegrity float64 `json:"containmentIntegrity" validate:"min=0,max=100"`
 }
 
 func (s *Server) getSafety(w http.ResponseWriter, r *http.Request) {
 	st, err := s.opts.Store.SafetyStatus(r.Context())
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
-	respond.OK(w, r, st)
+	s.rs.OK(w, r, st)
 }
 
 func (s *Server) patchSafety(w http.ResponseWriter, r *http.Request) {
 	p, err := validate.DecodePatch[safetyInput](r)
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
+	var current store.SafetyStatus
 	st, err := s.opts.Store.UpdateSafetyStatus(r.Context(), func(st *store.SafetyStatus) error {
+		current = *st
 		in := safetyInput{st.EthicalCompliance, st.ValueAlignment, st.HarmPrevention,
 			st.Transparency, st.HumanOversight, st.ContainmentIntegrity}
+		before := in
 		p.Apply(&in)
+		if in == before {
+			return errUnchanged // nothing to write, no event
+		}
 		st.EthicalCompliance, st.ValueAlignment, st.HarmPrevention = in.EthicalCompliance, in.ValueAlignment, in.HarmPrevention
 		st.Transparency, st.HumanOversight, st.ContainmentIntegrity = in.Transparency, in.HumanOversight, in.ContainmentIntegrity
 		return nil
 	})
+	if errors.Is(err, errUnchanged) {
+		s.rs.OK(w, r, current)
+		return
+	}
 	if err != nil {
-		respond.Error(w, r, err)
+		s.rs.Error(w, r, err)
 		return
 	}
 	s.hub.publish("safety.updated", st)
-	respond.OK(w, r, st)
+	s.log.InfoContext(r.Context(), "safety status updated", "subject", subject(r), "version", st.Version, "fields", p.Fields())
+	s.rs.OK(w, r, st)
 }

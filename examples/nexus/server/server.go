@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,13 +35,21 @@ type Options struct {
 	// with credentials. The server's own origin may always open the
 	// WebSocket. Empty means same-origin only.
 	CORSOrigins []string
+	// TrustedProxies are the networks of the proxies and load balancers in
+	// front of the server (TRUSTED_PROXIES). From them only, X-Forwarded-For
+	// and Forwarded name the client: its address keys the rate limit and
+	// wsauth's throttle and appears in the access log, and requestid accepts
+	// their X-Request-ID. Empty: the connection's address is the client's,
+	// and forwarded headers are ignored.
+	TrustedProxies []netip.Prefix
 	// RateLimit requests per RateWindow per client IP; zero disables the
 	// rate limiter.
 	RateLimit  int
 	RateWindow time.Duration
 	// Liveness and Readiness answer /healthz and /readyz, /readyz only
 	// once the store answers a ping: the shutdown manager's handlers, built
-	// with shutdown.ProbeResponder(WriteProbe) so they answer envelopes.
+	// with shutdown.ProbeResponder and (*Server).WriteProbe so they answer
+	// envelopes.
 	// Nil answers 200.
 	Liveness, Readiness http.Handler
 	// Draining is closed when the server begins to shut down: WebSockets
@@ -48,6 +58,13 @@ type Options struct {
 	// LongLived wraps the WebSocket handler so the shutdown waits for the
 	// sockets to close (the shutdown manager's LongLived); nil for none.
 	LongLived func(http.Handler) http.Handler
+	// PingInterval is how often each WebSocket is pinged; a peer that does
+	// not answer within one interval is closed. Keep it well under the idle
+	// timeout of the proxies in front (commonly 60s). Default 25s.
+	PingInterval time.Duration
+	// EventHistory is how many events the server keeps so that a client
+	// reconnecting with /ws?since=<id> gets what it missed. Default 1024.
+	EventHistory int
 	// Version and Environment are reported by /api/system.
 	Version, Environment string
 	// Integrations are reported by /api/system: configured or not, never
@@ -69,11 +86,18 @@ type Integration struct {
 	Active bool `json:"active"`
 }
 
+// DefaultPingInterval is the WebSocket keep-alive interval when
+// Options.PingInterval is zero: well under the 60s idle timeout common to
+// proxies and load balancers (nginx, AWS ALB, GCP).
+const DefaultPingInterval = 25 * time.Second
+
 // Server is the NEXUS API.
 type Server struct {
 	opts    Options
 	log     *slog.Logger
-	hub     *hub
+	hub     bus
+	rs      *respond.Responder
+	proxies proxies
 	started time.Time
 	handler http.Handler
 }
@@ -93,7 +117,15 @@ func New(opts Options) *Server {
 	if opts.Draining == nil {
 		opts.Draining = make(chan struct{})
 	}
-	s := &Server{opts: opts, log: opts.Logger, hub: newHub(), started: time.Now()}
+	if opts.PingInterval <= 0 {
+		opts.PingInterval = DefaultPingInterval
+	}
+	logger := slog.New(expectedAware{opts.Logger.Handler()})
+	s := &Server{opts: opts, log: logger, hub: newHub(opts.EventHistory), started: time.Now(),
+		// Every envelope, and the log record of every unexpected error and
+		// panic, goes through the server's logger with the request ID.
+		rs:      respond.New(respond.WithLogger(logger)),
+		proxies: proxies(slices.Clone(opts.TrustedProxies))}
 	s.handler = s.middleware(s.routes())
 	return s
 }
@@ -107,24 +139,35 @@ func (s *Server) Routes() http.Handler { return s.routes() }
 
 // middleware wraps h in the stack, outermost first:
 //
-//  1. requestid: every later layer, log record and envelope sees the ID.
-//  2. access log: one record per request, including those the layers below
+//  1. requestid: every later layer, log record and envelope sees the ID
+//     (with TrustedProxies, incoming IDs only from the proxies).
+//  2. the client-address rule: from a trusted proxy, RemoteAddr becomes
+//     the client named by X-Forwarded-For or Forwarded (see clientaddr.go).
+//  3. access log: one record per request, including those the layers below
 //     reject (CORS preflights, 429s) and those that panic.
-//  3. recover: a panic below becomes a 500 envelope, logged with the ID.
-//  4. CORS: preflights are answered before they count against the limit.
-//  5. rate limit: per client IP on /api/ and /ws, 429 envelope with
+//  4. recover: a panic below becomes a 500 envelope, logged with the ID.
+//  5. CORS: preflights are answered before they count against the limit.
+//  6. rate limit: per client IP on /api/ and /ws, 429 envelope with
 //     Retry-After; the health probes (an orchestrator must never see a
 //     healthy server as down) and the dashboard's static files are exempt.
-//  6. compress: only the responses that reach the routes are compressed.
+//  7. compress: only the responses that reach the routes are compressed.
 func (s *Server) middleware(h http.Handler) http.Handler {
 	h = compress.Middleware()(h)
 	if s.opts.RateLimit > 0 {
 		h = s.rateLimit(h)
 	}
 	h = s.cors(h)
-	h = respond.Recover()(h)
+	h = s.rs.Recover(h)
 	h = requestid.AccessLog(s.log)(h)
-	h = requestid.Middleware()(h)
+	h = markExpected(h)
+	h = s.realClient(h)
+	rid := []requestid.Option{requestid.Logger(s.log)}
+	if len(s.proxies) > 0 {
+		// requestid checks the connection's own peer: it runs before
+		// realClient rewrites RemoteAddr.
+		rid = append(rid, requestid.TrustedProxies(s.proxies...))
+	}
+	h = requestid.Middleware(rid...)(h)
 	return h
 }
 
@@ -142,7 +185,7 @@ func (s *Server) rateLimit(h http.Handler) http.Handler {
 	limited := httprate.LimitBy(s.opts.RateLimit, s.opts.RateWindow, clientIP,
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			// httprate has already set Retry-After.
-			respond.Error(w, r, &respond.APIError{
+			s.rs.Error(w, r, &respond.APIError{
 				Status:  http.StatusTooManyRequests,
 				Code:    respond.CodeRateLimitExceeded,
 				Message: "too many requests, retry after the number of seconds in Retry-After",
@@ -157,8 +200,8 @@ func (s *Server) rateLimit(h http.Handler) http.Handler {
 	})
 }
 
-// clientIP keys the rate limiter by the connection's address. Forwarded
-// headers are not trusted: behind a proxy, resolve the client IP there.
+// clientIP keys the rate limiter by the client's address: RemoteAddr, which
+// realClient has already resolved through the trusted proxies.
 func clientIP(r *http.Request) (string, error) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -31,7 +31,7 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 	if s.opts.AIStatus != nil {
 		aiStatus = s.opts.AIStatus.Statuses() // cached: never waits for a probe
 	}
-	respond.OK(w, r, systemInfo{
+	s.rs.OK(w, r, systemInfo{
 		Name:          "nexus",
 		Version:       s.opts.Version,
 		Environment:   s.opts.Environment,
@@ -45,21 +45,24 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 
 // WriteProbe answers a health probe with an envelope: 200 {"status": state}
 // or a 503 SERVICE_UNAVAILABLE error naming the state. Its signature is
-// shutdown.ProbeResponderFunc: pass shutdown.ProbeResponder(server.WriteProbe)
-// to the Manager whose handlers become Options.Liveness and Readiness, so
-// /healthz and /readyz answer like every other endpoint.
-func WriteProbe(w http.ResponseWriter, r *http.Request, status int, state string) {
+// shutdown.ProbeResponderFunc: pass it, through a closure, as
+// shutdown.ProbeResponder to the Manager whose handlers become
+// Options.Liveness and Readiness, so /healthz and /readyz answer like every
+// other endpoint. The 503 of a server that is starting or shutting down is
+// normal operation and logged at INFO, not ERROR.
+func (s *Server) WriteProbe(w http.ResponseWriter, r *http.Request, status int, state string) {
 	if status == http.StatusOK {
-		respond.OK(w, r, map[string]string{"status": state})
+		s.rs.OK(w, r, map[string]string{"status": state})
 		return
 	}
-	respond.Error(w, r, &respond.APIError{Status: status, Code: respond.CodeForStatus(status),
+	expect(r.Context())
+	s.rs.Error(w, r, &respond.APIError{Status: status, Code: respond.CodeForStatus(status),
 		Message: "not ready: " + state})
 }
 
 func (s *Server) liveness(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Liveness == nil {
-		WriteProbe(w, r, http.StatusOK, "ok")
+		s.WriteProbe(w, r, http.StatusOK, "ok")
 		return
 	}
 	s.opts.Liveness.ServeHTTP(w, r)
@@ -72,14 +75,14 @@ func (s *Server) readiness(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.opts.Store.Ping(ctx); err != nil {
 		s.log.ErrorContext(r.Context(), "readiness: store unreachable", "err", err)
-		respond.Error(w, r, &respond.APIError{
+		s.rs.Error(w, r, &respond.APIError{
 			Status: http.StatusServiceUnavailable, Code: respond.CodeServiceUnavailable,
 			Message: "the database is unreachable",
 		})
 		return
 	}
 	if s.opts.Readiness == nil {
-		WriteProbe(w, r, http.StatusOK, "ok")
+		s.WriteProbe(w, r, http.StatusOK, "ok")
 		return
 	}
 	s.opts.Readiness.ServeHTTP(w, r)

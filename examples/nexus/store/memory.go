@@ -71,20 +71,26 @@ func (s *memStore) UpdateModule(_ context.Context, id uuid.UUID, update func(*Mo
 	if !ok {
 		return Module{}, ErrNotFound
 	}
+	version := m.Version
 	if err := update(&m); err != nil {
+		return Module{}, err
+	}
+	if err := checkText(m); err != nil {
 		return Module{}, err
 	}
 	m.ID = id
 	m.UpdatedAt = now()
+	m.Version = version + 1
 	s.mods[m.ID] = m
 	return m, nil
 }
 
-func (s *memStore) DeleteModule(_ context.Context, id uuid.UUID) error {
+func (s *memStore) DeleteModule(_ context.Context, id uuid.UUID) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.mods[id]; !ok {
-		return ErrNotFound
+	m, ok := s.mods[id]
+	if !ok {
+		return 0, ErrNotFound
 	}
 	delete(s.mods, id)
 	for i, v := range s.order {
@@ -93,7 +99,7 @@ func (s *memStore) DeleteModule(_ context.Context, id uuid.UUID) error {
 			break
 		}
 	}
-	return nil
+	return m.Version + 1, nil
 }
 
 func (s *memStore) SafetyStatus(context.Context) (SafetyStatus, error) {
@@ -110,6 +116,7 @@ func (s *memStore) UpdateSafetyStatus(_ context.Context, update func(*SafetyStat
 		return SafetyStatus{}, err
 	}
 	st.UpdatedAt = now()
+	st.Version = s.safety.Version + 1
 	s.safety = st
 	return st, nil
 }

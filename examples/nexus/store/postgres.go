@@ -33,6 +33,17 @@ var postgresMigrations = []string{
 		containment_integrity INTEGER NOT NULL,
 		updated_at            TIMESTAMPTZ NOT NULL
 	);`,
+	// 2: a version per row, incremented by every UPDATE; safety scores
+	// with decimals.
+	`ALTER TABLE modules ADD COLUMN IF NOT EXISTS version BIGINT NOT NULL DEFAULT 1;
+	ALTER TABLE safety_status ADD COLUMN IF NOT EXISTS version BIGINT NOT NULL DEFAULT 1;
+	ALTER TABLE safety_status
+		ALTER COLUMN ethical_compliance TYPE DOUBLE PRECISION,
+		ALTER COLUMN value_alignment TYPE DOUBLE PRECISION,
+		ALTER COLUMN harm_prevention TYPE DOUBLE PRECISION,
+		ALTER COLUMN transparency TYPE DOUBLE PRECISION,
+		ALTER COLUMN human_oversight TYPE DOUBLE PRECISION,
+		ALTER COLUMN containment_integrity TYPE DOUBLE PRECISION;`,
 }
 
 // OpenPostgres connects to the PostgreSQL database at dsn (a postgres:// URL)

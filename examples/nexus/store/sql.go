@@ -127,14 +127,14 @@ func (c timeCol) Scan(src any) error {
 	return nil
 }
 
-const moduleColumns = `id, name, type, status, integration_level, description, created_at, updated_at`
+const moduleColumns = `id, name, type, status, integration_level, description, created_at, updated_at, version`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanModule(r scanner) (Module, error) {
 	var m Module
 	err := r.Scan(&m.ID, &m.Name, &m.Type, &m.Status, &m.IntegrationLevel, &m.Description,
-		timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt})
+		timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}, &m.Version)
 	return m, err
 }
 
@@ -168,9 +168,9 @@ func (s *sqlStore) CreateModule(ctx context.Context, m Module) (Module, error) {
 	if err != nil {
 		return Module{}, err
 	}
-	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO modules (`+moduleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO modules (`+moduleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		m.ID.String(), m.Name, m.Type, m.Status, m.IntegrationLevel, m.Description,
-		s.d.encodeTime(m.CreatedAt), s.d.encodeTime(m.UpdatedAt))
+		s.d.encodeTime(m.CreatedAt), s.d.encodeTime(m.UpdatedAt), m.Version)
 	if err != nil {
 		return Module{}, fmt.Errorf("store: create module: %w", err)
 	}
@@ -201,11 +201,17 @@ func (s *sqlStore) UpdateModule(ctx context.Context, id uuid.UUID, update func(*
 		if err := update(&m); err != nil {
 			return err
 		}
+		if err := checkText(m); err != nil {
+			return err
+		}
 		m.ID = id
 		m.UpdatedAt = now()
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE modules SET name = ?, type = ?, status = ?,
-			integration_level = ?, description = ?, updated_at = ? WHERE id = ?`),
-			m.Name, m.Type, m.Status, m.IntegrationLevel, m.Description, s.d.encodeTime(m.UpdatedAt), id.String())
+		// The database increments the version: the row lock taken above
+		// (or SQLite's write lock) orders concurrent updates.
+		err = tx.QueryRowContext(ctx, s.q(`UPDATE modules SET name = ?, type = ?, status = ?,
+			integration_level = ?, description = ?, updated_at = ?, version = version + 1 WHERE id = ?
+			RETURNING version`),
+			m.Name, m.Type, m.Status, m.IntegrationLevel, m.Description, s.d.encodeTime(m.UpdatedAt), id.String()).Scan(&m.Version)
 		if err != nil {
 			return fmt.Errorf("store: update module: %w", err)
 		}
@@ -224,28 +230,25 @@ func (s *sqlStore) forUpdate() string {
 	return ""
 }
 
-func (s *sqlStore) DeleteModule(ctx context.Context, id uuid.UUID) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM modules WHERE id = ?`), id.String())
+func (s *sqlStore) DeleteModule(ctx context.Context, id uuid.UUID) (int64, error) {
+	var version int64
+	err := s.db.QueryRowContext(ctx, s.q(`DELETE FROM modules WHERE id = ? RETURNING version`), id.String()).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
 	if err != nil {
-		return fmt.Errorf("store: delete module: %w", err)
+		return 0, fmt.Errorf("store: delete module: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: delete module: %w", err)
-	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return version + 1, nil
 }
 
 const safetyColumns = `ethical_compliance, value_alignment, harm_prevention, transparency,
-	human_oversight, containment_integrity, updated_at`
+	human_oversight, containment_integrity, updated_at, version`
 
 func scanSafety(r scanner) (SafetyStatus, error) {
 	var st SafetyStatus
 	err := r.Scan(&st.EthicalCompliance, &st.ValueAlignment, &st.HarmPrevention, &st.Transparency,
-		&st.HumanOversight, &st.ContainmentIntegrity, timeCol{&st.UpdatedAt})
+		&st.HumanOversight, &st.ContainmentIntegrity, timeCol{&st.UpdatedAt}, &st.Version)
 	return st, err
 }
 
@@ -268,11 +271,11 @@ func (s *sqlStore) UpdateSafetyStatus(ctx context.Context, update func(*SafetySt
 			return err
 		}
 		st.UpdatedAt = now()
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE safety_status SET ethical_compliance = ?, value_alignment = ?,
+		err = tx.QueryRowContext(ctx, s.q(`UPDATE safety_status SET ethical_compliance = ?, value_alignment = ?,
 			harm_prevention = ?, transparency = ?, human_oversight = ?, containment_integrity = ?,
-			updated_at = ? WHERE id = 1`),
+			updated_at = ?, version = version + 1 WHERE id = 1 RETURNING version`),
 			st.EthicalCompliance, st.ValueAlignment, st.HarmPrevention, st.Transparency,
-			st.HumanOversight, st.ContainmentIntegrity, s.d.encodeTime(st.UpdatedAt))
+			st.HumanOversight, st.ContainmentIntegrity, s.d.encodeTime(st.UpdatedAt)).Scan(&st.Version)
 		if err != nil {
 			return fmt.Errorf("store: update safety status: %w", err)
 		}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"time"
 
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
@@ -36,6 +38,10 @@ var sqliteMigrations = []string{
 		containment_integrity INTEGER NOT NULL,
 		updated_at            INTEGER NOT NULL
 	);`,
+	// 2: a version per row, incremented by every UPDATE. The safety scores
+	// take decimals: SQLite's INTEGER affinity already keeps 95.5 as REAL.
+	`ALTER TABLE modules ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE safety_status ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
 }
 
 // OpenSQLite opens (creating if needed) the SQLite database file at path and
@@ -47,6 +53,15 @@ var sqliteMigrations = []string{
 // front, and wait up to 10s for it, so concurrent writers queue instead of
 // failing with SQLITE_BUSY.
 func OpenSQLite(ctx context.Context, path string) (Store, error) {
+	// The path is named in every error: "unable to open database file"
+	// alone does not say which file.
+	if dir := filepath.Dir(path); dir != "" {
+		if fi, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("store: sqlite database %s: directory %s: %w", path, dir, err)
+		} else if !fi.IsDir() {
+			return nil, fmt.Errorf("store: sqlite database %s: %s is not a directory", path, dir)
+		}
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -55,7 +70,7 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("store: open sqlite: %w", err)
+		return nil, fmt.Errorf("store: sqlite database %s: %w", path, err)
 	}
 	// One writer at a time is SQLite's model; a small pool serves readers.
 	db.SetMaxOpenConns(4)
@@ -67,7 +82,7 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	}}
 	if err := migrateSQLite(ctx, s); err != nil {
 		_ = db.Close()
-		return nil, err
+		return nil, fmt.Errorf("sqlite database %s: %w", path, err)
 	}
 	return s, nil
 }

@@ -172,13 +172,85 @@ var suite = []struct {
 		ctx := context.Background()
 		m, err := st.CreateModule(ctx, store.Module{Name: "a", Type: "t", Status: "s"})
 		require.NoError(t, err)
-		require.NoError(t, st.DeleteModule(ctx, m.ID))
+		v, err := st.DeleteModule(ctx, m.ID)
+		require.NoError(t, err)
+		assert.Equal(t, m.Version+1, v, "a deletion is the module's next version")
 		_, err = st.GetModule(ctx, m.ID)
 		assert.ErrorIs(t, err, store.ErrNotFound)
-		assert.ErrorIs(t, st.DeleteModule(ctx, m.ID), store.ErrNotFound)
+		_, err = st.DeleteModule(ctx, m.ID)
+		assert.ErrorIs(t, err, store.ErrNotFound)
 		_, total, err := st.ListModules(ctx, 0, 10)
 		require.NoError(t, err)
 		assert.Zero(t, total)
+	}},
+	{"versions are counted by the store", func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		m, err := st.CreateModule(ctx, store.Module{Name: "v", Type: "t", Status: "s", Version: 42})
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), m.Version, "a new module is version 1, whatever the caller says")
+		for want := int64(2); want <= 4; want++ {
+			up, err := st.UpdateModule(ctx, m.ID, func(x *store.Module) error { x.Version = 99; x.IntegrationLevel++; return nil })
+			require.NoError(t, err)
+			assert.Equal(t, want, up.Version)
+		}
+		got, err := st.GetModule(ctx, m.ID)
+		require.NoError(t, err)
+		assert.Equal(t, int64(4), got.Version, "the version reads back")
+		// Concurrent updates get distinct, consecutive versions.
+		var mu sync.Mutex
+		seen := map[int64]bool{}
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				up, err := st.UpdateModule(ctx, m.ID, func(x *store.Module) error { x.IntegrationLevel++; return nil })
+				if assert.NoError(t, err) {
+					mu.Lock()
+					seen[up.Version] = true
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		for v := int64(5); v <= 14; v++ {
+			assert.True(t, seen[v], "version %d handed out once", v)
+		}
+	}},
+	{"text no store can keep is refused by every store", func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		for _, bad := range []store.Module{
+			{Name: "nul\x00byte", Type: "t", Status: "s"},
+			{Name: "ok", Type: "t", Status: "s", Description: "tail\x00"},
+			{Name: "bad utf-8 \xff", Type: "t", Status: "s"},
+		} {
+			_, err := st.CreateModule(ctx, bad)
+			require.ErrorIs(t, err, store.ErrInvalidText, "%q", bad)
+			var ite *store.InvalidTextError
+			require.ErrorAs(t, err, &ite)
+			assert.Contains(t, []string{"name", "description"}, ite.Field)
+		}
+		m, err := st.CreateModule(ctx, store.Module{Name: "fine", Type: "t", Status: "s"})
+		require.NoError(t, err)
+		_, err = st.UpdateModule(ctx, m.ID, func(x *store.Module) error { x.Description = "a\x00b"; return nil })
+		require.ErrorIs(t, err, store.ErrInvalidText)
+		got, err := st.GetModule(ctx, m.ID)
+		require.NoError(t, err)
+		assert.Equal(t, m, got, "a refused update changes nothing")
+		_, total, err := st.ListModules(ctx, 0, 10)
+		require.NoError(t, err)
+		assert.Equal(t, 1, total)
+	}},
+	{"safety scores keep decimals", func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		s1, err := st.UpdateSafetyStatus(ctx, func(s *store.SafetyStatus) error {
+			s.HumanOversight, s.Transparency = 95.5, 0.25
+			return nil
+		})
+		require.NoError(t, err)
+		got, err := st.SafetyStatus(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, s1, got)
+		assert.Equal(t, 95.5, got.HumanOversight)
+		assert.Equal(t, 0.25, got.Transparency)
 	}},
 	{"safety status", func(t *testing.T, st store.Store) {
 		ctx := context.Background()
@@ -190,8 +262,9 @@ var suite = []struct {
 		time.Sleep(2 * time.Millisecond)
 		s1, err := st.UpdateSafetyStatus(ctx, func(s *store.SafetyStatus) error { s.ValueAlignment = 73; return nil })
 		require.NoError(t, err)
-		assert.Equal(t, 73, s1.ValueAlignment)
-		assert.Equal(t, 100, s1.EthicalCompliance)
+		assert.Equal(t, 73.0, s1.ValueAlignment)
+		assert.Equal(t, 100.0, s1.EthicalCompliance)
+		assert.Equal(t, s0.Version+1, s1.Version)
 		assert.True(t, s1.UpdatedAt.After(s0.UpdatedAt))
 		_, err = st.UpdateSafetyStatus(ctx, func(s *store.SafetyStatus) error { s.ValueAlignment = 1; return errors.New("no") })
 		require.Error(t, err)
@@ -237,7 +310,7 @@ func TestReopen(t *testing.T) {
 			assert.Equal(t, m, got)
 			s, err := st.SafetyStatus(ctx)
 			require.NoError(t, err)
-			assert.Equal(t, 5, s.Transparency, "a reopen must not reseed the safety status")
+			assert.Equal(t, 5.0, s.Transparency, "a reopen must not reseed the safety status")
 		})
 	}
 }
