@@ -46,6 +46,10 @@ type Config struct {
 	// Not in the original server: the shutdown sequence's timings.
 	ShutdownDrainDelay time.Duration `env:"SHUTDOWN_DRAIN_DELAY, default=5s" validate:"min=0s" desc:"after SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop routing here"`
 	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
+
+	// Not in the original server: observability.
+	MetricsAddr  string `env:"METRICS_ADDR" desc:"listen address of the Prometheus /metrics endpoint, separate from PORT, such as :9090 or 127.0.0.1:9090; empty serves no metrics. Keep it off the public network"`
+	OTELEndpoint string `env:"OTEL_EXPORTER_OTLP_ENDPOINT" validate:"omitempty,url" desc:"OpenTelemetry collector base URL for OTLP/HTTP traces, such as http://otel-collector:4318 (/v1/traces is appended); empty traces nothing. The other OTEL_ variables (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_HEADERS, ...) are read from the process environment"`
 }
 
 // defaultSQLite is the database outside production when DATABASE_URL is unset.
@@ -87,6 +91,10 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 	if !validCORSOrigin(lookupOr(lookup, "CORS_ORIGIN", "*")) {
 		extra = append(extra, envcfg.Problem{Var: "CORS_ORIGIN", Err: envcfg.ErrValidation,
 			Message: "must be * or a comma-separated list of origins such as https://app.example,http://localhost:5173 (scheme and host, no path)"})
+	}
+	if v := lookupOr(lookup, "METRICS_ADDR", ""); v != "" && !validListenAddr(v) {
+		extra = append(extra, envcfg.Problem{Var: "METRICS_ADDR", Err: envcfg.ErrValidation,
+			Message: "must be a listen address host:port such as :9090 or 127.0.0.1:9090"})
 	}
 	if len(extra) > 0 {
 		var cerr *envcfg.Error

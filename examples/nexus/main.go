@@ -30,6 +30,7 @@ import (
 
 	"github.com/nexuskit/nexus/examples/nexus/server"
 	"github.com/nexuskit/nexus/examples/nexus/store"
+	"github.com/nexuskit/nexus/examples/nexus/telemetry"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -78,7 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 }
 
 // newLogger logs JSON to w at level, with the request ID of the context on
-// every record and the seed's level names.
+// every record (and the trace and span IDs when the request is traced) and
+// the seed's level names.
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	h := slog.NewJSONHandler(w, &slog.HandlerOptions{
 		Level: level,
@@ -94,7 +96,7 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 			return a
 		},
 	})
-	return slog.New(requestid.NewLogHandler(h))
+	return slog.New(requestid.NewLogHandler(telemetry.NewLogHandler(h)))
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, envFile string, stdout io.Writer) error {
@@ -110,10 +112,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	}
 	logger := newLogger(stdout, cfg.slogLevel())
 
+	obs, err := newObservability(ctx, cfg, nil)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
+	st = telemetry.Store(st, obs.metrics, obs.tracerProvider())
 	mgr := shutdown.New(
 		shutdown.Logger(logger),
 		shutdown.DrainDelay(cfg.ShutdownDrainDelay),
@@ -121,9 +128,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		// /healthz and /readyz answer envelopes like every other endpoint.
 		shutdown.ProbeResponder(server.WriteProbe),
 	)
+	// Hooks run last registered first: the spans are flushed after the store has closed.
+	mgr.OnShutdown("tracing", obs.shutdown)
 	mgr.OnShutdown("store", func(context.Context) error { return st.Close() })
 
-	srv := server.New(server.Options{
+	opts := server.Options{
 		Store:       st,
 		Signer:      wsauth.NewSigner([]byte(cfg.SessionSecret.Reveal())),
 		Logger:      logger,
@@ -143,15 +152,24 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache},
 			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed},
 		},
-	})
+	}
+	obs.configure(&opts)
+	srv := server.New(opts)
 
 	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
 	if err != nil {
 		_ = st.Close()
 		return fmt.Errorf("listen on port %d: %w", cfg.Port, err)
 	}
+	stopMetrics, err := obs.serveMetrics(cfg.MetricsAddr, boot)
+	if err != nil {
+		_ = ln.Close()
+		_ = st.Close()
+		return err
+	}
+	defer stopMetrics()
 	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           obs.handler(srv.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       120 * time.Second,

@@ -16,6 +16,7 @@ import (
 	"github.com/nexuskit/nexus/wsauth"
 
 	"github.com/nexuskit/nexus/examples/nexus/store"
+	"github.com/nexuskit/nexus/examples/nexus/telemetry"
 )
 
 // Options configures a Server. Store and Signer are required.
@@ -52,6 +53,16 @@ type Options struct {
 	// Integrations are reported by /api/system: configured or not, never
 	// their values.
 	Integrations []Integration
+
+	// Metrics counts WebSocket connections and rate-limit rejections; nil
+	// counts nothing. Requests are counted through AccessLogOptions
+	// (requestid.Observe with Metrics.ObserveRequest).
+	Metrics *telemetry.Metrics
+	// RequestIDOptions and AccessLogOptions are added to the options of
+	// requestid.Middleware and requestid.AccessLog (requestid.TraceParent,
+	// requestid.Observe).
+	RequestIDOptions []requestid.Option
+	AccessLogOptions []requestid.AccessLogOption
 }
 
 // Integration is an optional feature configured through the environment.
@@ -117,8 +128,8 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 	}
 	h = s.cors(h)
 	h = respond.Recover()(h)
-	h = requestid.AccessLog(s.log)(h)
-	h = requestid.Middleware()(h)
+	h = requestid.AccessLog(s.log, s.opts.AccessLogOptions...)(h)
+	h = requestid.Middleware(s.opts.RequestIDOptions...)(h)
 	return h
 }
 
@@ -136,6 +147,7 @@ func (s *Server) rateLimit(h http.Handler) http.Handler {
 	limited := httprate.LimitBy(s.opts.RateLimit, s.opts.RateWindow, clientIP,
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			// httprate has already set Retry-After.
+			s.opts.Metrics.RateLimited()
 			respond.Error(w, r, &respond.APIError{
 				Status:  http.StatusTooManyRequests,
 				Code:    respond.CodeRateLimitExceeded,

@@ -70,6 +70,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.log.WarnContext(r.Context(), "websocket accept failed", "err", err)
 		return
 	}
+	s.opts.Metrics.WebSocketOpened()
+	defer s.opts.Metrics.WebSocketClosed()
 	sub := s.hub.subscribe()
 	defer s.hub.unsubscribe(sub)
 	// Nothing is read from clients; CloseRead answers pings and close frames
