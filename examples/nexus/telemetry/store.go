@@ -16,7 +16,8 @@ import (
 
 // Store wraps st so that every operation is timed into
 // nexus_store_operation_duration_seconds (by operation and outcome) and,
-// when tp is not nil, traced as a child span of the request's span. Kind
+// when tp is not nil, traced as a child span of the request's span (only
+// inside a trace: a call without a span in its context starts none). Kind
 // and Close pass through untimed. m may be nil (no metrics) and tp may be
 // nil (no spans).
 func Store(st store.Store, m *Metrics, tp trace.TracerProvider) store.Store {
@@ -25,6 +26,8 @@ func Store(st store.Store, m *Metrics, tp trace.TracerProvider) store.Store {
 	}
 	return &instrumentedStore{Store: st, m: m, tracer: tp.Tracer(instrumentation), kind: st.Kind()}
 }
+
+var noopSpan = trace.SpanFromContext(context.Background())
 
 type instrumentedStore struct {
 	store.Store
@@ -37,8 +40,15 @@ type instrumentedStore struct {
 // with the operation's error.
 func (s *instrumentedStore) op(ctx context.Context, name string) (context.Context, func(error)) {
 	start := time.Now()
-	ctx, span := s.tracer.Start(ctx, "store."+name, trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("db.system.name", s.kind)))
+	// Spans only inside a trace: the store calls of untraced requests (the
+	// /readyz ping every few seconds) would each start a trace of their own.
+	span := trace.SpanFromContext(ctx)
+	if span.SpanContext().IsValid() {
+		ctx, span = s.tracer.Start(ctx, "store."+name, trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(attribute.String("db.system.name", s.kind)))
+	} else {
+		span = noopSpan
+	}
 	return ctx, func(err error) {
 		oc := "ok"
 		switch {
