@@ -166,4 +166,3 @@ func TestDashboardQueriesExistingMetrics(t *testing.T) {
 		assert.True(t, queried[name], "no panel queries %s", name)
 	}
 }
-
