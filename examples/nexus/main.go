@@ -127,6 +127,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		shutdown.Timeout(cfg.ShutdownTimeout),
 		// /healthz and /readyz answer envelopes like every other endpoint.
 		shutdown.ProbeResponder(server.WriteProbe),
+		// Phase durations and hook outcomes as metrics (nothing without METRICS_ADDR).
+		shutdown.Observer(obs.metrics.ObserveShutdown),
 	)
 	// Hooks run last registered first: the spans are flushed after the store has closed.
 	mgr.OnShutdown("tracing", obs.shutdown)

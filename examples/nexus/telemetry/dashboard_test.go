@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuskit/nexus/requestid"
+	"github.com/nexuskit/nexus/shutdown"
 
 	"github.com/nexuskit/nexus/examples/nexus/store"
 	"github.com/nexuskit/nexus/examples/nexus/telemetry"
@@ -102,8 +103,8 @@ func exercise(m *telemetry.Metrics) {
 	m.WebSocketOpened()
 	m.WebSocketRefused("origin")
 	m.RateLimited()
-	m.ShutdownPhase("drain", time.Second)
-	m.ShutdownHook("store", nil)
+	m.ObserveShutdown(shutdown.Event{Kind: shutdown.EventEnd, Phase: shutdown.PhaseDrain, Duration: time.Second})
+	m.ObserveShutdown(shutdown.Event{Kind: shutdown.EventHook, Hook: "store"})
 	st := telemetry.Store(store.NewMemory(), m, nil)
 	_ = st.Ping(httptest.NewRequest("GET", "/", nil).Context())
 }

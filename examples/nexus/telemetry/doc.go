@@ -33,8 +33,16 @@
 // (Metrics.ObserveRequest has its signature), so they count exactly the
 // requests the access log records, with the same status decisions (499 for
 // a client gone before the answer). Store wraps a store.Store to time every
-// operation; Metrics' other methods are called by the server where the
-// events happen (a socket opens or closes, the rate limiter refuses).
+// operation; ObserveShutdown fits shutdown.Observer and records the phase
+// durations and hook outcomes; Metrics' other methods are called by the
+// server where the events happen (a socket opens or closes, the rate
+// limiter refuses).
+//
+// The shutdown gauges are set as each phase ends. The server keeps its
+// metrics listener out of the shutdown manager, so it answers until the
+// process exits: a scrape during the drain or the hooks sees the phases
+// already done; the whole shutdown's duration is set just before exit,
+// and is in the shutdown's log records as well.
 //
 // All methods are safe for concurrent use, do not block, and do nothing on
 // a nil *Metrics, so a server built without metrics calls them for free.

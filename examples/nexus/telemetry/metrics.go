@@ -3,13 +3,13 @@ package telemetry
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/nexuskit/nexus/requestid"
+	"github.com/nexuskit/nexus/shutdown"
 )
 
 // Namespace prefixes every metric of the server.
@@ -159,17 +159,20 @@ func (m *Metrics) RateLimited() {
 	}
 }
 
-// ShutdownPhase records how long a phase of the shutdown took.
-func (m *Metrics) ShutdownPhase(phase string, d time.Duration) {
-	if m != nil {
-		m.shutdownPhase.WithLabelValues(phase).Set(d.Seconds())
+// ObserveShutdown records the shutdown manager's events: its signature
+// fits shutdown.Observer. The end of each phase sets
+// nexus_shutdown_phase_duration_seconds{phase}; each hook counts into
+// nexus_shutdown_hooks_total{hook,outcome} (outcome ok or error, a hook
+// skipped or abandoned at the hard timeout being an error).
+func (m *Metrics) ObserveShutdown(ev shutdown.Event) {
+	if m == nil {
+		return
 	}
-}
-
-// ShutdownHook counts a shutdown hook that returned err (nil: ok).
-func (m *Metrics) ShutdownHook(name string, err error) {
-	if m != nil {
-		m.shutdownHooks.WithLabelValues(name, outcome(err)).Inc()
+	switch ev.Kind {
+	case shutdown.EventEnd:
+		m.shutdownPhase.WithLabelValues(string(ev.Phase)).Set(ev.Duration.Seconds())
+	case shutdown.EventHook:
+		m.shutdownHooks.WithLabelValues(ev.Hook, outcome(ev.Err)).Inc()
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/nexuskit/nexus/requestid"
+	"github.com/nexuskit/nexus/shutdown"
 
 	"github.com/nexuskit/nexus/examples/nexus/store"
 	"github.com/nexuskit/nexus/examples/nexus/telemetry"
@@ -34,8 +36,7 @@ func TestNilMetricsDoNothing(t *testing.T) {
 		m.WebSocketClosed()
 		m.WebSocketRefused("origin")
 		m.RateLimited()
-		m.ShutdownPhase("drain", time.Second)
-		m.ShutdownHook("store", nil)
+		m.ObserveShutdown(shutdown.Event{Kind: shutdown.EventEnd, Phase: shutdown.PhaseDrain, Duration: time.Second})
 	})
 }
 
@@ -96,22 +97,8 @@ func TestStoreMetricsAndSpans(t *testing.T) {
 	require.NoError(t, st.Ping(context.Background())) // outside a trace: timed, no span
 	parent.End()
 
-	count := func(op, outcome string) int {
-		fams, err := m.Registry().Gather()
-		require.NoError(t, err)
-		for _, f := range fams {
-			if f.GetName() != "nexus_store_operation_duration_seconds" {
-				continue
-			}
-			for _, s := range f.GetMetric() {
-				l := s.GetLabel() // sorted by name: operation, outcome
-				if l[0].GetValue() == op && l[1].GetValue() == outcome {
-					return int(s.GetHistogram().GetSampleCount())
-				}
-			}
-		}
-		return 0
-	}
+	counts := gatherLabels(t, m, "nexus_store_operation_duration_seconds")
+	count := func(op, outcome string) int { return int(counts[op+"/"+outcome]) }
 	assert.Equal(t, 1, count("create_module", "ok"))
 	assert.Equal(t, 1, count("get_module", "not_found"))
 	assert.Equal(t, 1, count("update_module", "error"))
@@ -178,4 +165,65 @@ func TestOTLPExporterEndpoint(t *testing.T) {
 		_, err := telemetry.OTLPExporter(context.Background(), bad)
 		assert.Error(t, err, bad)
 	}
+}
+
+func TestObserveShutdownWithManager(t *testing.T) {
+	t.Parallel()
+	m := telemetry.NewMetrics()
+	mgr := shutdown.New(
+		shutdown.Logger(slog.New(slog.DiscardHandler)),
+		shutdown.DrainDelay(50*time.Millisecond),
+		shutdown.Timeout(5*time.Second),
+		shutdown.Observer(m.ObserveShutdown),
+	)
+	mgr.OnShutdown("ok", func(context.Context) error { return nil })
+	mgr.OnShutdown("failing", func(context.Context) error { return errors.New("boom") })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	mgr.ServeListener(&http.Server{Handler: http.NotFoundHandler(), ReadHeaderTimeout: time.Second}, ln)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // shut down at once
+	_ = mgr.Run(ctx)
+
+	phases := gatherLabels(t, m, "nexus_shutdown_phase_duration_seconds")
+	assert.GreaterOrEqual(t, phases["drain_delay"], 0.05, "the drain delay lasted its 50 ms")
+	assert.GreaterOrEqual(t, phases["shutdown"], phases["drain_delay"]+phases["drain"]+phases["hooks"], "the whole spans its phases")
+	for _, p := range []string{"drain", "hooks"} {
+		_, ok := phases[p]
+		assert.True(t, ok, "phase %s recorded", p)
+	}
+	hooks := gatherLabels(t, m, "nexus_shutdown_hooks_total")
+	assert.Equal(t, 1.0, hooks["ok/ok"])
+	assert.Equal(t, 1.0, hooks["failing/error"])
+}
+
+// gatherLabels returns the series of the metric name, keyed by their label
+// values joined with "/" (in label name order): counter and gauge values,
+// histogram sample counts.
+func gatherLabels(t *testing.T, m *telemetry.Metrics, name string) map[string]float64 {
+	t.Helper()
+	fams, err := m.Registry().Gather()
+	require.NoError(t, err)
+	out := map[string]float64{}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+		for _, s := range f.GetMetric() {
+			var vals []string
+			for _, l := range s.GetLabel() {
+				vals = append(vals, l.GetValue())
+			}
+			k := strings.Join(vals, "/")
+			switch {
+			case s.Counter != nil:
+				out[k] = s.GetCounter().GetValue()
+			case s.Gauge != nil:
+				out[k] = s.GetGauge().GetValue()
+			case s.Histogram != nil:
+				out[k] = float64(s.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	return out
 }
