@@ -2,18 +2,25 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+	collectorpb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/nexuskit/nexus/wsauth"
 
@@ -158,4 +165,80 @@ func TestTracingWithoutTraceparent(t *testing.T) {
 func flush(t *testing.T, obs *observability) {
 	t.Helper()
 	require.NoError(t, obs.tracing.TracerProvider().(*sdktrace.TracerProvider).ForceFlush(context.Background()))
+}
+
+// TestServeExportsTracesOverOTLP runs the real server with
+// OTEL_EXPORTER_OTLP_ENDPOINT pointing at a fake collector: the span of a
+// traceparent request reaches the collector over OTLP/HTTP when the server
+// shuts down, with the id the response header and the log carry.
+func TestServeExportsTracesOverOTLP(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var exported []*tracepb.ResourceSpans
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil || r.URL.Path != "/v1/traces" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		var req collectorpb.ExportTraceServiceRequest
+		if err := proto.Unmarshal(body, &req); err != nil {
+			http.Error(w, "bad protobuf", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		exported = append(exported, req.GetResourceSpans()...)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		out, _ := proto.Marshal(&collectorpb.ExportTraceServiceResponse{})
+		_, _ = w.Write(out)
+	}))
+	defer collector.Close()
+
+	env := baseEnv(t)
+	env["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.URL
+	ts := startServer(t, env)
+	const traceID = "0af7651916cd43dd8448eb211c80319c"
+	req, err := http.NewRequest(http.MethodGet, ts.URL+"/api/modules", nil)
+	require.NoError(t, err)
+	req.Header.Set("traceparent", "00-"+traceID+"-b7ad6b7169203331-01")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, traceID, res.Header.Get("X-Request-ID"))
+
+	// Stop the server: the tracing shutdown hook flushes the spans.
+	ts.cancel()
+	select {
+	case err := <-ts.done:
+		ts.done <- err // for startServer's cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	rec := accessRecord(t, ts.logs, traceID)
+	mu.Lock()
+	defer mu.Unlock()
+	var names []string
+	var service string
+	for _, rs := range exported {
+		for _, a := range rs.GetResource().GetAttributes() {
+			if a.GetKey() == "service.name" {
+				service = a.GetValue().GetStringValue()
+			}
+		}
+		for _, ss := range rs.GetScopeSpans() {
+			for _, sp := range ss.GetSpans() {
+				if hex.EncodeToString(sp.GetTraceId()) != traceID {
+					continue
+				}
+				names = append(names, sp.GetName())
+				if sp.GetKind() == tracepb.Span_SPAN_KIND_SERVER {
+					assert.Equal(t, rec["span_id"], hex.EncodeToString(sp.GetSpanId()), "the log names the server span")
+				}
+			}
+		}
+	}
+	assert.Equal(t, "nexus", service)
+	assert.Contains(t, names, "GET /api/modules")
+	assert.Contains(t, names, "store.list_modules")
 }
