@@ -66,7 +66,7 @@ func accessRecord(t *testing.T, logs *syncBuffer, id string) map[string]any {
 func spanAttr(s sdktrace.ReadOnlySpan, key string) string {
 	for _, kv := range s.Attributes() {
 		if string(kv.Key) == key {
-			return kv.Value.Emit()
+			return kv.Value.AsString()
 		}
 	}
 	return ""
