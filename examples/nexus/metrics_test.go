@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -119,6 +120,17 @@ func TestMetricsAfterTraffic(t *testing.T) {
 	_, res, err = dialWS(t, ts.URL, "", nil)
 	require.Error(t, err)
 	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	_, res, err = dialWS(t, ts.URL, "not-a-token", nil)
+	require.Error(t, err)
+	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+
+	// Compression: the wire's bytes against the file's.
+	plain := get(t, ts.URL+"/static/app.js", "identity")
+	for _, coding := range []string{"gzip", "br"} {
+		wire := get(t, ts.URL+"/static/app.js", coding)
+		require.Less(t, len(wire), len(plain), coding)
+	}
+	gz, br := get(t, ts.URL+"/static/app.js", "gzip"), get(t, ts.URL+"/static/app.js", "br")
 
 	after := scrape(t, murl)
 	assert.Equal(t, 3.0, sample(after, "nexus_http_requests_total", list))
@@ -140,7 +152,16 @@ func TestMetricsAfterTraffic(t *testing.T) {
 	}
 
 	assert.Equal(t, 1.0, sample(after, "nexus_websocket_connections", nil))
-	assert.Equal(t, 1.0, sample(after, "nexus_websocket_refusals_total", map[string]string{"reason": "unauthorized"}))
+	assert.Equal(t, 1.0, sample(after, "nexus_websocket_refusals_total", map[string]string{"reason": "no_credentials"}), "wsauth's reason")
+	assert.Equal(t, 1.0, sample(after, "nexus_websocket_refusals_total", map[string]string{"reason": "malformed_token"}))
+
+	// Two gzip and two br responses of app.js; every one the same size.
+	for coding, wire := range map[string][]byte{"gzip": gz, "br": br} {
+		assert.Equal(t, float64(2*len(plain)), sample(after, "nexus_compress_bytes_in_total", map[string]string{"coding": coding}), coding)
+		assert.Equal(t, float64(2*len(wire)), sample(after, "nexus_compress_bytes_out_total", map[string]string{"coding": coding}), coding)
+		assert.Equal(t, 2.0, sample(after, "nexus_compress_responses_total", map[string]string{"outcome": "compressed", "coding": coding}))
+	}
+	assert.Positive(t, sample(after, "nexus_compress_responses_total", map[string]string{"outcome": "not_accepted"}))
 
 	assert.GreaterOrEqual(t, sample(after, "nexus_store_operation_duration_seconds",
 		map[string]string{"operation": "list_modules", "outcome": "ok"}), 3.0)
@@ -179,4 +200,23 @@ func TestMetricsOffByDefault(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, baseEnv(t))
 	assert.NotContains(t, ts.logs.String(), "metrics listening")
+}
+
+// get fetches url with Accept-Encoding coding and returns the body as it
+// came over the wire (not decoded).
+func get(t *testing.T, url, coding string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept-Encoding", coding)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	if coding != "identity" {
+		require.Equal(t, coding, res.Header.Get("Content-Encoding"))
+	}
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return body
 }

@@ -13,7 +13,9 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/nexuskit/nexus/compress"
 	"github.com/nexuskit/nexus/requestid"
+	"github.com/nexuskit/nexus/wsauth"
 
 	"github.com/nexuskit/nexus/examples/nexus/server"
 	"github.com/nexuskit/nexus/examples/nexus/telemetry"
@@ -55,47 +57,31 @@ func (o *observability) tracerProvider() trace.TracerProvider {
 	return o.tracing.TracerProvider()
 }
 
-// configure sets the server's hooks: the access log's Observe hook feeds
-// the request metrics and puts the request ID on the span, and with
-// tracing the request ID is the trace id of an incoming traceparent, so
-// one id joins the X-Request-ID header, the log records and the trace.
+// configure sets the server's hooks: compress's and wsauth's Observe hooks
+// feed the compression and WebSocket refusal metrics, the access log's
+// Observe hook feeds the request metrics and puts the request ID on the
+// span, and with tracing the request ID is the trace id of an incoming
+// traceparent, so one id joins the X-Request-ID header, the log records
+// and the trace.
 func (o *observability) configure(opts *server.Options) {
 	opts.Metrics = o.metrics
+	if o.metrics != nil {
+		opts.CompressOptions = append(opts.CompressOptions, compress.Observe(o.metrics.ObserveCompress))
+		opts.WSAuthOptions = append(opts.WSAuthOptions, wsauth.Observe(o.metrics.ObserveWebSocketAuth))
+	}
 	if o.tracing != nil {
 		opts.RequestIDOptions = append(opts.RequestIDOptions, requestid.TraceParent())
 	}
 	switch {
 	case o.metrics != nil && o.tracing != nil:
 		opts.AccessLogOptions = append(opts.AccessLogOptions, requestid.Observe(func(r *http.Request, ob requestid.Observation) {
-			o.observeRequest(r, ob)
+			o.metrics.ObserveRequest(r, ob)
 			telemetry.AnnotateSpan(r, ob)
 		}))
 	case o.metrics != nil:
-		opts.AccessLogOptions = append(opts.AccessLogOptions, requestid.Observe(o.observeRequest))
+		opts.AccessLogOptions = append(opts.AccessLogOptions, requestid.Observe(o.metrics.ObserveRequest))
 	case o.tracing != nil:
 		opts.AccessLogOptions = append(opts.AccessLogOptions, requestid.Observe(telemetry.AnnotateSpan))
-	}
-}
-
-// wsRoute is the WebSocket's route pattern.
-const wsRoute = "GET /ws"
-
-func (o *observability) observeRequest(r *http.Request, ob requestid.Observation) {
-	o.metrics.ObserveRequest(r, ob)
-	// wsauth answers every refused upgrade with one status per kind of
-	// refusal; the finer reason (expired, bad_signature, ...) is in its
-	// audit log record.
-	if ob.Route == wsRoute {
-		switch ob.Status {
-		case http.StatusUnauthorized:
-			o.metrics.WebSocketRefused("unauthorized")
-		case http.StatusForbidden:
-			o.metrics.WebSocketRefused("origin")
-		case http.StatusTooManyRequests:
-			o.metrics.WebSocketRefused("throttled")
-		case http.StatusUpgradeRequired:
-			o.metrics.WebSocketRefused("not_upgrade")
-		}
 	}
 }
 

@@ -69,6 +69,11 @@ type Options struct {
 	// requestid.Observe).
 	RequestIDOptions []requestid.Option
 	AccessLogOptions []requestid.AccessLogOption
+	// CompressOptions and WSAuthOptions are added to the options of
+	// compress.Middleware and of the WebSocket's wsauth.Middleware
+	// (compress.Observe, wsauth.Observe).
+	CompressOptions []compress.Option
+	WSAuthOptions   []wsauth.Option
 }
 
 // Integration is an optional feature configured through the environment.
@@ -128,7 +133,7 @@ func (s *Server) Routes() http.Handler { return s.routes() }
 //     healthy server as down) and the dashboard's static files are exempt.
 //  6. compress: only the responses that reach the routes are compressed.
 func (s *Server) middleware(h http.Handler) http.Handler {
-	h = compress.Middleware()(h)
+	h = compress.Middleware(s.opts.CompressOptions...)(h)
 	if s.opts.RateLimit > 0 {
 		h = s.rateLimit(h)
 	}

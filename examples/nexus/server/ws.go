@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,12 +30,15 @@ func (s *Server) websocket() http.HandlerFunc {
 	if s.opts.LongLived != nil {
 		h = s.opts.LongLived(h)
 	}
-	logger := wsauth.Logger(s.log)
+	// with returns the options every wsauth.Middleware here shares, then o.
+	with := func(o ...wsauth.Option) []wsauth.Option {
+		return slices.Concat([]wsauth.Option{wsauth.Logger(s.log)}, s.opts.WSAuthOptions, o)
+	}
 	switch {
 	case s.allowsAnyOrigin():
 		// Safe because tokens travel in a subprotocol entry or a header,
 		// never in a cookie: a foreign page cannot borrow a visitor's token.
-		return wsauth.Middleware(s.opts.Signer, logger, wsauth.AllowOriginPatterns("http://*", "https://*"))(h).ServeHTTP
+		return wsauth.Middleware(s.opts.Signer, with(wsauth.AllowOriginPatterns("http://*", "https://*"))...)(h).ServeHTTP
 	case len(s.opts.CORSOrigins) > 0:
 		// wsauth's allow-list replaces its same-origin default, so requests
 		// that claim the server's own host go to a second middleware with
@@ -42,8 +46,8 @@ func (s *Server) websocket() http.HandlerFunc {
 		// page passes a same-origin check, but it gains nothing: it has no
 		// token (tokens live in the dashboard's sessionStorage, never in a
 		// cookie the browser would attach).
-		listed := wsauth.Middleware(s.opts.Signer, logger, wsauth.AllowOrigins(s.opts.CORSOrigins...))(h)
-		same := wsauth.Middleware(s.opts.Signer, logger)(h)
+		listed := wsauth.Middleware(s.opts.Signer, with(wsauth.AllowOrigins(s.opts.CORSOrigins...))...)(h)
+		same := wsauth.Middleware(s.opts.Signer, with()...)(h)
 		return func(w http.ResponseWriter, r *http.Request) {
 			if u, err := url.Parse(r.Header.Get("Origin")); err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host) {
 				same.ServeHTTP(w, r)
@@ -52,7 +56,7 @@ func (s *Server) websocket() http.HandlerFunc {
 			listed.ServeHTTP(w, r)
 		}
 	default:
-		return wsauth.Middleware(s.opts.Signer, logger)(h).ServeHTTP
+		return wsauth.Middleware(s.opts.Signer, with()...)(h).ServeHTTP
 	}
 }
 

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -8,8 +9,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/nexuskit/nexus/compress"
 	"github.com/nexuskit/nexus/requestid"
 	"github.com/nexuskit/nexus/shutdown"
+	"github.com/nexuskit/nexus/wsauth"
 )
 
 // Namespace prefixes every metric of the server.
@@ -32,6 +35,9 @@ type Metrics struct {
 	wsConns       prometheus.Gauge
 	wsRefusals    *prometheus.CounterVec
 	rateLimited   prometheus.Counter
+	compressResp  *prometheus.CounterVec
+	compressIn    *prometheus.CounterVec
+	compressOut   *prometheus.CounterVec
 	storeDuration *prometheus.HistogramVec
 	shutdownPhase *prometheus.GaugeVec
 	shutdownHooks *prometheus.CounterVec
@@ -71,6 +77,18 @@ func NewMetrics() *Metrics {
 		Namespace: Namespace, Subsystem: "ratelimit", Name: "rejections_total",
 		Help: "Requests refused with 429 by the per-client rate limiter.",
 	})
+	m.compressResp = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: Namespace, Subsystem: "compress", Name: "responses_total",
+		Help: "Responses seen by the compression middleware, by outcome (compressed, or why not: too_small, not_accepted, type, ...) and coding.",
+	}, []string{"outcome", "coding"})
+	m.compressIn = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: Namespace, Subsystem: "compress", Name: "bytes_in_total",
+		Help: "Body bytes of compressed responses before compression, by coding.",
+	}, []string{"coding"})
+	m.compressOut = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: Namespace, Subsystem: "compress", Name: "bytes_out_total",
+		Help: "Body bytes of compressed responses as sent, by coding; bytes saved = bytes_in - bytes_out.",
+	}, []string{"coding"})
 	m.storeDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: Namespace, Subsystem: "store", Name: "operation_duration_seconds",
 		Help:    "Duration of store operations, by operation and outcome (ok, not_found, error).",
@@ -87,6 +105,7 @@ func NewMetrics() *Metrics {
 	m.reg.MustRegister(
 		m.requests, m.duration, m.responseBytes,
 		m.wsConns, m.wsRefusals, m.rateLimited, m.storeDuration,
+		m.compressResp, m.compressIn, m.compressOut,
 		m.shutdownPhase, m.shutdownHooks,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -149,6 +168,33 @@ func (m *Metrics) WebSocketClosed() {
 func (m *Metrics) WebSocketRefused(reason string) {
 	if m != nil {
 		m.wsRefusals.WithLabelValues(reason).Inc()
+	}
+}
+
+// ObserveWebSocketAuth counts the upgrade attempts wsauth refused, by the
+// reason of its audit record (origin_not_allowed, no_credentials,
+// bad_signature, expired, too_many_failures, ...): its signature fits
+// wsauth.Observe. Accepted attempts are counted by the connections gauge
+// once the socket is open.
+func (m *Metrics) ObserveWebSocketAuth(_ context.Context, e wsauth.Event) {
+	if m == nil || e.Kind != wsauth.EventAttempt || e.Outcome == wsauth.OutcomeAccepted {
+		return
+	}
+	m.wsRefusals.WithLabelValues(e.Reason).Inc()
+}
+
+// ObserveCompress records what the compression middleware did with one
+// response: its signature fits compress.Observe. Compressed responses add
+// their bytes before and after compression by coding, so the bytes saved
+// per coding are bytes_in_total - bytes_out_total.
+func (m *Metrics) ObserveCompress(_ *http.Request, st compress.Stats) {
+	if m == nil {
+		return
+	}
+	m.compressResp.WithLabelValues(st.Outcome.String(), st.Coding).Inc()
+	if st.Outcome == compress.OutcomeCompressed {
+		m.compressIn.WithLabelValues(st.Coding).Add(float64(st.BytesIn))
+		m.compressOut.WithLabelValues(st.Coding).Add(float64(st.BytesOut))
 	}
 }
 
