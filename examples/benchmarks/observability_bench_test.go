@@ -17,21 +17,25 @@ import (
 
 // observedStack is the per-request part of the reference server's stack
 // (request ID, access log as JSON to a discarded writer, compression, a
-// ServeMux route with a path parameter) with the library's observation
-// hooks either unset or wired to Prometheus the way the server wires them.
+// ServeMux route with a path parameter, a 2 KB JSON body that compress
+// encodes) with the library's per-request observation hooks (requestid's
+// and compress's) either unset or wired to Prometheus the way the server
+// wires them.
 func observedStack(m *telemetry.Metrics) http.Handler {
-	body := `{"success":true,"data":{"id":"` + strings.Repeat("a", 400) + `"}}`
+	body := `{"success":true,"data":[` + strings.Repeat(`{"name":"module","status":"active","level":42},`, 44) + `{}]}`
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/modules/{id}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, body)
 	})
 	var alOpts []requestid.AccessLogOption
+	var cOpts []compress.Option
 	if m != nil {
 		alOpts = append(alOpts, requestid.Observe(m.ObserveRequest))
+		cOpts = append(cOpts, compress.Observe(m.ObserveCompress))
 	}
 	logger := slog.New(requestid.NewLogHandler(slog.NewJSONHandler(io.Discard, nil)))
-	var h http.Handler = compress.Middleware()(mux)
+	var h http.Handler = compress.Middleware(cOpts...)(mux)
 	h = requestid.AccessLog(logger, alOpts...)(h)
 	return requestid.Middleware()(h)
 }
@@ -39,8 +43,8 @@ func observedStack(m *telemetry.Metrics) http.Handler {
 // BenchmarkObservabilityHooks measures what wiring the library's
 // per-request observation hooks to Prometheus costs: the same stack with
 // the hooks unset and with them feeding telemetry.Metrics (a counter and
-// a histogram by method, route pattern and status, a byte counter), in
-// the same run. Compare ns/op and allocs/op between the two.
+// a histogram by method, route pattern and status, a byte counter; compress
+// outcome and bytes by coding), in the same run. Compare ns/op and allocs/op between the two.
 func BenchmarkObservabilityHooks(b *testing.B) {
 	for _, c := range []struct {
 		name string
@@ -100,15 +104,17 @@ func BenchmarkObservabilityHooksInterleaved(b *testing.B) {
 	b.ReportMetric(float64(mp)/float64(mu), "ratio")
 }
 
-// BenchmarkObserveRequest is the hook alone: what Metrics.ObserveRequest
-// costs per request on an existing series.
-func BenchmarkObserveRequest(b *testing.B) {
+// BenchmarkObserveHooks is the hooks alone: what Metrics.ObserveRequest
+// and Metrics.ObserveCompress cost per request on existing series.
+func BenchmarkObserveHooks(b *testing.B) {
 	m := telemetry.NewMetrics()
 	req := httptest.NewRequest(http.MethodGet, "/api/modules/42", nil)
-	o := requestid.Observation{Method: http.MethodGet, Route: "GET /api/modules/{id}", Status: 200, Bytes: 420, Duration: 30 * time.Microsecond}
+	o := requestid.Observation{Method: http.MethodGet, Route: "GET /api/modules/{id}", Status: 200, Bytes: 2096, Duration: 30 * time.Microsecond}
+	cs := compress.Stats{Outcome: compress.OutcomeCompressed, Coding: "gzip", BytesIn: 2096, BytesOut: 160}
 	b.ReportAllocs()
 	for b.Loop() {
 		m.ObserveRequest(req, o)
+		m.ObserveCompress(req, cs)
 	}
 }
 
@@ -119,15 +125,21 @@ func TestObservedStackCounts(t *testing.T) {
 	h := observedStack(m)
 	for range 3 {
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/modules/42", nil))
+		req := httptest.NewRequest(http.MethodGet, "/api/modules/42", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		h.ServeHTTP(w, req)
 		if w.Code != http.StatusOK {
 			t.Fatalf("status %d", w.Code)
 		}
 	}
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	want := `nexus_http_requests_total{method="GET",route="GET /api/modules/{id}",status="200"} 3`
-	if !strings.Contains(rec.Body.String(), want) {
-		t.Fatalf("metrics lack %s:\n%s", want, rec.Body.String())
+	for _, want := range []string{
+		`nexus_http_requests_total{method="GET",route="GET /api/modules/{id}",status="200"} 3`,
+		`nexus_compress_responses_total{coding="gzip",outcome="compressed"} 3`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Fatalf("metrics lack %s:\n%s", want, rec.Body.String())
+		}
 	}
 }

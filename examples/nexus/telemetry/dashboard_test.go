@@ -1,6 +1,7 @@
 package telemetry_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -14,8 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nexuskit/nexus/compress"
 	"github.com/nexuskit/nexus/requestid"
 	"github.com/nexuskit/nexus/shutdown"
+	"github.com/nexuskit/nexus/wsauth"
 
 	"github.com/nexuskit/nexus/examples/nexus/store"
 	"github.com/nexuskit/nexus/examples/nexus/telemetry"
@@ -62,9 +65,9 @@ func dashboardExprs(t *testing.T) []string {
 var (
 	selectorRe  = regexp.MustCompile(`([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^}]*)\}`)
 	matcherRe   = regexp.MustCompile(`([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"[^"]*"`)
-	groupingRe  = regexp.MustCompile(`\b(?:by|without)\s*\(([^)]*)\)`)
+	groupingRe  = regexp.MustCompile(`\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)`)
 	identRe     = regexp.MustCompile(`[a-zA-Z_:][a-zA-Z0-9_:]*`)
-	nonMetricRe = regexp.MustCompile(`"[^"]*"|\[[^\]]*\]|\{[^}]*\}|\b(?:by|without)\s*\([^)]*\)`)
+	nonMetricRe = regexp.MustCompile(`"[^"]*"|\[[^\]]*\]|\{[^}]*\}|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)`)
 )
 
 // promqlKeywords are the words of PromQL that are not metric names.
@@ -101,7 +104,8 @@ func registryLabels(t *testing.T, m *telemetry.Metrics) map[string][]string {
 func exercise(m *telemetry.Metrics) {
 	m.ObserveRequest(httptest.NewRequest("GET", "/", nil), requestid.Observation{Method: "GET", Route: "GET /{$}", Status: 200, Bytes: 1})
 	m.WebSocketOpened()
-	m.WebSocketRefused("origin")
+	m.ObserveWebSocketAuth(context.Background(), wsauth.Event{Kind: wsauth.EventAttempt, Outcome: wsauth.OutcomeRejected, Reason: "origin_not_allowed"})
+	m.ObserveCompress(nil, compress.Stats{Outcome: compress.OutcomeCompressed, Coding: "gzip", BytesIn: 100, BytesOut: 20})
 	m.RateLimited()
 	m.ObserveShutdown(shutdown.Event{Kind: shutdown.EventEnd, Phase: shutdown.PhaseDrain, Duration: time.Second})
 	m.ObserveShutdown(shutdown.Event{Kind: shutdown.EventHook, Hook: "store"})
@@ -162,6 +166,7 @@ func TestDashboardQueriesExistingMetrics(t *testing.T) {
 	for _, name := range []string{
 		"nexus_http_requests_total", "nexus_http_request_duration_seconds_bucket", "nexus_http_response_bytes_total",
 		"nexus_websocket_connections", "nexus_websocket_refusals_total", "nexus_ratelimit_rejections_total",
+		"nexus_compress_bytes_in_total", "nexus_compress_bytes_out_total", "nexus_compress_responses_total",
 		"nexus_store_operation_duration_seconds_bucket", "nexus_shutdown_phase_duration_seconds", "nexus_shutdown_hooks_total",
 	} {
 		assert.True(t, queried[name], "no panel queries %s", name)

@@ -16,6 +16,9 @@
 //	nexus_websocket_connections                                 gauge
 //	nexus_websocket_refusals_total{reason}                      counter
 //	nexus_ratelimit_rejections_total                            counter
+//	nexus_compress_responses_total{outcome,coding}              counter
+//	nexus_compress_bytes_in_total{coding}                       counter
+//	nexus_compress_bytes_out_total{coding}                      counter
 //	nexus_store_operation_duration_seconds{operation,outcome}   histogram
 //	nexus_shutdown_phase_duration_seconds{phase}                gauge
 //	nexus_shutdown_hooks_total{hook,outcome}                    counter
@@ -32,7 +35,11 @@
 // The request metrics come from requestid.AccessLog's Observe hook
 // (Metrics.ObserveRequest has its signature), so they count exactly the
 // requests the access log records, with the same status decisions (499 for
-// a client gone before the answer). Store wraps a store.Store to time every
+// a client gone before the answer). ObserveCompress fits compress.Observe:
+// the bytes saved per coding are bytes_in_total - bytes_out_total.
+// ObserveWebSocketAuth fits wsauth.Observe and counts refused upgrades by
+// the reason of wsauth's audit record (origin_not_allowed, no_credentials,
+// bad_signature, expired, too_many_failures, ...). Store wraps a store.Store to time every
 // operation; ObserveShutdown fits shutdown.Observer and records the phase
 // durations and hook outcomes; Metrics' other methods are called by the
 // server where the events happen (a socket opens or closes, the rate
@@ -51,14 +58,16 @@
 //
 // The distributed mode (Redis bus between replicas) is not built yet, and
 // this package registers no metric for it: a metric that cannot move would
-// only mislead. Its extension point is Registry: the bus and Redis client,
-// when they exist, register their own collectors there, under these names
-// so the dashboard can gain the panels:
+// only mislead (for the same reason wsauth's store-failure events, which
+// only a shared ThrottleStorage produces, are not counted yet). Its
+// extension point is Registry: the bus and Redis client, when they exist,
+// register their own collectors there, under these names so the dashboard
+// can gain the panels:
 //
 //	nexus_bus_lag_seconds                 gauge: age of the last event read from the stream
 //	nexus_bus_events_total{outcome}       counter: events read, resumed, reset
 //	nexus_redis_up                        gauge: 1 when the last command succeeded
-//	nexus_redis_fallbacks_total{component} counter: local fallbacks taken (rate limit, cache)
+//	nexus_redis_fallbacks_total{component} counter: local fallbacks taken (rate limit, cache, wsauth throttle)
 //
 // # Tracing
 //

@@ -20,8 +20,10 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/nexuskit/nexus/compress"
 	"github.com/nexuskit/nexus/requestid"
 	"github.com/nexuskit/nexus/shutdown"
+	"github.com/nexuskit/nexus/wsauth"
 
 	"github.com/nexuskit/nexus/examples/nexus/store"
 	"github.com/nexuskit/nexus/examples/nexus/telemetry"
@@ -35,6 +37,8 @@ func TestNilMetricsDoNothing(t *testing.T) {
 		m.WebSocketOpened()
 		m.WebSocketClosed()
 		m.WebSocketRefused("origin")
+		m.ObserveWebSocketAuth(context.Background(), wsauth.Event{Kind: wsauth.EventAttempt, Outcome: wsauth.OutcomeRejected})
+		m.ObserveCompress(nil, compress.Stats{Outcome: compress.OutcomeCompressed, Coding: "gzip"})
 		m.RateLimited()
 		m.ObserveShutdown(shutdown.Event{Kind: shutdown.EventEnd, Phase: shutdown.PhaseDrain, Duration: time.Second})
 	})
