@@ -2,8 +2,11 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -219,4 +222,45 @@ func get(t *testing.T, url, coding string) []byte {
 	body, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	return body
+}
+
+func TestObservabilityConfig(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, key, value string
+		ok               bool
+	}{
+		{"metrics port only", "METRICS_ADDR", ":9090", true},
+		{"metrics host and port", "METRICS_ADDR", "127.0.0.1:0", true},
+		{"metrics IPv6", "METRICS_ADDR", "[::1]:9090", true},
+		{"metrics without port", "METRICS_ADDR", "localhost", false},
+		{"metrics port out of range", "METRICS_ADDR", ":70000", false},
+		{"metrics URL instead of address", "METRICS_ADDR", "http://localhost:9090/metrics", false},
+		{"otel base URL", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel-collector:4318", true},
+		{"otel not a URL", "OTEL_EXPORTER_OTLP_ENDPOINT", "otel collector", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := loadConfig(context.Background(), getenvFrom(map[string]string{c.key: c.value}), "", slog.New(slog.DiscardHandler))
+			if c.ok {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.key, "the error names the variable")
+		})
+	}
+
+	t.Run("metrics address in use", func(t *testing.T) {
+		t.Parallel()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer ln.Close()
+		env := baseEnv(t)
+		env["METRICS_ADDR"] = ln.Addr().String()
+		var out syncBuffer
+		err = run(context.Background(), []string{"nexus", "-env-file", "", "serve"}, getenvFrom(env), &out)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "METRICS_ADDR")
+	})
 }
