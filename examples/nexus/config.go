@@ -66,6 +66,10 @@ type Config struct {
 	ShutdownDrainDelay time.Duration `env:"SHUTDOWN_DRAIN_DELAY, default=5s" validate:"min=0s" desc:"after SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop routing here"`
 	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=25s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
 
+	// Not in the original server: observability.
+	MetricsAddr  string `env:"METRICS_ADDR" desc:"listen address of the Prometheus /metrics endpoint, separate from PORT, such as :9090 or 127.0.0.1:9090; empty serves no metrics. Keep it off the public network"`
+	OTELEndpoint string `env:"OTEL_EXPORTER_OTLP_ENDPOINT" validate:"omitempty,url" desc:"OpenTelemetry collector base URL for OTLP/HTTP traces, such as http://otel-collector:4318 (/v1/traces is appended); empty traces nothing. The other OTEL_ variables (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_HEADERS, ...) are read from the process environment"`
+
 	// explicit holds the variables set in the environment or the .env
 	// file (not left at their defaults).
 	explicit map[string]bool
@@ -181,6 +185,10 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 				Message: "every entry must be at least 32 characters long (entries are comma-separated)"})
 			break
 		}
+	}
+	if v := lookupOr(lookup, "METRICS_ADDR", ""); v != "" && !validListenAddr(v) {
+		extra = append(extra, envcfg.Problem{Var: "METRICS_ADDR", Err: envcfg.ErrValidation,
+			Message: "must be a listen address host:port such as :9090 or 127.0.0.1:9090"})
 	}
 	if len(extra) > 0 {
 		var cerr *envcfg.Error

@@ -30,6 +30,7 @@ import (
 
 	"github.com/nexuskit/nexus/examples/nexus/server"
 	"github.com/nexuskit/nexus/examples/nexus/store"
+	"github.com/nexuskit/nexus/examples/nexus/telemetry"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -91,7 +92,8 @@ func helpIsNoError(err error) error {
 }
 
 // newLogger logs JSON to w at level, with the request ID of the context on
-// every record and the seed's level names.
+// every record (and the trace and span IDs when the request is traced) and
+// the seed's level names.
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	h := slog.NewJSONHandler(w, &slog.HandlerOptions{
 		Level: level,
@@ -113,7 +115,7 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 			return a
 		},
 	})
-	return slog.New(requestid.NewLogHandler(h))
+	return slog.New(requestid.NewLogHandler(telemetry.NewLogHandler(h)))
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, envFile string, stdout io.Writer) error {
@@ -129,11 +131,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	}
 	logger := newLogger(stdout, cfg.slogLevel())
 
+	obs, err := newObservability(ctx, cfg, nil)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	var srv *server.Server // set below, before anything is served
+	st = telemetry.Store(st, obs.metrics, obs.tracerProvider())
 	mgr := shutdown.New(
 		shutdown.Logger(logger),
 		shutdown.DrainDelay(cfg.ShutdownDrainDelay),
@@ -142,12 +149,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		shutdown.ProbeResponder(func(w http.ResponseWriter, r *http.Request, status int, state string) {
 			srv.WriteProbe(w, r, status, state)
 		}),
+		// Phase durations and hook outcomes as metrics (nothing without METRICS_ADDR).
+		shutdown.Observer(obs.metrics.ObserveShutdown),
 	)
+	// Hooks run last registered first: the spans are flushed after the store has closed.
+	mgr.OnShutdown("tracing", obs.shutdown)
 	mgr.OnShutdown("store", func(context.Context) error { return st.Close() })
 
 	aiProvider, aiStatus := cfg.aiSetup()
 	probeAI(ctx, aiStatus)
-	srv = server.New(server.Options{
+	opts := server.Options{
 		Store:          st,
 		Signer:         wsauth.NewSigner(cfg.signerKeys()...),
 		PingInterval:   cfg.WSPingInterval,
@@ -173,7 +184,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache},
 			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed},
 		},
-	})
+	}
+	obs.configure(&opts)
+	srv = server.New(opts)
 
 	host, loopbackDefault := cfg.listenHost()
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(cfg.Port)))
@@ -181,8 +194,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		_ = st.Close()
 		return fmt.Errorf("listen on %s: %w", net.JoinHostPort(host, strconv.Itoa(cfg.Port)), err)
 	}
+	stopMetrics, err := obs.serveMetrics(cfg.MetricsAddr, boot)
+	if err != nil {
+		_ = ln.Close()
+		_ = st.Close()
+		return err
+	}
+	defer stopMetrics()
 	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           obs.handler(srv.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       120 * time.Second,

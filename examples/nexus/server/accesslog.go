@@ -23,7 +23,9 @@ type expected struct{ set atomic.Bool }
 // log so that its record sees what the handler decided.
 func markExpected(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), expectedKey{}, &expected{})))
+		r2 := r.WithContext(context.WithValue(r.Context(), expectedKey{}, &expected{}))
+		defer passPattern(r, r2)
+		next.ServeHTTP(w, r2)
 	})
 }
 
@@ -62,4 +64,13 @@ func (h expectedAware) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h expectedAware) WithGroup(name string) slog.Handler {
 	return expectedAware{h.Handler.WithGroup(name)}
+}
+
+// passPattern copies the route pattern ServeMux set on inner, a copy this
+// server's middleware made, up to outer, the request it received, so that
+// layers outside (requestid, otelhttp's span name) see the route too.
+func passPattern(outer, inner *http.Request) {
+	if outer.Pattern == "" && inner.Pattern != "" {
+		outer.Pattern = inner.Pattern
+	}
 }

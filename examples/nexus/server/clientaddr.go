@@ -41,10 +41,12 @@ func (s *Server) realClient(next http.Handler) http.Handler {
 			if proto := clientaddr.Proto(r); proto != "" {
 				ctx = context.WithValue(ctx, protoKey{}, proto)
 			}
-			r = r.WithContext(ctx) // a copy: the caller's request is untouched
-			if client != clientaddr.Peer(r.RemoteAddr) {
-				r.RemoteAddr = net.JoinHostPort(client.String(), "0")
+			r2 := r.WithContext(ctx) // a copy: the caller's request keeps its peer
+			if client != clientaddr.Peer(r2.RemoteAddr) {
+				r2.RemoteAddr = net.JoinHostPort(client.String(), "0")
 			}
+			defer passPattern(r, r2)
+			r = r2
 		}
 		next.ServeHTTP(w, r)
 	})

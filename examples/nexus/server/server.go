@@ -19,6 +19,7 @@ import (
 
 	"github.com/nexuskit/nexus/examples/nexus/ai"
 	"github.com/nexuskit/nexus/examples/nexus/store"
+	"github.com/nexuskit/nexus/examples/nexus/telemetry"
 )
 
 // Options configures a Server. Store and Signer are required.
@@ -75,6 +76,21 @@ type Options struct {
 	// AIStatus reports each AI provider (configured, reachable) in
 	// /api/system from its cached probe; nil reports none.
 	AIStatus *ai.Monitor
+
+	// Metrics counts WebSocket connections and rate-limit rejections; nil
+	// counts nothing. Requests are counted through AccessLogOptions
+	// (requestid.Observe with Metrics.ObserveRequest).
+	Metrics *telemetry.Metrics
+	// RequestIDOptions and AccessLogOptions are added to the options of
+	// requestid.Middleware and requestid.AccessLog (requestid.TraceParent,
+	// requestid.Observe).
+	RequestIDOptions []requestid.Option
+	AccessLogOptions []requestid.AccessLogOption
+	// CompressOptions and WSAuthOptions are added to the options of
+	// compress.Middleware and of the WebSocket's wsauth.Middleware
+	// (compress.Observe, wsauth.Observe).
+	CompressOptions []compress.Option
+	WSAuthOptions   []wsauth.Option
 }
 
 // Integration is an optional feature configured through the environment.
@@ -152,16 +168,16 @@ func (s *Server) Routes() http.Handler { return s.routes() }
 //     healthy server as down) and the dashboard's static files are exempt.
 //  7. compress: only the responses that reach the routes are compressed.
 func (s *Server) middleware(h http.Handler) http.Handler {
-	h = compress.Middleware()(h)
+	h = compress.Middleware(s.opts.CompressOptions...)(h)
 	if s.opts.RateLimit > 0 {
 		h = s.rateLimit(h)
 	}
 	h = s.cors(h)
 	h = s.rs.Recover(h)
-	h = requestid.AccessLog(s.log)(h)
+	h = requestid.AccessLog(s.log, s.opts.AccessLogOptions...)(h)
 	h = markExpected(h)
 	h = s.realClient(h)
-	rid := []requestid.Option{requestid.Logger(s.log)}
+	rid := append([]requestid.Option{requestid.Logger(s.log)}, s.opts.RequestIDOptions...)
 	if len(s.proxies) > 0 {
 		// requestid checks the connection's own peer: it runs before
 		// realClient rewrites RemoteAddr.
@@ -185,6 +201,7 @@ func (s *Server) rateLimit(h http.Handler) http.Handler {
 	limited := httprate.LimitBy(s.opts.RateLimit, s.opts.RateWindow, clientIP,
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			// httprate has already set Retry-After.
+			s.opts.Metrics.RateLimited()
 			s.rs.Error(w, r, &respond.APIError{
 				Status:  http.StatusTooManyRequests,
 				Code:    respond.CodeRateLimitExceeded,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -38,12 +39,12 @@ func (s *Server) websocket() http.HandlerFunc {
 	if s.opts.LongLived != nil {
 		h = s.opts.LongLived(h)
 	}
-	auth := wsauth.Middleware(s.opts.Signer, wsauth.Logger(s.log), wsauth.Responder(s.rs),
+	auth := wsauth.Middleware(s.opts.Signer, slices.Concat([]wsauth.Option{wsauth.Logger(s.log), wsauth.Responder(s.rs)}, s.opts.WSAuthOptions, []wsauth.Option{
 		// Tokens travel in the Authorization header or a subprotocol entry,
 		// never in a cookie a browser would attach by itself.
 		wsauth.Sources(wsauth.SourceBearer, wsauth.SourceSubprotocol),
 		// Origins were checked above; wsauth's own check must pass them all.
-		wsauth.AllowOriginPatterns("http://*", "https://*"))(h)
+		wsauth.AllowOriginPatterns("http://*", "https://*")})...)(h)
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.originAllowed(r) {
 			s.log.WarnContext(r.Context(), "websocket origin rejected", "reason", "origin not allowed",
@@ -110,6 +111,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.log.WarnContext(r.Context(), "websocket accept failed", "err", err)
 		return
 	}
+	s.opts.Metrics.WebSocketOpened()
+	defer s.opts.Metrics.WebSocketClosed()
 	defer c.CloseNow()
 	sub, backlog, resumed, lastID := s.hub.subscribe(since)
 	defer s.hub.unsubscribe(sub)
