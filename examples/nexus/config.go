@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +46,7 @@ type Config struct {
 
 	// Not in the original server: the shutdown sequence's timings.
 	ShutdownDrainDelay time.Duration `env:"SHUTDOWN_DRAIN_DELAY, default=5s" validate:"min=0s" desc:"after SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop routing here"`
-	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
+	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=25s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
 }
 
 // defaultSQLite is the database outside production when DATABASE_URL is unset.
@@ -69,11 +70,26 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		}
 		return "", false
 	}
-	cfg, err := envcfg.Load[Config](ctx,
+	opts := []envcfg.Option{
 		envcfg.WithLookup(lookup),
 		envcfg.WithProduction("NODE_ENV", "production"),
 		envcfg.WithLogger(logger),
-	)
+	}
+	// The container image sets NEXUS_REQUIRE_NODE_ENV=true (beside
+	// NODE_ENV=production): a deploy of the image that blanks NODE_ENV fails
+	// at startup instead of running with development secrets. `make run` and
+	// `go run .` do not set it and stay zero-config.
+	if v := getenv("NEXUS_REQUIRE_NODE_ENV"); v != "" {
+		strict, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, &envcfg.Error{Problems: []envcfg.Problem{{Var: "NEXUS_REQUIRE_NODE_ENV", Err: envcfg.ErrInvalid,
+				Message: "is not valid: must be a boolean: true or false (or 1, 0, t, f)"}}}
+		}
+		if strict {
+			opts = append(opts, envcfg.WithProductionRequired())
+		}
+	}
+	cfg, err := envcfg.Load[Config](ctx, opts...)
 	// Rules envcfg's tags cannot express, added to the same list of
 	// problems: DATABASE_URL is required in production only, and every
 	// CORS_ORIGIN entry must be an origin the CORS and WebSocket checks
