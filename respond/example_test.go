@@ -145,8 +145,7 @@ func pinned(opts ...respond.Option) *respond.Responder {
 func ExampleRecover() {
 	rs := pinned()
 	handler := requestid.Middleware()(rs.Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m map[string]int
-		m["boom"]++ // panics: assignment to entry in nil map
+		panic("inventory index out of sync") // a bug in a handler
 	})))
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("X-Request-ID", "req-7")
