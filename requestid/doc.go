@@ -34,8 +34,9 @@
 // The ID is stored in the context and set in the response header before the
 // handler runs, so the response carries it whatever the handler does.
 // Stacked twice (or under an outer [NewContext]) the middleware keeps the ID
-// it finds, so a request has one ID. There is no package-level state: two
-// Middlewares with different options can serve side by side.
+// it finds, so a request has one ID. No setting is package-level (unlike
+// chi's mutable header variable and counter): two Middlewares with different
+// options serve side by side.
 //
 // # Trusting incoming IDs
 //

@@ -106,9 +106,9 @@
 // slog.SetDefault(logger) at start-up if handlers use the package-level
 // functions.
 //
-// The package has no mutable package-level state: the defaults cannot be
-// changed from another package, and two Responders with different loggers
-// or clocks serve side by side.
+// No setting is package-level and mutable (unlike go-chi/render's
+// render.Respond): the defaults cannot be changed from another package, and
+// two Responders with different loggers or clocks serve side by side.
 //
 // # Comparison and cost
 //
