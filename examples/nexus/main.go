@@ -123,6 +123,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	)
 	mgr.OnShutdown("store", func(context.Context) error { return st.Close() })
 
+	aiProvider, aiStatus := cfg.aiSetup()
+	probeAI(ctx, aiStatus)
 	srv := server.New(server.Options{
 		Store:       st,
 		Signer:      wsauth.NewSigner([]byte(cfg.SessionSecret.Reveal())),
@@ -136,9 +138,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		LongLived:   mgr.LongLived,
 		Version:     version,
 		Environment: cfg.NodeEnv,
+		AI:          aiProvider,
+		AIStatus:    aiStatus,
 		Integrations: []server.Integration{
-			{Name: "openai", Variable: "OPENAI_API_KEY", Configured: cfg.OpenAIAPIKey != ""},
-			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.OllamaHost != ""},
+			{Name: "openai", Variable: "OPENAI_API_KEY", Configured: cfg.OpenAIAPIKey != "", Active: aiProvider.Name() == "openai"},
+			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.OllamaHost != "", Active: aiProvider.Name() == "ollama"},
 			{Name: "redis", Variable: "REDIS_URL", Configured: cfg.RedisURL != ""},
 			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache},
 			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed},

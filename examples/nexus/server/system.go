@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/nexuskit/nexus/respond"
+
+	"github.com/nexuskit/nexus/examples/nexus/ai"
 )
 
 // systemInfo is the answer of GET /api/system.
@@ -17,12 +19,17 @@ type systemInfo struct {
 	Storage       string        `json:"storage"`
 	WebSockets    int           `json:"webSocketClients"`
 	Integrations  []Integration `json:"integrations"`
+	AI            []ai.Status   `json:"ai"`
 }
 
 func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 	integrations := s.opts.Integrations
 	if integrations == nil {
 		integrations = []Integration{}
+	}
+	aiStatus := []ai.Status{}
+	if s.opts.AIStatus != nil {
+		aiStatus = s.opts.AIStatus.Statuses() // cached: never waits for a probe
 	}
 	respond.OK(w, r, systemInfo{
 		Name:          "nexus",
@@ -32,6 +39,7 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 		Storage:       s.opts.Store.Kind(),
 		WebSockets:    s.hub.count(),
 		Integrations:  integrations,
+		AI:            aiStatus,
 	})
 }
 
