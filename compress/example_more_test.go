@@ -103,7 +103,7 @@ func ExampleMiddleware_serverSentEvents() {
 	lines := bufio.NewReader(zr)
 	for i := 0; i < 3; i++ {
 		line, _ := lines.ReadString('\n') // arrives while the handler waits
-		lines.ReadString('\n')             // the blank line ending the event
+		lines.ReadString('\n')            // the blank line ending the event
 		fmt.Print(line)
 		next <- struct{}{}
 	}
