@@ -26,8 +26,9 @@ const maxLoggedHeader = 256
 // attempt collects what the audit record reports about one handshake.
 type attempt struct {
 	client  netip.Addr
-	key     netip.Prefix // the throttle's unit for client
-	failed  bool         // a client failure (401 or 403), counted by the throttle
+	store   ThrottleStore // the store that admitted the attempt, nil if none
+	ext     *storeAttempt // throttle's copy for a store other than the default
+	failed  bool          // a credential the Authenticator refused, counted by the throttle
 	source  string
 	token   string // only ever logged as its fingerprint
 	subject string
@@ -36,6 +37,9 @@ type attempt struct {
 // audit writes the one record of an attempt: Info when accepted, Warn
 // otherwise, Error for server-side failures.
 func (m *middleware) audit(ctx context.Context, r *http.Request, a *attempt, outcome, reason string) {
+	if m.observe != nil {
+		m.observe(ctx, Event{Kind: EventAttempt, Outcome: outcome, Reason: reason, Source: a.source, Client: a.client, Request: r})
+	}
 	level := slog.LevelWarn
 	switch outcome {
 	case outcomeAccepted:

@@ -399,8 +399,11 @@ func TestInsightsClientGone(t *testing.T) {
 }
 
 // TestInsightsClientGoneBeforeFirstChunk: a client that leaves while the
-// model is still silent cancels the upstream request too, and nothing is
-// written: requestid's access log records 499 (client closed request).
+// model is still silent cancels the upstream request too, and the request
+// still gets its access record. Over HTTP/1.1 a client that closed cannot be
+// told from one that only half-closed and still reads (requestid.AccessLog
+// sends the handler's implicit empty 200 and logs what the connection took),
+// so the record says 200 here; HTTP/2 resets give 499 (requestid's tests).
 func TestInsightsClientGoneBeforeFirstChunk(t *testing.T) {
 	t.Parallel()
 	f := aitest.New(t, aitest.OpenAI)
@@ -430,7 +433,7 @@ func TestInsightsClientGoneBeforeFirstChunk(t *testing.T) {
 		return ok
 	}, 5*time.Second, 10*time.Millisecond)
 	status, _ := accessLogged(t, ts.logs.String(), "gone-early-1")
-	assert.Equal(t, 499, status)
+	assert.Equal(t, http.StatusOK, status, "requestid.AccessLog's HTTP/1.1 rule for a client gone before any byte")
 }
 
 // TestInsightsFlushThroughCompression: with gzip, br and zstd, the client

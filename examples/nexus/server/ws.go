@@ -34,7 +34,9 @@ func (s *Server) websocket() http.HandlerFunc {
 	case s.allowsAnyOrigin():
 		// Safe because tokens travel in a subprotocol entry or a header,
 		// never in a cookie: a foreign page cannot borrow a visitor's token.
-		return wsauth.Middleware(s.opts.Signer, logger, wsauth.AllowOriginPatterns("http://*", "https://*"))(h).ServeHTTP
+		return wsauth.Middleware(s.opts.Signer, logger,
+			wsauth.Sources(wsauth.SourceBearer, wsauth.SourceSubprotocol),
+			wsauth.AllowOriginPatterns("http://*", "https://*"))(h).ServeHTTP
 	case len(s.opts.CORSOrigins) > 0:
 		// wsauth's allow-list replaces its same-origin default, so requests
 		// that claim the server's own host go to a second middleware with
