@@ -10,7 +10,7 @@ import (
 // 64 KB of HTML, timed alternately with gzip level 6 on the same (shared,
 // noisy) machine, with the live heap of one encoder beside it, and the live
 // heap per response of 64 responses blocked mid-stream; the tables are in
-// the README. Memory counts as much as speed and size: a server holding
+// examples/benchmarks/README.md. Memory counts as much as speed and size: a server holding
 // thousands of server-sent event or slow-client streams pays it for each.
 //
 //   - gzip level 6 is the seed's level (Express compression), 1.09 MB per
@@ -125,7 +125,7 @@ func BrotliLevel(n int) Option {
 // window bounds how far back a match can reach, so only bodies with
 // repeats further apart than the window compress better with a larger one.
 // Memory per encoder at quality 4 is about 2 MB at 18, 2.5 MB at 19 and
-// 3.5 MB at 20 (see the README). Other values panic.
+// 3.5 MB at 20 (see examples/benchmarks/README.md). Other values panic.
 func BrotliWindow(lgwin int) Option {
 	if lgwin < 10 || lgwin > 24 {
 		panic(fmt.Sprintf("compress.BrotliWindow: %d is outside 10..24 (the base-2 logarithm of the window size)", lgwin))

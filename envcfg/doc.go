@@ -10,7 +10,7 @@
 // lines read like a checklist:
 //
 //	DATABASE_URL: is required but not set; expected a URL such as https://example.com/path
-//	PORT: is not valid: must be a whole number from 0 to 65535
+//	PORT: is not valid: must be a whole number from 0 to 65535 in decimal digits without leading zeros
 //	APP_ENV: must be one of: development, production, test
 //	SESSION_SECRET: is a known placeholder value; production needs a strong, unique value
 //
@@ -81,4 +81,46 @@
 // validator's; desc documents a variable; envcfg takes "devdefault" (a
 // secret's default= is a development default, allowed but an error in
 // production) and "optional" (a secret may be empty, even in production).
+//
+// # Secrets
+//
+// [Secret] is a string type that fmt, log/slog and encoding/json print as
+// [Redacted]; [Secret.Reveal] returns the value for the one place that needs
+// it. A secret may declare default= only as a
+// development default (envcfg:"devdefault"). In production a secret that is
+// empty (unless envcfg:"optional"), still equals its default, or is a known
+// placeholder is a Problem; elsewhere it is a slog warning ([WithLogger]),
+// with the variable's name and the reason, never the value. Placeholders are
+// compared without case and punctuation: changeme, secret, password,
+// default, example, test, admin, 123456 and about forty more, anything
+// containing changeme, replaceme or yoursecret, and one character repeated.
+// When the program never passed WithProduction, the message says why a
+// laptop run fails:
+//
+//	SESSION_SECRET: still has its development default; production needs a strong, unique value (every environment counts as production until the program passes envcfg.WithProduction to Load)
+//
+// NAME_FILE (see [Load]) reads a secret from a mounted file, as Docker and
+// Kubernetes provide them, capped at [DefaultMaxFileSize]; setting both NAME
+// and NAME_FILE is a problem, since nobody can tell which one was meant.
+//
+// # Options
+//
+//   - [WithLookup]: where variables come from (default os.LookupEnv); tests
+//     pass a map, programs layer a .env file under the environment.
+//   - [WithProduction], [WithProductionRequired]: how to tell production apart.
+//   - [WithLogger]: where the development warnings go (default slog.Default()).
+//   - [WithMutators]: go-envconfig mutators, run before decoding.
+//   - [WithMaxFileSize], [WithoutFiles], [WithOpenFile]: NAME_FILE handling.
+//
+// [WriteExample] writes a documented .env.example from the struct (secrets
+// always empty) and [Usage] the same as a table, so the example file and
+// the help text cannot drift from the code.
+//
+// # Comparison and cost
+//
+// How envcfg compares with go-envconfig, caarlos0/env and
+// kelseyhightower/envconfig, and the cost of Load against go-envconfig
+// alone, each figure with its command, date and machine, are in
+// examples/benchmarks/README.md in the repository:
+// https://github.com/nexuskit/nexus/blob/main/examples/benchmarks/README.md#envcfg
 package envcfg

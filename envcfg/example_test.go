@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -192,4 +194,67 @@ func ExampleWithMutators() {
 	fmt.Println(len(cfg.DBPassword.Reveal()), err)
 	// Output:
 	// 24 <nil>
+}
+
+// WithLookup layers a .env file under the real environment: a variable set
+// in the environment wins, the file fills the rest. Tests pass a plain map
+// the same way and never touch the process environment.
+func ExampleWithLookup() {
+	type Config struct {
+		Port     uint16 `env:"PORT, default=5000"`
+		LogLevel string `env:"LOG_LEVEL, default=info" validate:"oneof=debug info warn error"`
+		DB       struct {
+			Host string `env:"HOST, required"`
+			Pool int    `env:"POOL, default=10" validate:"min=1,max=100"`
+		} `env:", prefix=DB_"`
+	}
+	environment := map[string]string{"PORT": "8080"}                      // stands in for os.LookupEnv
+	dotenv := map[string]string{"PORT": "9000", "DB_HOST": "db.internal"} // parsed from .env, e.g. with godotenv.Read
+	cfg, err := envcfg.Load[Config](context.Background(), envcfg.WithLookup(func(k string) (string, bool) {
+		if v, ok := environment[k]; ok {
+			return v, true
+		}
+		v, ok := dotenv[k]
+		return v, ok
+	}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.Port, cfg.LogLevel, cfg.DB.Host, cfg.DB.Pool)
+	// Output:
+	// 8080 info db.internal 10
+}
+
+// NAME_FILE reads a secret from a mounted file (Docker and Kubernetes
+// secrets); WithOpenFile serves the file from memory here.
+func ExampleLoad_secretFile() {
+	type Config struct {
+		Session envcfg.Secret `env:"SESSION_SECRET, required" validate:"min=32"`
+	}
+	files := map[string]string{"/run/secrets/session": "k3Jd9sPq0vXz7LmN2bWc8RtYh4GfA6Ue\n"}
+	environment := map[string]string{"SESSION_SECRET_FILE": "/run/secrets/session"}
+	cfg, err := envcfg.Load[Config](context.Background(),
+		envcfg.WithLookup(func(k string) (string, bool) { v, ok := environment[k]; return v, ok }),
+		envcfg.WithOpenFile(func(name string) (io.ReadCloser, error) {
+			content, ok := files[name]
+			if !ok {
+				return nil, fs.ErrNotExist
+			}
+			return io.NopCloser(strings.NewReader(content)), nil
+		}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.Session, len(cfg.Session.Reveal()))
+
+	// Setting both the variable and its _FILE is an error.
+	environment["SESSION_SECRET"] = "k3Jd9sPq0vXz7LmN2bWc8RtYh4GfA6Ue"
+	_, err = envcfg.Load[Config](context.Background(),
+		envcfg.WithLookup(func(k string) (string, bool) { v, ok := environment[k]; return v, ok }))
+	fmt.Println(err)
+	// Output:
+	// [REDACTED] 32
+	// SESSION_SECRET: is set together with SESSION_SECRET_FILE; set only one of them
 }

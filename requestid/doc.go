@@ -15,6 +15,29 @@
 //	logger.InfoContext(r.Context(), "order created") // {"msg":"order created","request_id":"…"}
 //	id := requestid.FromContext(r.Context())
 //
+// # Options
+//
+// Middleware takes:
+//   - [Header]: the request and response header (default [DefaultHeader], X-Request-ID).
+//   - [UUIDv7], [Generator], [GeneratorContext]: how new IDs are made (default random UUIDv4).
+//   - [TraceParent]: a valid W3C traceparent's trace-id becomes the request ID.
+//   - [Edge]: never trust incoming IDs (servers facing the internet directly).
+//   - [TrustedProxies]: accept incoming IDs only from the given networks, matched
+//     on the connection's address (your load balancers).
+//   - [Logger]: where the middleware's own records go (default slog.Default()).
+//
+// [AccessLog] takes [SkipPaths], [SkipFunc], [RequestAttrs] and [Observe];
+// [Transport] takes [TransportHeader]. An invalid option value (nil function,
+// invalid header name, empty network list) panics, naming the option: a
+// programming error, found at start-up.
+//
+// The ID is stored in the context and set in the response header before the
+// handler runs, so the response carries it whatever the handler does.
+// Stacked twice (or under an outer [NewContext]) the middleware keeps the ID
+// it finds, so a request has one ID. No setting is package-level (unlike
+// chi's mutable header variable and counter): two Middlewares with different
+// options serve side by side.
+//
 // # Trusting incoming IDs
 //
 // An ID sent by the client (header X-Request-ID by default) is kept only if
@@ -59,7 +82,10 @@
 // context carry request_id, kept top-level even inside Logger.WithGroup.
 // AccessLog writes one record per request (method, path, status, bytes,
 // duration, request_id, remote address, user agent, and the route pattern
-// http.ServeMux matched) at a level that follows the status. SkipPaths and
+// http.ServeMux matched) at a level that follows the status: error for 5xx,
+// warn for 4xx, info otherwise. Its response writer keeps http.Flusher,
+// http.Hijacker and Unwrap, so streaming, WebSocket upgrades and
+// http.NewResponseController work through it. SkipPaths and
 // SkipFunc leave health probes out; RequestAttrs adds attributes from the
 // request. Middleware passes the route pattern back up to the request it
 // received, so an AccessLog outside it logs the route too.
@@ -93,4 +119,12 @@
 // X-Correlation-ID keeps X-Correlation-ID end to end; TransportHeader picks
 // another name for one client. IDs placed with NewContext go out as
 // DefaultHeader.
+//
+// # Comparison and cost
+//
+// How requestid compares with chi's middleware.RequestID and the NEXUS seed,
+// and its benchmarks (time and allocations against chi; NewLogHandler,
+// AccessLog and Observe), each with the command, date and machine that
+// produced it, are in examples/benchmarks/README.md in the repository:
+// https://github.com/nexuskit/nexus/blob/main/examples/benchmarks/README.md#requestid
 package requestid

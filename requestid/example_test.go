@@ -6,7 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/nexuskit/nexus/requestid"
@@ -208,4 +211,79 @@ func ExampleTransport_header() {
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	// Output:
 	// downstream got "corr-42" and ""
+}
+
+// NewLogHandler adds request_id to every record logged with the request
+// context, top-level even inside a group.
+func ExampleNewLogHandler() {
+	logger := slog.New(requestid.NewLogHandler(
+		slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTime})))
+	h := requestid.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logger.InfoContext(r.Context(), "order created", "order", 42)
+		logger.WithGroup("db").InfoContext(r.Context(), "query", "rows", 3)
+		logger.Info("no request context, no request_id")
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-Request-ID", "req-1")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// {"level":"INFO","msg":"order created","order":42,"request_id":"req-1"}
+	// {"level":"INFO","msg":"query","request_id":"req-1","db":{"rows":3}}
+	// {"level":"INFO","msg":"no request context, no request_id"}
+}
+
+// TrustedProxies accepts incoming IDs only from the load balancers' network,
+// matched on the connection's address; other peers get a generated ID. The
+// networks usually come from configuration.
+func ExampleTrustedProxies() {
+	var networks []netip.Prefix
+	for _, s := range strings.Split("10.0.0.0/8,fd00::/8", ",") { // e.g. os.Getenv("TRUSTED_PROXIES")
+		networks = append(networks, netip.MustParsePrefix(s))
+	}
+	mw := requestid.Middleware(
+		requestid.TrustedProxies(networks...),
+		requestid.Generator(func() string { return "generated" }))
+	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(r.RemoteAddr, "->", requestid.FromContext(r.Context()))
+	}))
+	for _, peer := range []string{"10.1.2.3:4567", "203.0.113.9:4567"} {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.RemoteAddr = peer
+		req.Header.Set("X-Request-ID", "from-the-balancer")
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	// Output:
+	// 10.1.2.3:4567 -> from-the-balancer
+	// 203.0.113.9:4567 -> generated
+}
+
+// NewContext gives work outside an HTTP request (a job, a message consumer)
+// an ID that logging and Transport use like a request's; a malformed ID is
+// ignored.
+func ExampleNewContext() {
+	logger := slog.New(requestid.NewLogHandler(
+		slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTime})))
+
+	ctx := requestid.NewContext(context.Background(), "job-2026-11-30-0001")
+	logger.InfoContext(ctx, "nightly export started")
+
+	bad := requestid.NewContext(context.Background(), "bad id\n")
+	fmt.Printf("malformed ID stored: %q\n", requestid.FromContext(bad))
+	// Output:
+	// level=INFO msg="nightly export started" request_id=job-2026-11-30-0001
+	// malformed ID stored: ""
+}
+
+// UUIDv7 generates time-ordered IDs (RFC 9562), which sort by arrival.
+func ExampleUUIDv7() {
+	var ids []string
+	h := requestid.Middleware(requestid.UUIDv7())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ids = append(ids, requestid.FromContext(r.Context()))
+	}))
+	for range 3 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	}
+	fmt.Println("version:", ids[0][14:15], "sorted:", slices.IsSorted(ids))
+	// Output:
+	// version: 7 sorted: true
 }

@@ -1,6 +1,7 @@
 package shutdown_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -158,4 +159,87 @@ func ExampleObserver() {
 	// hook database: err=<nil>
 	// end hooks
 	// end shutdown
+}
+
+// A worker started with Go that fails starts the shutdown like a signal
+// would, and Run reports it, so main exits with status 1.
+func ExampleManager_Go() {
+	m := shutdown.New(
+		shutdown.DrainDelay(0), // 5 s in production
+		shutdown.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+	)
+	m.Go("outbox", func(ctx context.Context) error {
+		return errors.New("queue connection lost")
+	})
+	m.Go("metrics", func(ctx context.Context) error {
+		<-ctx.Done() // cancelled at shutdown
+		fmt.Println("metrics worker stopped")
+		return nil
+	})
+	m.OnShutdown("database", func(context.Context) error { fmt.Println("closing database"); return nil })
+
+	err := m.Run(context.Background())
+	var we *shutdown.WorkerError
+	fmt.Println("worker error:", errors.As(err, &we))
+	fmt.Println(err)
+	// Output:
+	// metrics worker stopped
+	// closing database
+	// worker error: true
+	// shutdown: worker "outbox": queue connection lost
+}
+
+// A server-sent-events stream registered with LongLived ends when Draining
+// is closed, and the Manager waits for it before running the hooks.
+func ExampleManager_LongLived() {
+	m := shutdown.New(
+		shutdown.DrainDelay(50*time.Millisecond), // 5 s in production
+		shutdown.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+	)
+	events := m.LongLived(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: hello\n\n")
+		http.NewResponseController(w).Flush()
+		select {
+		case <-m.Draining(): // the server is shutting down: say goodbye and end
+			fmt.Fprint(w, "event: bye\ndata: server restarting\n\n")
+		case <-r.Context().Done(): // the client left
+		}
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.ServeListener(&http.Server{Handler: events, ReadHeaderTimeout: 5 * time.Second}, ln)
+	m.OnShutdown("database", func(context.Context) error { fmt.Println("closing database"); return nil })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	m.Go("client", func(context.Context) error {
+		res, err := http.Get("http://" + ln.Addr().String() + "/events")
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			if sc.Text() == "" {
+				continue
+			}
+			fmt.Println("client got:", sc.Text())
+			if sc.Text() == "data: hello" {
+				cancel() // as SIGTERM would
+			}
+		}
+		fmt.Println("stream ended")
+		return nil
+	})
+	fmt.Println("Run returned", m.Run(ctx))
+	// Output:
+	// client got: data: hello
+	// client got: event: bye
+	// client got: data: server restarting
+	// stream ended
+	// closing database
+	// Run returned <nil>
 }

@@ -107,3 +107,59 @@ func ExampleObserve() {
 	// Output:
 	// map[rejected/malformed_token:2 throttled/too_many_failures:1]
 }
+
+// sharedStore is a ThrottleStore of one's own. This one keeps its counts in
+// a MemoryThrottleStore that two Middlewares share and prints each call; a
+// real one would keep them in a database every replica reaches (as
+// wsauth/redisthrottle does on Redis), and run throttletest.Run in its
+// tests.
+type sharedStore struct {
+	counts *wsauth.MemoryThrottleStore
+}
+
+func (s sharedStore) Admit(ctx context.Context, a *wsauth.ThrottleAttempt) (wsauth.ThrottleResult, error) {
+	res, err := s.counts.Admit(ctx, a)
+	fmt.Printf("  store: Admit %v (limit %d): %v\n", a.Keys[0].Prefix, a.Keys[0].Limit, res.Verdict)
+	return res, err
+}
+
+func (s sharedStore) Done(ctx context.Context, a *wsauth.ThrottleAttempt, failed bool) error {
+	fmt.Printf("  store: Done %v failed=%v\n", a.Keys[0].Prefix, failed)
+	return s.counts.Done(ctx, a, failed)
+}
+
+// Two replicas count one client's refused credentials together through a
+// ThrottleStore they share: two failures on either replica block the
+// address on both.
+func ExampleThrottleStorage() {
+	store := sharedStore{counts: wsauth.NewMemoryThrottleStore(wsauth.DefaultThrottleCapacity)}
+	signer := wsauth.NewSigner([]byte("a 32-byte key from crypto/rand!!"))
+	replica := func() http.Handler {
+		return wsauth.Middleware(signer,
+			wsauth.ThrottleStorage(store),
+			wsauth.Throttle(2, time.Minute),
+			wsauth.Logger(slog.New(slog.DiscardHandler)),
+		)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	}
+	a, b := replica(), replica()
+	for i, h := range []http.Handler{a, b, a, b} {
+		r := httptest.NewRequest(http.MethodGet, "/ws", nil) // from 192.0.2.1
+		r.Header.Set("Connection", "Upgrade")
+		r.Header.Set("Upgrade", "websocket")
+		r.Header.Set("Authorization", "Bearer guessed")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		fmt.Printf("attempt %d on replica %c: %d\n", i+1, "ab"[i%2], rec.Code)
+	}
+	// Output:
+	//   store: Admit 192.0.2.1/32 (limit 2): admitted
+	//   store: Done 192.0.2.1/32 failed=true
+	// attempt 1 on replica a: 401
+	//   store: Admit 192.0.2.1/32 (limit 2): admitted
+	//   store: Done 192.0.2.1/32 failed=true
+	// attempt 2 on replica b: 401
+	//   store: Admit 192.0.2.1/32 (limit 2): blocked
+	// attempt 3 on replica a: 429
+	//   store: Admit 192.0.2.1/32 (limit 2): blocked
+	// attempt 4 on replica b: 429
+}

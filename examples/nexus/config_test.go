@@ -25,7 +25,7 @@ import (
 	"github.com/nexuskit/nexus/examples/nexus/store"
 )
 
-var update = flag.Bool("update", false, "rewrite .env.example from the Config struct")
+var update = flag.Bool("update", false, "rewrite .env.example and the configuration table of README.md from the Config struct")
 
 // TestEnvExample keeps the committed .env.example equal to what
 // envcfg.WriteExample generates (go test -run TestEnvExample -update).
