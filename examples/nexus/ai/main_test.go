@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/nexuskit/nexus/examples/nexus/internal/leakcheck"
+	"github.com/nexuskit/nexus/internal/leakcheck"
 )
 
 // TestMain fails the run when a test leaves goroutines behind: a stream

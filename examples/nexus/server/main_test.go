@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/nexuskit/nexus/examples/nexus/internal/leakcheck"
+	"github.com/nexuskit/nexus/internal/leakcheck"
 )
 
 func TestMain(m *testing.M) { os.Exit(leakcheck.Run(m)) }
