@@ -1,16 +1,16 @@
 package compress
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nexuskit/nexus/internal/memtest"
 )
 
 // brotliWindowBits reads WBITS from the start of a brotli stream (RFC 7932,
@@ -135,14 +135,6 @@ func TestZstdWindow(t *testing.T) {
 	assert.Equal(t, 128<<10, DefaultZstdWindow)
 }
 
-func liveHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
-
 // TestInFlightMemory bounds the live heap each response holds while it is
 // blocked mid-stream at the default levels (issue 18, item 4: zstd held
 // 2.8 MB and brotli 9.9 MB). Not parallel: other tests would allocate
@@ -153,62 +145,21 @@ func TestInFlightMemory(t *testing.T) { //nolint:paralleltest
 		t.Skip("allocates ~100 MB")
 	}
 	const n = 16
-	body := apiJSON(64 << 10)
+	body := memtest.APIJSON(64 << 10)
 	limits := map[string]float64{"gzip": 1.2e6, "zstd": 1.8e6, "br": 2.5e6}
 	for _, ae := range []string{"gzip", "zstd", "br"} {
-		var ready, done sync.WaitGroup
-		release := make(chan struct{})
-		h := Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(body)
-			w.(http.Flusher).Flush()
-			ready.Done()
-			<-release
-		}))
 		recs := make([]*httptest.ResponseRecorder, n)
-		reqs := make([]*http.Request, n)
+		ws := make([]http.ResponseWriter, n)
 		for i := range recs {
 			recs[i] = httptest.NewRecorder()
 			recs[i].Body.Grow(32 << 10)
-			reqs[i] = httptest.NewRequest(http.MethodGet, "/", nil)
-			reqs[i].Header.Set("Accept-Encoding", ae)
+			ws[i] = recs[i]
 		}
-		before := liveHeap()
-		ready.Add(n)
-		done.Add(n)
-		for i := range n {
-			go func() {
-				defer done.Done()
-				h.ServeHTTP(recs[i], reqs[i])
-			}()
-		}
-		ready.Wait()
-		per := float64(int64(liveHeap())-int64(before)) / n
-		close(release)
-		done.Wait()
+		per := memtest.InFlightHeap(Middleware(), ae, body, ws)
 		t.Logf("%s: %.2f MB per response in flight", ae, per/1e6)
 		assert.LessOrEqual(t, per, limits[ae], "%s: live heap per response in flight", ae)
 		for _, rec := range recs {
 			require.Equal(t, ae, rec.Header().Get("Content-Encoding"))
 		}
 	}
-}
-
-// apiJSON is less repetitive JSON than jsonBody (the benchmarks' payload):
-// ids, names, flags, numbers, timestamps, tags.
-func apiJSON(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"success":true,"data":[`)
-	words := []string{"awareness", "reflection", "memory", "planning", "empathy", "safety", "language", "vision"}
-	for i := 0; b.Len() < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		x := uint32(i)*2654435761 + 12345
-		fmt.Fprintf(&b, `{"id":"%08x-%04x-4%03x-8%03x-%012x","name":"%s %s module","active":%t,"level":%d,"score":%d.%03d,"updatedAt":"2025-11-%02dT%02d:%02d:%02d.%03dZ","tags":["%s","%s"]}`,
-			x, x>>16, x%4096, (x>>7)%4096, uint64(x)*40503,
-			words[x%8], words[(x>>3)%8], x%3 == 0, x%10, x%100, x%1000,
-			1+x%28, x%24, x%60, (x>>5)%60, x%1000, words[(x>>6)%8], words[(x>>9)%8])
-	}
-	return b.Bytes()[:n]
 }

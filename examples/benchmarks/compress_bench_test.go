@@ -12,7 +12,6 @@ package benchmarks
 // uncompressed input, ratio = encoded/original bytes.
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,26 +29,8 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/nexuskit/nexus/compress"
+	"github.com/nexuskit/nexus/internal/memtest"
 )
-
-// benchJSON returns deterministic, realistic JSON of exactly n bytes: an
-// API list response with ids, names, flags, numbers, timestamps and tags.
-func benchJSON(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"success":true,"data":[`)
-	words := []string{"awareness", "reflection", "memory", "planning", "empathy", "safety", "language", "vision"}
-	for i := 0; b.Len() < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		x := uint32(i)*2654435761 + 12345
-		fmt.Fprintf(&b, `{"id":"%08x-%04x-4%03x-8%03x-%012x","name":"%s %s module","active":%t,"level":%d,"score":%d.%03d,"updatedAt":"2025-11-%02dT%02d:%02d:%02d.%03dZ","tags":["%s","%s"]}`,
-			x, x>>16, x%4096, (x>>7)%4096, uint64(x)*40503,
-			words[x%8], words[(x>>3)%8], x%3 == 0, x%10, x%100, x%1000,
-			1+x%28, x%24, x%60, (x>>5)%60, x%1000, words[(x>>6)%8], words[(x>>9)%8])
-	}
-	return b.Bytes()[:n]
-}
 
 // benchHTML returns deterministic HTML of exactly n bytes.
 func benchHTML(n int) []byte {
@@ -128,13 +109,13 @@ func jsonHandler(p payload) http.Handler {
 // payload.
 func BenchmarkCompress(b *testing.B) {
 	payloads := []payload{
-		{name: "json-512B", body: benchJSON(512), writes: 1},
-		{name: "json-4KB", body: benchJSON(4 << 10), writes: 1},
-		{name: "json-64KB", body: benchJSON(64 << 10), writes: 1},
-		{name: "json-1MB", body: benchJSON(1 << 20), writes: 1},
-		{name: "json-64KB-128x512B", body: benchJSON(64 << 10), writes: 128},
-		{name: "passthrough-4KB-noAE", body: benchJSON(4 << 10), writes: 1, ae: "-"},
-		{name: "below-threshold-200B", body: benchJSON(200), writes: 1},
+		{name: "json-512B", body: memtest.APIJSON(512), writes: 1},
+		{name: "json-4KB", body: memtest.APIJSON(4 << 10), writes: 1},
+		{name: "json-64KB", body: memtest.APIJSON(64 << 10), writes: 1},
+		{name: "json-1MB", body: memtest.APIJSON(1 << 20), writes: 1},
+		{name: "json-64KB-128x512B", body: memtest.APIJSON(64 << 10), writes: 128},
+		{name: "passthrough-4KB-noAE", body: memtest.APIJSON(4 << 10), writes: 1, ae: "-"},
+		{name: "below-threshold-200B", body: memtest.APIJSON(200), writes: 1},
 	}
 	for _, p := range payloads {
 		h := jsonHandler(p)
@@ -238,9 +219,9 @@ func benchRaw(b *testing.B, r rawEncoder, p payload) {
 // "MB/encoder" the live heap of one encoder after encoding the payload.
 func BenchmarkCompressLevels(b *testing.B) {
 	bodies := []payload{
-		{name: "json-64KB", body: benchJSON(64 << 10), writes: 1},
+		{name: "json-64KB", body: memtest.APIJSON(64 << 10), writes: 1},
 		{name: "html-64KB", body: benchHTML(64 << 10), writes: 1},
-		{name: "json-1MB", body: benchJSON(1 << 20), writes: 1},
+		{name: "json-1MB", body: memtest.APIJSON(1 << 20), writes: 1},
 	}
 	type level struct {
 		name string
@@ -349,16 +330,16 @@ func BenchmarkCompressGoals(b *testing.B) {
 		batchOps int
 	}
 	goals := []goal{
-		{name: "gzip6-vs-gzhttp/json-4KB", p: payload{body: benchJSON(4 << 10), writes: 1}, ae: "gzip", ref: "gzhttp", batchOps: 4},
-		{name: "gzip6-vs-gzhttp/json-64KB", p: payload{body: benchJSON(64 << 10), writes: 1}, ae: "gzip", ref: "gzhttp", batchOps: 1},
-		{name: "gzip6-vs-gzhttp/json-1MB", p: payload{body: benchJSON(1 << 20), writes: 1}, ae: "gzip", ref: "gzhttp", batchOps: 1},
-		{name: "gzip6-vs-gzhttp/json-64KB-128x512B", p: payload{body: benchJSON(64 << 10), writes: 128}, ae: "gzip", ref: "gzhttp", batchOps: 1},
-		{name: "gzip6-vs-raw/json-64KB", p: payload{body: benchJSON(64 << 10), writes: 1}, ae: "gzip", ref: "raw-gzip6", batchOps: 1},
-		{name: "gzip6-vs-raw/json-1MB", p: payload{body: benchJSON(1 << 20), writes: 1}, ae: "gzip", ref: "raw-gzip6", batchOps: 1},
-		{name: "zstd-vs-raw/json-64KB", p: payload{body: benchJSON(64 << 10), writes: 1}, ae: "zstd", ref: "raw-zstd", batchOps: 1},
-		{name: "zstd-vs-raw/json-1MB", p: payload{body: benchJSON(1 << 20), writes: 1}, ae: "zstd", ref: "raw-zstd", batchOps: 1},
-		{name: "passthrough-vs-gzhttp/json-4KB-noAE", p: payload{body: benchJSON(4 << 10), writes: 1}, ae: "", ref: "gzhttp", batchOps: 256},
-		{name: "below-threshold-vs-gzhttp/json-200B", p: payload{body: benchJSON(200), writes: 1}, ae: "gzip", ref: "gzhttp", batchOps: 256},
+		{name: "gzip6-vs-gzhttp/json-4KB", p: payload{body: memtest.APIJSON(4 << 10), writes: 1}, ae: "gzip", ref: "gzhttp", batchOps: 4},
+		{name: "gzip6-vs-gzhttp/json-64KB", p: payload{body: memtest.APIJSON(64 << 10), writes: 1}, ae: "gzip", ref: "gzhttp", batchOps: 1},
+		{name: "gzip6-vs-gzhttp/json-1MB", p: payload{body: memtest.APIJSON(1 << 20), writes: 1}, ae: "gzip", ref: "gzhttp", batchOps: 1},
+		{name: "gzip6-vs-gzhttp/json-64KB-128x512B", p: payload{body: memtest.APIJSON(64 << 10), writes: 128}, ae: "gzip", ref: "gzhttp", batchOps: 1},
+		{name: "gzip6-vs-raw/json-64KB", p: payload{body: memtest.APIJSON(64 << 10), writes: 1}, ae: "gzip", ref: "raw-gzip6", batchOps: 1},
+		{name: "gzip6-vs-raw/json-1MB", p: payload{body: memtest.APIJSON(1 << 20), writes: 1}, ae: "gzip", ref: "raw-gzip6", batchOps: 1},
+		{name: "zstd-vs-raw/json-64KB", p: payload{body: memtest.APIJSON(64 << 10), writes: 1}, ae: "zstd", ref: "raw-zstd", batchOps: 1},
+		{name: "zstd-vs-raw/json-1MB", p: payload{body: memtest.APIJSON(1 << 20), writes: 1}, ae: "zstd", ref: "raw-zstd", batchOps: 1},
+		{name: "passthrough-vs-gzhttp/json-4KB-noAE", p: payload{body: memtest.APIJSON(4 << 10), writes: 1}, ae: "", ref: "gzhttp", batchOps: 256},
+		{name: "below-threshold-vs-gzhttp/json-200B", p: payload{body: memtest.APIJSON(200), writes: 1}, ae: "gzip", ref: "gzhttp", batchOps: 256},
 	}
 	for _, g := range goals {
 		b.Run(g.name, func(b *testing.B) {

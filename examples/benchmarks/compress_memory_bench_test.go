@@ -16,13 +16,13 @@ package benchmarks
 import (
 	"net/http"
 	"runtime"
-	"sync"
 	"testing"
 
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/nexuskit/nexus/compress"
+	"github.com/nexuskit/nexus/internal/memtest"
 )
 
 const inFlight = 64
@@ -60,7 +60,7 @@ func BenchmarkCompressMemory(b *testing.B) {
 		{"br/ours-default", "br", compress.Middleware()},
 		{"br/ours-window-22", "br", compress.Middleware(compress.BrotliWindow(22))},
 	}
-	body := benchJSON(64 << 10)
+	body := memtest.APIJSON(64 << 10)
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			var perResp []float64
@@ -75,55 +75,19 @@ func BenchmarkCompressMemory(b *testing.B) {
 // inFlightHeap runs one round and returns the live heap per blocked
 // response, in bytes.
 func inFlightHeap(b *testing.B, mw func(http.Handler) http.Handler, ae string, body []byte) float64 {
-	var ready, done sync.WaitGroup
-	release := make(chan struct{})
-	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-		http.NewResponseController(w).Flush()
-		ready.Done()
-		<-release
-	}))
-	reqs := make([]*http.Request, inFlight)
 	sinks := make([]*sink, inFlight)
-	for i := range reqs {
-		req, err := http.NewRequest(http.MethodGet, "/api/stream", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		req.Header.Set("Accept-Encoding", ae)
-		reqs[i], sinks[i] = req, &sink{h: make(http.Header, 8)}
+	ws := make([]http.ResponseWriter, inFlight)
+	for i := range sinks {
+		sinks[i] = &sink{h: make(http.Header, 8)}
+		ws[i] = sinks[i]
 	}
-	before := liveHeap()
-	ready.Add(inFlight)
-	done.Add(inFlight)
-	for i := range inFlight {
-		go func() {
-			defer done.Done()
-			h.ServeHTTP(sinks[i], reqs[i])
-		}()
-	}
-	ready.Wait()
-	after := liveHeap()
-	close(release)
-	done.Wait()
+	per := memtest.InFlightHeap(mw, ae, body, ws)
 	for _, s := range sinks {
 		if s.n == 0 {
 			b.Fatal("nothing written")
 		}
 	}
-	runtime.KeepAlive(reqs)
-	return float64(int64(after)-int64(before)) / inFlight
-}
-
-// liveHeap returns the bytes of live heap objects after two collections
-// (the second empties the sync.Pools' victim caches).
-func liveHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
+	return per
 }
 
 // encoderHeap returns the live heap of one encoder after it encoded body
@@ -131,14 +95,14 @@ func liveHeap() uint64 {
 // level study.
 func encoderHeap(newEncoder func() resetWriter, body []byte) float64 {
 	encs := make([]resetWriter, 16)
-	before := liveHeap()
+	before := memtest.LiveHeap()
 	for i := range encs {
 		encs[i] = newEncoder()
 		encs[i].Reset(&sink{})
 		_, _ = encs[i].Write(body)
 		_ = encs[i].Close()
 	}
-	after := liveHeap()
+	after := memtest.LiveHeap()
 	runtime.KeepAlive(encs)
 	return float64(int64(after)-int64(before)) / float64(len(encs))
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nexuskit/nexus/compress"
+	"github.com/nexuskit/nexus/internal/memtest"
 )
 
 // BenchmarkCompressObserve measures what an Observe hook costs: the
@@ -26,10 +27,10 @@ func BenchmarkCompressObserve(b *testing.B) {
 		p    payload
 		ae   string
 	}{
-		{"json-4KB-gzip", payload{body: benchJSON(4 << 10), writes: 1}, "gzip"},
-		{"json-64KB-zstd", payload{body: benchJSON(64 << 10), writes: 1}, "zstd"},
-		{"passthrough-4KB-noAE", payload{body: benchJSON(4 << 10), writes: 1}, ""},
-		{"below-threshold-200B", payload{body: benchJSON(200), writes: 1}, "gzip"},
+		{"json-4KB-gzip", payload{body: memtest.APIJSON(4 << 10), writes: 1}, "gzip"},
+		{"json-64KB-zstd", payload{body: memtest.APIJSON(64 << 10), writes: 1}, "zstd"},
+		{"passthrough-4KB-noAE", payload{body: memtest.APIJSON(4 << 10), writes: 1}, ""},
+		{"below-threshold-200B", payload{body: memtest.APIJSON(200), writes: 1}, "gzip"},
 	}
 	for _, p := range payloads {
 		h := jsonHandler(p.p)
