@@ -58,6 +58,18 @@ func upgradeRequest(target string) *http.Request {
 	return r
 }
 
+// wrongGuess serves a handshake from remote with a wrong bearer token
+// through h and returns the status: 401 while the throttle lets the
+// client guess, 429 once it refuses.
+func wrongGuess(h http.Handler, remote string) int {
+	r := upgradeRequest("http://example.com/ws")
+	r.RemoteAddr = remote
+	r.Header.Set("Authorization", "Bearer wrong")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec.Code
+}
+
 // envelope is the respond error envelope, as far as the tests read it.
 type envelope struct {
 	Success bool `json:"success"`

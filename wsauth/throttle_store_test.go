@@ -3,7 +3,6 @@ package wsauth_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"sync"
@@ -87,14 +86,7 @@ func TestThrottleStoreFallback(t *testing.T) {
 			logger, logs := newLogger()
 			h := wsauth.Middleware(wsauth.NewSigner(testKey), wsauth.Logger(logger), wsauth.Throttle(2, time.Minute),
 				wsauth.ThrottleStorage(store), wsauth.ThrottleStoreTimeout(30*time.Millisecond))(&identityHandler{})
-			try := func(remote string) int {
-				r := upgradeRequest("http://example.com/ws")
-				r.RemoteAddr = remote
-				r.Header.Set("Authorization", "Bearer wrong")
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, r)
-				return rec.Code
-			}
+			try := func(remote string) int { return wrongGuess(h, remote) }
 			// Healthy: counted in the store.
 			require.Equal(t, 401, try("192.0.2.1:1"))
 			require.Equal(t, 401, try("192.0.2.1:1"))

@@ -121,14 +121,7 @@ func TestThrottleIgnoresServerErrors(t *testing.T) {
 func TestThrottleIPv6Per64(t *testing.T) {
 	t.Parallel()
 	h := wsauth.Middleware(wsauth.NewSigner(testKey), wsauth.Throttle(2, time.Minute), wsauth.Logger(discardLogger()))(&identityHandler{})
-	try := func(remote string) int {
-		r := upgradeRequest("http://example.com/ws")
-		r.RemoteAddr = remote
-		r.Header.Set("Authorization", "Bearer wrong")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		return rec.Code
-	}
+	try := func(remote string) int { return wrongGuess(h, remote) }
 	assert.Equal(t, 401, try("[2001:db8:1:2::1]:1"))
 	assert.Equal(t, 401, try("[2001:db8:1:2::ffff]:1"))
 	assert.Equal(t, 429, try("[2001:db8:1:2:aaaa::1]:1"), "same /64")
@@ -382,14 +375,7 @@ func TestThrottleIPv6Aggregates(t *testing.T) {
 			t.Parallel()
 			opts := append([]wsauth.Option{wsauth.Throttle(2, time.Minute), wsauth.Logger(discardLogger())}, tt.opts...)
 			h := wsauth.Middleware(wsauth.NewSigner(testKey), opts...)(&identityHandler{})
-			try := func(remote string) int {
-				r := upgradeRequest("http://example.com/ws")
-				r.RemoteAddr = remote
-				r.Header.Set("Authorization", "Bearer wrong")
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, r)
-				return rec.Code
-			}
+			try := func(remote string) int { return wrongGuess(h, remote) }
 			// One guess from each of many /64s in 2001:db8:0:100::/56.
 			for i := range tt.per56 {
 				require.Equal(t, 401, try(fmt.Sprintf("[2001:db8:0:1%02x::1]:1", i)), "guess %d", i)
