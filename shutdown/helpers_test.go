@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuskit/nexus/shutdown"
@@ -247,6 +248,28 @@ func notYet(t *testing.T, done <-chan error, what string) {
 	select {
 	case err := <-done:
 		t.Fatalf("Run returned (%v) before %s", err, what)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// wantExit asserts the manager called exit(1) (the second signal's forced
+// exit) within five seconds; what names the case in the failure.
+func (e *env) wantExit(what string) {
+	e.t.Helper()
+	select {
+	case code := <-e.exits:
+		assert.Equal(e.t, 1, code, "exit code %s", what)
+	case <-time.After(5 * time.Second):
+		e.t.Fatalf("exit was not called %s", what)
+	}
+}
+
+// noExit asserts the manager did not call exit within a short while.
+func (e *env) noExit(what string) {
+	e.t.Helper()
+	select {
+	case code := <-e.exits:
+		e.t.Fatalf("exit(%d) %s", code, what)
 	case <-time.After(50 * time.Millisecond):
 	}
 }

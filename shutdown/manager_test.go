@@ -389,12 +389,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	waitUntil(t, "drain delay", func() bool { return clk.Pending() == 3 })
 	notYet(t, done, "the second signal")
 	e.signals.send(t, os.Interrupt)
-	select {
-	case code := <-e.exits:
-		assert.Equal(t, 1, code)
-	case <-time.After(5 * time.Second):
-		t.Fatal("exit was not called on the second signal")
-	}
+	e.wantExit("on the second signal")
 	err := waitErr(t, done)
 	assert.ErrorIs(t, err, shutdown.ErrSecondSignal)
 	assert.False(t, hookRan.Load(), "hooks ran after the operator forced the exit")
@@ -409,19 +404,10 @@ func TestFirstSignalAfterContextEndDoesNotForce(t *testing.T) {
 	cancel() // as signal.NotifyContext does on the same SIGTERM
 	waitUntil(t, "drain delay", func() bool { return clk.Pending() == 3 })
 	e.signals.send(t, syscall.SIGTERM)
-	select {
-	case code := <-e.exits:
-		t.Fatalf("exit(%d) on the signal that ended ctx", code)
-	case <-time.After(50 * time.Millisecond):
-	}
+	e.noExit("on the signal that ended ctx")
 	notYet(t, done, "the drain delay")
 	e.signals.send(t, os.Interrupt) // a real second signal
-	select {
-	case code := <-e.exits:
-		assert.Equal(t, 1, code)
-	case <-time.After(5 * time.Second):
-		t.Fatal("exit was not called on the second signal")
-	}
+	e.wantExit("on the second signal")
 	assert.ErrorIs(t, waitErr(t, done), shutdown.ErrSecondSignal)
 }
 
@@ -1019,18 +1005,9 @@ func TestSecondSignalExitsWhileHooksRunAfterAFailedStart(t *testing.T) {
 		t.Fatal("the hook did not run after the failed start")
 	}
 	e.signals.send(t, syscall.SIGTERM)
-	select {
-	case code := <-e.exits:
-		t.Fatalf("exit(%d) on the first signal", code)
-	case <-time.After(50 * time.Millisecond):
-	}
+	e.noExit("on the first signal")
 	e.signals.send(t, os.Interrupt)
-	select {
-	case code := <-e.exits:
-		assert.Equal(t, 1, code)
-	case <-time.After(5 * time.Second):
-		t.Fatal("exit was not called on the second signal while the hooks ran")
-	}
+	e.wantExit("on the second signal while the hooks ran")
 	err = waitErr(t, done)
 	assert.ErrorContains(t, err, "address already in use")
 	assert.ErrorIs(t, err, shutdown.ErrSecondSignal)
