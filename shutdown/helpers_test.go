@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuskit/nexus/shutdown"
@@ -258,7 +257,9 @@ func (e *env) wantExit(what string) {
 	e.t.Helper()
 	select {
 	case code := <-e.exits:
-		assert.Equal(e.t, 1, code, "exit code %s", what)
+		if code != 1 {
+			e.t.Errorf("exit(%d) %s, want exit(1)", code, what)
+		}
 	case <-time.After(5 * time.Second):
 		e.t.Fatalf("exit was not called %s", what)
 	}
