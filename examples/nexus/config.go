@@ -41,9 +41,10 @@ type Config struct {
 	LogLevel              string        `env:"LOG_LEVEL, default=info" validate:"oneof=trace debug info warn error fatal" desc:"minimum log level"`
 	OpenAIAPIKey          envcfg.Secret `env:"OPENAI_API_KEY" envcfg:"optional" desc:"OpenAI API key (not used yet: reported by /api/system)"`
 	OllamaHost            string        `env:"OLLAMA_HOST, default=http://localhost:11434" validate:"url" desc:"Ollama server URL (not used yet: reported by /api/system)"`
-	RedisURL              string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis URL such as redis://localhost:6379 (not used yet: reported by /api/system)"`
-	EnableRedisCache      bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"cache in Redis (not used yet: reported by /api/system)"`
-	EnableDistributed     bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"distributed mode (not used yet: reported by /api/system)"`
+	RedisURL              string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis 7+ URL such as redis://localhost:6379 (rediss:// for TLS); used in distributed mode (ENABLE_DISTRIBUTED_SYSTEM)"`
+	EnableRedisCache      bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"cache read responses in Redis; stays inactive (measured: see README, Running more than one replica), requires ENABLE_DISTRIBUTED_SYSTEM"`
+	EnableDistributed     bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"run as one of several replicas: events, rate limits and the WebSocket throttle shared through Redis; requires REDIS_URL and a PostgreSQL DATABASE_URL"`
+	NodeID                string        `env:"NODE_ID" validate:"omitempty,uuid" desc:"this replica's UUID, in every log record, /api/system and each event; unset: a new one at every start"`
 	CORSOrigin            string        `env:"CORS_ORIGIN, default=*" desc:"origins allowed by CORS and the WebSocket origin check: * or a comma-separated list such as https://app.example,http://localhost:5173"`
 	RateLimitWindowMS     int           `env:"RATE_LIMIT_WINDOW_MS, default=900000" validate:"min=1000" desc:"rate-limit window in milliseconds"`
 	RateLimitMaxRequests  int           `env:"RATE_LIMIT_MAX_REQUESTS, default=100" validate:"min=1" desc:"requests to /api/ and /ws allowed per client IP per window (health probes and the dashboard files are exempt)"`
@@ -136,6 +137,7 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		extra = append(extra, envcfg.Problem{Var: "CORS_ORIGIN", Err: envcfg.ErrValidation,
 			Message: "must be * or a comma-separated list of origins such as https://app.example,http://localhost:5173 (scheme and host, no path)"})
 	}
+	extra = append(extra, distributedProblems(lookup)...)
 	for k := range strings.SplitSeq(lookupOr(lookup, "SESSION_SECRET_PREVIOUS", ""), ",") {
 		if k = strings.TrimSpace(k); k != "" && len(k) < 32 {
 			extra = append(extra, envcfg.Problem{Var: "SESSION_SECRET_PREVIOUS", Err: envcfg.ErrValidation,

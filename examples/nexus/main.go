@@ -127,7 +127,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	logger := newLogger(stdout, cfg.slogLevel())
+	nodeID := cfg.nodeID()
+	boot = boot.With("node_id", nodeID)
+	logger := newLogger(stdout, cfg.slogLevel()).With("node_id", nodeID)
 
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -145,7 +147,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	)
 	mgr.OnShutdown("store", func(context.Context) error { return st.Close() })
 
-	srv = server.New(server.Options{
+	opts := server.Options{
 		Store:        st,
 		Signer:       wsauth.NewSigner(cfg.signerKeys()...),
 		PingInterval: cfg.WSPingInterval,
@@ -164,11 +166,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 			// Its default URL is not a configuration: only a value set in
 			// the environment or .env says an Ollama server exists.
 			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.isSet("OLLAMA_HOST")},
-			{Name: "redis", Variable: "REDIS_URL", Configured: cfg.RedisURL != ""},
+			{Name: "redis", Variable: "REDIS_URL", Configured: cfg.RedisURL != "", Active: cfg.EnableDistributed},
 			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache},
-			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed},
+			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed, Active: cfg.EnableDistributed},
 		},
-	})
+		NodeID: nodeID,
+	}
+	if _, err := joinCluster(cfg, nodeID, logger, mgr, &opts); err != nil {
+		_ = st.Close()
+		return err
+	}
+	srv = server.New(opts)
 
 	host, loopbackDefault := cfg.listenHost()
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(cfg.Port)))

@@ -17,6 +17,10 @@ type systemInfo struct {
 	Storage       string        `json:"storage"`
 	WebSockets    int           `json:"webSocketClients"`
 	Integrations  []Integration `json:"integrations"`
+	// Node is this replica's NODE_ID; Cluster the replicas and Redis as
+	// this one sees them (distributed mode only).
+	Node    string `json:"node,omitempty"`
+	Cluster any    `json:"cluster,omitempty"`
 }
 
 func (s *Server) system(w http.ResponseWriter, r *http.Request) {
@@ -24,7 +28,13 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 	if integrations == nil {
 		integrations = []Integration{}
 	}
+	var cluster any
+	if s.opts.Cluster != nil {
+		cluster = s.opts.Cluster()
+	}
 	s.rs.OK(w, r, systemInfo{
+		Node:          s.opts.NodeID,
+		Cluster:       cluster,
 		Name:          "nexus",
 		Version:       s.opts.Version,
 		Environment:   s.opts.Environment,

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/google/uuid"
+
+	"github.com/nexuskit/nexus/shutdown"
+
+	"github.com/nexuskit/nexus/examples/nexus/cluster"
+	"github.com/nexuskit/nexus/examples/nexus/server"
+)
+
+// nodeID is NODE_ID, or a new UUID for this run.
+func (c *Config) nodeID() string {
+	if c.NodeID != "" {
+		return c.NodeID
+	}
+	return uuid.NewString()
+}
+
+// joinCluster, in distributed mode (ENABLE_DISTRIBUTED_SYSTEM=true), connects
+// to Redis and makes opts use the cluster's event bus, shared rate limit and
+// status. The node runs as a worker of mgr and leaves the registry at
+// shutdown. A Redis that does not answer at start is no error: the server
+// starts on its local fallbacks (readiness never depends on Redis).
+func joinCluster(cfg *Config, nodeID string, logger *slog.Logger, mgr *shutdown.Manager, opts *server.Options) (*cluster.Node, error) {
+	if !cfg.EnableDistributed {
+		if cfg.RedisURL != "" {
+			logger.Warn("REDIS_URL is set but ENABLE_DISTRIBUTED_SYSTEM is not: Redis is not used")
+		}
+		return nil, nil
+	}
+	rdb, err := cluster.NewClient(cfg.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	node := cluster.New(cluster.Options{Client: rdb, NodeID: nodeID, Version: version, Logger: logger})
+	mgr.Go("cluster", func(ctx context.Context) error {
+		err := node.Run(ctx)
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	})
+	mgr.OnShutdown("cluster", func(ctx context.Context) error {
+		_ = node.Close(ctx) // best effort: a node that cannot say goodbye expires
+		return rdb.Close()
+	})
+	opts.Events = node.Bus()
+	opts.SharedRateLimit = node.RateLimit
+	opts.Cluster = func() any { return node.Status() }
+	return node, nil
+}
