@@ -1,7 +1,7 @@
 # The NEXUS reference server (examples/nexus) as a small static image.
 #
 #   docker build -t nexus .
-#   SESSION_SECRET=$(openssl rand -base64 48) docker compose up
+#   docker compose up --build      (after making .env from .env.example once)
 #
 # CI cannot run Docker; it builds the binary with the same command as the
 # build stage below (examples/nexus/docker_test.go checks that they agree).

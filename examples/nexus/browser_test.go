@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -310,4 +312,116 @@ func TestDashboardEditsInBrowser(t *testing.T) {
 	require.NoError(t, chromedp.Do(b, chromedp.Click(css(`#forget`)),
 		chromedp.WaitVisible(css(`#ws-status[data-state="missing"]`))))
 	assert.Equal(t, "none", eval[string](t, b, `getComputedStyle(document.querySelector("#module-form")).display`))
+}
+
+// freePort returns a TCP port that was free a moment ago.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// TestDashboardPaginatesInBrowser (issue 13 item 9): with hundreds of
+// modules the dashboard loads one page in one request, pages on demand, and
+// repeated page loads stay far inside the default rate limit.
+func TestDashboardPaginatesInBrowser(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	requests := map[string]int{} // path -> count
+	var limited int
+	ctx := browser(t, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			if u, err := url.Parse(e.Request.URL); err == nil && (strings.HasPrefix(u.Path, "/api/") || u.Path == "/ws") {
+				requests[u.Path]++
+			}
+		case *network.EventResponseReceived:
+			if e.Response.Status == http.StatusTooManyRequests {
+				limited++
+			}
+		}
+	})
+	env := baseEnv(t)
+	delete(env, "RATE_LIMIT_MAX_REQUESTS") // the default: 100 per 15 minutes
+	st, err := store.Open(context.Background(), env["DATABASE_URL"])
+	require.NoError(t, err)
+	for i := range 250 {
+		_, err := st.CreateModule(context.Background(), store.Module{Name: fmt.Sprintf("seed-%03d", i), Type: "memory", Status: "active"})
+		require.NoError(t, err)
+	}
+	require.NoError(t, st.Close())
+	ts := startServer(t, env)
+	tok := issueToken(t, time.Hour)
+
+	for load := range 5 {
+		mu.Lock()
+		clear(requests)
+		mu.Unlock()
+		open := chromedp.Navigate(ts.URL + "/#token=" + tok)
+		if load > 0 {
+			open = chromedp.Reload() // the token is in sessionStorage
+		}
+		require.NoError(t, chromedp.Do(ctx, open, chromedp.WaitVisible(css(`#ws-status[data-state="live"]`))),
+			"load %d; logs:\n%s", load, ts.logs.String())
+		waitJS(t, ctx, `document.querySelectorAll("#modules tbody tr").length === 20`)
+		assert.Equal(t, "page 1 of 13", text(t, ctx, "#page-info"))
+		assert.Equal(t, "seed-000", eval[string](t, ctx, `document.querySelector("#modules tbody tr").cells[0].textContent`))
+		assert.Equal(t, "(250)", text(t, ctx, "#module-count"))
+		mu.Lock()
+		assert.Equal(t, 1, requests["/api/modules"], "load %d: one request for the modules: %v", load, requests)
+		n := 0
+		for _, c := range requests {
+			n += c
+		}
+		assert.LessOrEqual(t, n, 4, "load %d: rate-limited requests of one page load: %v", load, requests)
+		mu.Unlock()
+	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(css("#next-page"))))
+	waitJS(t, ctx, `document.querySelector("#page-info").textContent === "page 2 of 13"`)
+	waitJS(t, ctx, `document.querySelector("#modules tbody tr").cells[0].textContent === "seed-020"`)
+	mu.Lock()
+	assert.Zero(t, limited, "no 429 for the dashboard's own page loads")
+	mu.Unlock()
+}
+
+// TestDashboardSurvivesRestartInBrowser (issue 13 item 3): restart the
+// server under an open dashboard; it reconnects by itself, reloads because
+// the new process cannot replay the old one's events, shows what changed
+// meanwhile, and is live again, without a click.
+func TestDashboardSurvivesRestartInBrowser(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	env := baseEnv(t)
+	env["PORT"] = freePort(t)
+	ts := startServer(t, env)
+	tok := issueToken(t, time.Hour)
+	before := createModule(t, ts.URL, tok, "Before restart")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/#token="+tok),
+		chromedp.WaitVisible(css(`#ws-status[data-state="live"]`)),
+		chromedp.WaitVisible(css(`tr[data-id="`+before.ID.String()+`"]`)),
+	))
+
+	ts.cancel()
+	require.NoError(t, <-ts.done)
+	ts.done <- nil
+	waitJS(t, ctx, `document.querySelector("#ws-status").dataset.state !== "live"`, "the dashboard sees the server go")
+	// Down for longer than a first reconnection attempt: the dashboard must
+	// keep trying (an upgrade that fails is not a refused token).
+	time.Sleep(3 * time.Second)
+	ts2 := startServer(t, env) // same port, same database
+	require.Equal(t, ts.URL, ts2.URL)
+	during := createModule(t, ts2.URL, tok, "Made while reconnecting")
+	call[any](t, http.MethodPatch, ts2.URL+"/api/modules/"+before.ID.String(), tok, `{"status":"maintenance"}`)
+
+	waitJS(t, ctx, `document.querySelector('tr[data-id="`+during.ID.String()+`"]')`, "a change made while the dashboard was away shows")
+	waitJS(t, ctx, `document.querySelector("#ws-status").dataset.state === "live"`, "live again without a click")
+	waitJS(t, ctx, `document.querySelector('tr[data-id="`+before.ID.String()+`"]').cells[2].textContent === "maintenance"`)
+	// And live events flow on the new connection.
+	after := createModule(t, ts2.URL, tok, "After reconnect")
+	waitJS(t, ctx, `document.querySelector('tr[data-id="`+after.ID.String()+`"]')`)
 }

@@ -53,3 +53,37 @@ func TestDockerfileBuildsLikeTheTests(t *testing.T) {
 		assert.Contains(t, string(compose), want)
 	}
 }
+
+// TestComposeSecrets (issue 13 item 14): the compose file never pastes the
+// PostgreSQL password into DATABASE_URL (a password with @ : / ? # % would
+// break the URL), takes its secrets from a .env file made once from the
+// root .env.example (not from a command that makes a new secret at every
+// `up`), and that example lists every variable the compose file reads.
+func TestComposeSecrets(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../../docker-compose.yml")
+	require.NoError(t, err)
+	compose := string(raw)
+	dbURL := regexp.MustCompile(`(?m)^\s*DATABASE_URL:\s*(\S+)`).FindStringSubmatch(compose)
+	require.Len(t, dbURL, 2)
+	assert.NotContains(t, dbURL[1], "${", "no interpolated value inside the URL")
+	assert.NotRegexp(t, `://[^/@]*:[^/@]*@`, dbURL[1], "no password in the URL")
+	assert.Regexp(t, `(?m)^\s*PGPASSWORD:\s*\$\{POSTGRES_PASSWORD:\?`, compose, "the password travels verbatim, required")
+	assert.Regexp(t, `(?m)^\s*POSTGRES_PASSWORD:\s*\$\{POSTGRES_PASSWORD:\?`, compose, "no published default password")
+	assert.Regexp(t, `(?m)^\s*SESSION_SECRET:\s*\$\{SESSION_SECRET:\?`, compose)
+
+	example, err := os.ReadFile("../../.env.example")
+	require.NoError(t, err, "a root .env.example for compose users")
+	for _, m := range regexp.MustCompile(`\$\{([A-Z_]+)`).FindAllStringSubmatch(compose, -1) {
+		assert.Regexp(t, `(?m)^`+m[1]+`=`, string(example), "%s, read by docker-compose.yml, is in .env.example", m[1])
+	}
+	assert.Regexp(t, `(?m)^SESSION_SECRET=$`, string(example), "no secret value in the example")
+	assert.Regexp(t, `(?m)^POSTGRES_PASSWORD=$`, string(example))
+
+	for _, f := range []string{"../../README.md", "../../Dockerfile", "../../docker-compose.yml"} {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.NotRegexp(t, `SESSION_SECRET=\$\(openssl[^)]*\)\s+docker compose`, string(raw),
+			"%s: a secret made at every `docker compose up` invalidates every token at every restart", f)
+	}
+}

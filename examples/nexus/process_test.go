@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -315,4 +316,26 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 			t.Logf("%s: %d acknowledged creates and %d updates survived kill -9", name, len(acked)-1, lastSeq)
 		})
 	}
+}
+
+// TestPGPASSWORD (issue 13 item 14): the binary connects with a
+// DATABASE_URL that holds no password and the password in PGPASSWORD, as
+// docker-compose.yml runs it.
+func TestPGPASSWORD(t *testing.T) {
+	t.Parallel()
+	u, err := url.Parse(pgtest.URL(t))
+	require.NoError(t, err)
+	pass, ok := u.User.Password()
+	require.True(t, ok, "%s holds a password", pgtest.EnvVar)
+	u.User = url.User(u.User.Username())
+	env := baseEnv(t)
+	env["DATABASE_URL"] = u.String()
+	env["PGPASSWORD"] = pass
+	p := startBinary(t, env)
+	res, err := http.Get(p.URL + "/api/system")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var sys struct{ Data struct{ Storage string } }
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&sys))
+	assert.Equal(t, "postgres", sys.Data.Storage)
 }

@@ -1,0 +1,10 @@
+package server
+
+import (
+	"os"
+	"testing"
+
+	"github.com/nexuskit/nexus/examples/nexus/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { os.Exit(leakcheck.Run(m)) }
