@@ -40,13 +40,40 @@
 //	signer := wsauth.NewSigner(key) // key: 32+ random bytes
 //	mux.Handle("GET /ws", wsauth.Middleware(signer)(wsHandler))
 //
-// and in wsHandler, after accepting the socket:
+// and wsHandler, with coder/websocket and a shutdown.Manager m:
 //
-//	id, _ := wsauth.FromContext(r.Context())
-//	<-r.Context().Done()
-//	if errors.Is(context.Cause(r.Context()), wsauth.ErrExpired) {
-//		conn.Close(websocket.StatusPolicyViolation, "credential expired")
+//	func(w http.ResponseWriter, r *http.Request) {
+//		id, ok := wsauth.FromContext(r.Context())
+//		if !ok { // not behind wsauth (a routing mistake): refuse
+//			http.Error(w, "unauthenticated", http.StatusUnauthorized)
+//			return
+//		}
+//		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"chat.v1"}})
+//		if err != nil {
+//			return
+//		}
+//		defer c.CloseNow()
+//		go push(c, id) // writes; a client that also sends reads in a loop instead of CloseRead
+//		gone := c.CloseRead(context.Background()) // ends when the client closes or vanishes
+//		select {
+//		case <-gone.Done():
+//		case <-r.Context().Done(): // the credential expired
+//			if errors.Is(context.Cause(r.Context()), wsauth.ErrExpired) {
+//				c.Close(websocket.StatusPolicyViolation, "credential expired")
+//			}
+//		case <-m.Draining(): // the server is shutting down
+//			c.Close(websocket.StatusGoingAway, "server shutting down")
+//		}
 //	}
+//
+// The handler must wait on something that ends with the socket: the
+// request context of a hijacked connection is not canceled when the client
+// leaves (only at the credential's expiry), so a handler that waited on it
+// alone would run, and hold its goroutines, until then, and behind
+// shutdown's LongLived it would hold up every shutdown until the hard
+// timeout. CloseRead's context is derived from context.Background, not
+// r.Context, because coder/websocket closes the connection without a close
+// frame when the context of a read ends, which would lose the 1008.
 //
 // With coder/websocket, wsauth's Origin policy replaces Accept's own check,
 // which compares only the Origin's host with the request's Host and lets

@@ -42,6 +42,7 @@ var (
 	errBadSignature   = &reasonError{"bad_signature", "token signature does not verify with any key", ErrInvalidCredentials}
 	errNotYetValid    = &reasonError{"not_yet_valid", "token is issued in the future beyond the allowed clock skew", ErrInvalidCredentials}
 	errTokenExpired   = &reasonError{"expired", "token expired", ErrExpired}
+	errWrongAudience  = &reasonError{"wrong_audience", "token was issued for another audience", ErrInvalidCredentials}
 	errUnknownSession = &reasonError{"unknown_session", "session is unknown or has ended", ErrInvalidCredentials}
 	errNotCookie      = &reasonError{"source_not_accepted", "session IDs are only accepted from the session cookie", ErrInvalidCredentials}
 	errSourceRefused  = &reasonError{"source_not_accepted", "no authenticator accepts this credential source", ErrInvalidCredentials}

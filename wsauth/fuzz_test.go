@@ -3,8 +3,10 @@ package wsauth
 import (
 	"encoding/base64"
 	"errors"
+	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +88,8 @@ func FuzzDecodePayload(f *testing.F) {
 	f.Add([]byte{1, 1, 2, 1, 'a', 0})
 	f.Add([]byte{1, 1, 2, 1, 'a', 1, 1, 'k', 1, 'v'})
 	f.Add([]byte{})
+	f.Add([]byte{2, 2, 'w', 's', 1, 2, 1, 'a', 0})
+	f.Add([]byte{2, 0, 1, 2, 1, 'a', 0})
 	f.Fuzz(func(t *testing.T, p []byte) {
 		id, err := decodePayload(p)
 		if err != nil {
@@ -97,6 +101,9 @@ func FuzzDecodePayload(f *testing.F) {
 		if id.Subject == "" || !id.IssuedAt.Before(id.ExpiresAt) {
 			t.Fatalf("accepted bad payload %+v", id)
 		}
+		if (p[0] == tokenVersionAud) != (id.Audience != "") {
+			t.Fatalf("version %d with audience %q", p[0], id.Audience)
+		}
 	})
 }
 
@@ -105,6 +112,10 @@ func FuzzNormalizeOrigin(f *testing.F) {
 	f.Add("https://app.example:443")
 	f.Add("http://[::1]:8080")
 	f.Add("null")
+	f.Add("http://[::80")
+	f.Add("http://[::1]x")
+	f.Add("http://a]:1")
+	f.Add("http://[::1]:0080")
 	f.Fuzz(func(t *testing.T, o string) {
 		n, ok := normalizeOrigin(o)
 		if !ok {
@@ -113,6 +124,24 @@ func FuzzNormalizeOrigin(f *testing.F) {
 		n2, ok2 := normalizeOrigin(n)
 		if !ok2 || n2 != n {
 			t.Fatalf("not idempotent: %q -> %q -> %q", o, n, n2)
+		}
+		// What is accepted is a well-formed origin: net/url reads the same
+		// host and port back, an IPv6 literal is a valid address.
+		u, err := url.Parse(n)
+		if err != nil || u.Path != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+			t.Fatalf("%q -> %q: not a clean URL (%v)", o, n, err)
+		}
+		if h := u.Hostname(); strings.Contains(u.Host, "[") {
+			if a, err := netip.ParseAddr(h); err != nil || !a.Is6() || a.String() != h {
+				t.Fatalf("%q -> %q: bad IPv6 literal %q", o, n, h)
+			}
+		} else if h == "" || strings.ContainsAny(h, "[]:") {
+			t.Fatalf("%q -> %q: bad host %q", o, n, h)
+		}
+		if p := u.Port(); p != "" {
+			if v, err := strconv.Atoi(p); err != nil || v < 1 || v > 65535 || strconv.Itoa(v) != p {
+				t.Fatalf("%q -> %q: bad port %q", o, n, p)
+			}
 		}
 	})
 }

@@ -67,6 +67,9 @@ type Identity struct {
 	IssuedAt time.Time
 	// Claims are optional extra attributes (roles, tenant, ...).
 	Claims map[string]string
+	// Audience is the service or purpose the credential was issued for
+	// (Signer.WithAudience), "" when it names none.
+	Audience string
 	// Source is the credential source that authenticated the request; set
 	// by Middleware.
 	Source string

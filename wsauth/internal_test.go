@@ -1,6 +1,7 @@
 package wsauth
 
 import (
+	"context"
 	"encoding/base64"
 	"net/netip"
 	"strings"
@@ -86,6 +87,28 @@ func TestNormalizeOrigin(t *testing.T) {
 		{"https://a:b:c", ""},
 		{"1http://a", ""},
 		{"https://a b", ""},
+		// Malformed brackets (issue 12 item 5).
+		{"http://[::80", ""},
+		{"http://[::1", ""},
+		{"http://::1]", ""},
+		{"http://a]:80", ""},
+		{"http://[a]:80", ""},
+		{"http://[::1]x", ""},
+		{"http://[::1]:", ""},
+		{"http://[::1]]:80", ""},
+		{"http://[[::1]]", ""},
+		{"http://[fe80::1%25eth0]", ""},
+		{"http://[192.0.2.1]", ""},
+		{"http://[]", ""},
+		{"http://[::1]:8080:1", ""},
+		// Canonical IPv6 and ports.
+		{"http://[0:0:0:0:0:0:0:1]:8080", "http://[::1]:8080"},
+		{"http://[2001:DB8::1]", "http://[2001:db8::1]"},
+		{"http://a.example:0080", "http://a.example"},
+		{"http://a.example:08080", "http://a.example:8080"},
+		{"http://a.example:0", ""},
+		{"http://a.example:65536", ""},
+		{"http://a.example:000000000443", "http://a.example:443"},
 	}
 	for _, tt := range tests {
 		got, ok := normalizeOrigin(tt.in)
@@ -94,27 +117,35 @@ func TestNormalizeOrigin(t *testing.T) {
 	}
 }
 
+// memAttempt is a one-key attempt on a /32 with limit 2 and a minute's window.
+func memAttempt(addr string) *ThrottleAttempt {
+	a := netip.MustParseAddr(addr)
+	return &ThrottleAttempt{Keys: []ThrottleKey{{Prefix: netip.PrefixFrom(a, a.BitLen()), Limit: 2}}, Window: time.Minute}
+}
+
 // TestThrottleBoundedMemory: an attack from many addresses never grows the
 // table beyond its capacity, and recent offenders mostly stay blocked.
 func TestThrottleBoundedMemory(t *testing.T) {
 	t.Parallel()
-	th := newThrottle(2, time.Minute, 1000)
 	now := time.Now()
+	clock := func() time.Time { return now }
+	th := newMemoryStore(1000, clock)
+	ctx := context.Background()
 	for i := range 50_000 {
-		a := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-		key := throttleKey(a)
-		reason, _ := th.admit(key, now)
-		require.Empty(t, reason)
-		th.done(key, now, true)
+		a := memAttempt(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}).String())
+		res, err := th.Admit(ctx, a)
+		require.NoError(t, err)
+		require.Equal(t, ThrottleAdmitted, res.Verdict)
+		require.NoError(t, th.Done(ctx, a, true))
 		require.LessOrEqual(t, th.size(), 1000)
 	}
 	// Expired entries go first.
-	later := now.Add(2 * time.Minute)
+	now = now.Add(2 * time.Minute)
 	for i := range 10 {
-		key := throttleKey(netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}))
-		reason, _ := th.admit(key, later)
-		require.Empty(t, reason)
-		th.done(key, later, true)
+		a := memAttempt(netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}).String())
+		res, _ := th.Admit(ctx, a)
+		require.Equal(t, ThrottleAdmitted, res.Verdict)
+		_ = th.Done(ctx, a, true)
 	}
 	assert.LessOrEqual(t, th.size(), 20, "expired entries are dropped before live ones")
 }
@@ -124,48 +155,49 @@ func TestThrottleBoundedMemory(t *testing.T) {
 // ends while an attempt is in progress starts the count afresh.
 func TestThrottleBookkeeping(t *testing.T) {
 	t.Parallel()
-	th := newThrottle(2, time.Minute, 1)
 	now := time.Now()
-	a := throttleKey(netip.MustParseAddr("192.0.2.1"))
-	b := throttleKey(netip.MustParseAddr("192.0.2.2"))
+	th := newMemoryStore(1, func() time.Time { return now })
+	ctx := context.Background()
+	a, b := memAttempt("192.0.2.1"), memAttempt("192.0.2.2")
+	admit := func(x *ThrottleAttempt) ThrottleResult {
+		res, err := th.Admit(ctx, x)
+		require.NoError(t, err)
+		return res
+	}
 
-	reason, _ := th.admit(a, now)
-	require.Empty(t, reason)
-	th.done(a, now, false)
+	require.Equal(t, ThrottleAdmitted, admit(a).Verdict)
+	_ = th.Done(ctx, a, false)
 	assert.Zero(t, th.size(), "a success leaves nothing behind")
 
-	reason, _ = th.admit(a, now)
-	require.Empty(t, reason)
-	reason, _ = th.admit(b, now) // capacity 1: evicts a, in progress
-	require.Empty(t, reason)
-	th.done(a, now, true) // a's failure is still recorded
-	th.done(b, now, false)
+	require.Equal(t, ThrottleAdmitted, admit(a).Verdict)
+	require.Equal(t, ThrottleAdmitted, admit(b).Verdict) // capacity 1: evicts a, in progress
+	_ = th.Done(ctx, a, true)                            // a's failure is still recorded
+	_ = th.Done(ctx, b, false)
 	assert.Equal(t, 1, th.size())
 
-	reason, _ = th.admit(a, now)
-	require.Empty(t, reason)
-	later := now.Add(time.Minute)
-	th.done(a, later, true) // counted in the new window
-	reason, _ = th.admit(a, later)
-	require.Empty(t, reason, "one failure in the new window, two allowed")
-	th.done(a, later, true)
-	reason, wait := th.admit(a, later.Add(time.Second))
-	assert.Equal(t, reasonThrottled, reason)
-	assert.Equal(t, 59*time.Second, wait)
+	require.Equal(t, ThrottleAdmitted, admit(a).Verdict)
+	now = now.Add(time.Minute)
+	_ = th.Done(ctx, a, true) // counted in the new window
+	require.Equal(t, ThrottleAdmitted, admit(a).Verdict, "one failure in the new window, two allowed")
+	_ = th.Done(ctx, a, true)
+	now = now.Add(time.Second)
+	res := admit(a)
+	assert.Equal(t, ThrottleBlocked, res.Verdict)
+	assert.Equal(t, 59*time.Second, res.RetryAfter)
 }
 
-func TestThrottleKey(t *testing.T) {
+func TestThrottleKeys(t *testing.T) {
 	t.Parallel()
-	assert.False(t, throttleKey(netip.Addr{}).IsValid())
-	assert.Equal(t, "192.0.2.1/32", throttleKey(netip.MustParseAddr("192.0.2.1")).String())
-	assert.Equal(t, "2001:db8:0:1::/64", throttleKey(netip.MustParseAddr("2001:db8:0:1:2:3:4:5")).String())
-	assert.Equal(t, "fe80::/64", throttleKey(netip.MustParseAddr("fe80::1%eth0")).String())
-	// An unparseable RemoteAddr (a Unix socket peer) is not throttled.
-	th := newThrottle(1, time.Minute, 10)
-	for range 3 {
-		reason, _ := th.admit(throttleKey(parseRemoteAddr("@")), time.Now())
-		assert.Empty(t, reason)
-		th.done(throttleKey(parseRemoteAddr("@")), time.Now(), true)
-	}
-	assert.Zero(t, th.size())
+	c := defaultConfig()
+	c.failures, c.failures56, c.failures48 = 10, 40, 160
+	var dst [3]ThrottleKey
+	assert.Nil(t, c.throttleKeys(&dst, netip.Addr{}), "an unparseable RemoteAddr (a Unix socket peer) is not throttled")
+	assert.Nil(t, c.throttleKeys(&dst, parseRemoteAddr("@")))
+	assert.Equal(t, []ThrottleKey{{netip.MustParsePrefix("192.0.2.1/32"), 10}}, c.throttleKeys(&dst, netip.MustParseAddr("192.0.2.1")))
+	assert.Equal(t, []ThrottleKey{
+		{netip.MustParsePrefix("2001:db8:0:1::/64"), 10},
+		{netip.MustParsePrefix("2001:db8::/56"), 40},
+		{netip.MustParsePrefix("2001:db8::/48"), 160},
+	}, c.throttleKeys(&dst, netip.MustParseAddr("2001:db8:0:1:2:3:4:5")))
+	assert.Equal(t, "fe80::/64", c.throttleKeys(&dst, netip.MustParseAddr("fe80::1%eth0"))[0].Prefix.String())
 }

@@ -45,7 +45,7 @@ type middleware struct {
 	config
 	auth          Authenticator
 	next          http.Handler
-	throttle      *throttle
+	throttle      *throttler
 	subprotocolOn bool
 	errNoCreds    *respond.APIError
 }
@@ -55,10 +55,15 @@ type middleware struct {
 // resources. In order it:
 //
 //  1. answers 426 to a request that is not a WebSocket upgrade (or passes
-//     it through with PassThroughNonUpgrade);
-//  2. answers 429 with Retry-After to a client address that failed too
-//     often, or whose attempts in progress would exceed that (Throttle),
-//     without running the Authenticator;
+//     it through with PassThroughNonUpgrade, unless it is a GET carrying
+//     Upgrade or Sec-WebSocket-Key headers of any value: those are
+//     authenticated like upgrades, because some WebSocket library may take
+//     them for one);
+//  2. answers 429 with Retry-After to a client address whose credentials
+//     the Authenticator refused too often (Throttle), without running the
+//     Authenticator; an attempt that would exceed the allowance only
+//     together with attempts still in progress waits for them (up to 5 s)
+//     instead;
 //  3. answers 403 to an Origin the policy refuses (same-origin by default,
 //     AllowOrigins and AllowOriginPatterns otherwise);
 //  4. takes the first credential found in the Sources order, and answers
@@ -108,10 +113,24 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 	case !hasQuery && cfg.query != "":
 		cfg.sources = append(cfg.sources[:len(cfg.sources):len(cfg.sources)], SourceQuery)
 	}
+	if !cfg.aggregatesSet {
+		cfg.failures56, cfg.failures48 = cfg.failures*aggregateFactor56, cfg.failures*aggregateFactor48
+	}
+	if cfg.failures56 < cfg.failures || cfg.failures48 < cfg.failures56 {
+		optPanic("ThrottleIPv6", "the limits must grow with the block: /64 %d, /56 %d, /48 %d", cfg.failures, cfg.failures56, cfg.failures48)
+	}
+	if cfg.cookieWildcard() {
+		optPanic("AllowOriginPatterns", "a wildcard pattern with cookie credentials lets any matching origin (a forgotten or taken-over subdomain) use your users' sessions; list exact origins with AllowOrigins, or leave SourceCookie out of Sources")
+	}
 	base := middleware{config: cfg, auth: auth}
 	if !cfg.throttleOff {
 		// One throttle shared by every handler this Middleware wraps.
-		base.throttle = newThrottle(cfg.failures, cfg.window, cfg.capacity)
+		local := newMemoryStore(cfg.capacity, cfg.now)
+		th := &throttler{store: cfg.store, local: local, timeout: cfg.storeTimeout, window: cfg.window, logger: cfg.logger}
+		if th.store == nil {
+			th.store = local
+		}
+		base.throttle = th
 	}
 	var names []string
 	for _, s := range cfg.sources {
@@ -141,11 +160,15 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 
 // ServeHTTP implements http.Handler.
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !isUpgrade(r) {
-		if m.passThrough {
-			m.next.ServeHTTP(w, r)
-			return
-		}
+	switch {
+	case isUpgrade(r):
+	case m.passThrough && !upgradeAttempt(r):
+		m.next.ServeHTTP(w, r)
+		return
+	case m.passThrough:
+		// Not an upgrade by RFC 6455, but next may take it for one:
+		// authenticate it like one.
+	default:
 		if r.ProtoMajor == 1 {
 			// HTTP/2 and later forbid these connection-specific fields
 			// (RFC 9113 §8.2.2): clients fail the stream on seeing them.
@@ -157,14 +180,23 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	now := m.now()
 	client, fromProxy := m.clientAddr(r)
-	a := attempt{client: client, key: throttleKey(client)}
+	a := attempt{client: client}
 	if m.throttle != nil {
-		if reason, wait := m.throttle.admit(a.key, now); reason != "" {
-			m.audit(r.Context(), r, &a, outcomeThrottled, reason)
-			secs := int64((wait + time.Second - 1) / time.Second)
-			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
-			m.responder.Error(w, r, errRespThrottled)
-			return
+		if keys := m.throttleKeys(&a.keys, client); keys != nil {
+			a.throttle = ThrottleAttempt{ID: m.throttle.ids.Add(1), Keys: keys, Window: m.window, Lease: m.window}
+			store, res := m.throttle.waitAdmit(r.Context(), &a.throttle)
+			if res.Verdict != ThrottleAdmitted {
+				reason, wait := reasonThrottled, res.RetryAfter
+				if res.Verdict == ThrottleBusy {
+					reason, wait = reasonBusy, time.Second
+				}
+				m.audit(r.Context(), r, &a, outcomeThrottled, reason)
+				secs := max(int64((wait+time.Second-1)/time.Second), 1)
+				w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+				m.responder.Error(w, r, errRespThrottled)
+				return
+			}
+			a.store = store
 		}
 	}
 	id, out := m.authenticate(w, r, &a, now, fromProxy)
@@ -185,13 +217,14 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authenticate runs the origin policy, finds the credential and asks the
 // Authenticator. It returns the Identity and the request next should see,
 // or a nil Identity after answering the request itself. Every call writes
-// one audit record; a.failed reports a client failure (401 or 403).
+// one audit record; a.failed reports a credential the Authenticator
+// refused, the only failure the throttle counts.
 func (m *middleware) authenticate(w http.ResponseWriter, r *http.Request, a *attempt, now time.Time, fromProxy bool) (*Identity, *http.Request) {
-	if m.throttle != nil {
+	if a.store != nil {
 		// Deferred, so that even a panicking Authenticator ends the attempt;
 		// and here, not in ServeHTTP, so that an open socket is not an
 		// attempt in progress.
-		defer func() { m.throttle.done(a.key, now, a.failed) }()
+		defer func() { m.throttle.done(r.Context(), a.store, &a.throttle, a.failed) }()
 	}
 	origin := headerGet(r.Header, "Origin")
 	if origin != "" && !m.originAllowed(origin, r, fromProxy) {
@@ -254,14 +287,17 @@ func (m *middleware) authFailed(w http.ResponseWriter, r *http.Request, a *attem
 			m.unauthorized(w, apiErr)
 		}
 		if apiErr.Status >= 400 && apiErr.Status < 500 {
+			a.failed = true
 			m.reject(w, r, a, reason, apiErr)
 			return
 		}
 		m.audit(r.Context(), r, a, outcomeError, reason)
 		m.responder.Error(w, r, apiErr)
 	case errors.Is(err, ErrExpired):
+		a.failed = true
 		m.reject(w, r, a, reasonOf(err), m.unauthorized(w, errRespExpired))
 	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrNoCredentials):
+		a.failed = true
 		m.reject(w, r, a, reasonOf(err), m.unauthorized(w, errRespInvalid))
 	default:
 		m.audit(r.Context(), r, a, outcomeError, "authenticator_error")
@@ -269,10 +305,12 @@ func (m *middleware) authFailed(w http.ResponseWriter, r *http.Request, a *attem
 	}
 }
 
-// reject answers a client failure, which counts for throttling, and
-// audits it.
+// reject answers a client failure and audits it. Only a credential the
+// Authenticator refused (a.failed, set by authFailed) counts for
+// throttling: a refused Origin or a missing credential proves nothing
+// about guessing, and counting them would let any web page a user visits
+// lock the user's address out by opening sockets from the wrong origin.
 func (m *middleware) reject(w http.ResponseWriter, r *http.Request, a *attempt, reason string, resp *respond.APIError) {
-	a.failed = true
 	m.audit(r.Context(), r, a, outcomeRejected, reason)
 	m.responder.Error(w, r, resp)
 }
@@ -302,6 +340,24 @@ func isUpgrade(r *http.Request) bool {
 		return strings.EqualFold(headerGet(r.Header, ":protocol"), "websocket")
 	}
 	return false
+}
+
+// upgradeAttempt reports whether r could be taken for a WebSocket
+// handshake by some server: a GET carrying Upgrade or Sec-WebSocket-Key,
+// whatever their values. WebSocket libraries disagree on how strictly they
+// read these headers (coder/websocket and gobwas/ws fold Unicode, so
+// "webſocket" with U+017F or NBSP around the token is accepted), so
+// PassThroughNonUpgrade never lets such a request through: wsauth
+// authenticates it as a handshake instead (fail closed). Without
+// PassThroughNonUpgrade such a request gets 426 like any other that is not
+// a strict RFC 6455 upgrade.
+func upgradeAttempt(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	_, up := r.Header["Upgrade"]
+	_, key := r.Header["Sec-Websocket-Key"]
+	return up || key
 }
 
 // headerHasToken reports whether a comma-separated header (name in

@@ -156,7 +156,7 @@ func TestRejections(t *testing.T) {
 		},
 		{
 			name: "pattern with wrong scheme",
-			opts: []wsauth.Option{wsauth.AllowOriginPatterns("https://*.example.com")},
+			opts: []wsauth.Option{wsauth.AllowOriginPatterns("https://*.example.com"), wsauth.Sources(wsauth.SourceBearer)},
 			setup: func(r *http.Request) {
 				r.Header.Set("Origin", "http://app.example.com")
 				r.Header.Set("Authorization", "Bearer "+valid)
@@ -437,4 +437,58 @@ func TestUpgradeRequiredOverHTTP2(t *testing.T) {
 			assert.Equal(t, "websocket", resp.Header.Get("Upgrade"))
 		}
 	}
+}
+
+// TestPassThroughFailsClosed: with PassThroughNonUpgrade, a GET that
+// carries Upgrade or Sec-WebSocket-Key, whatever their values, is
+// authenticated, never passed through: WebSocket libraries fold Unicode
+// and trim Unicode spaces where wsauth does not.
+func TestPassThroughFailsClosed(t *testing.T) {
+	t.Parallel()
+	signer := wsauth.NewSigner(testKey)
+	tok, err := signer.Issue("alice", time.Hour)
+	require.NoError(t, err)
+	variants := map[string]func(h http.Header){
+		"long s":          func(h http.Header) { h.Set("Upgrade", "web\u017focket") },
+		"kelvin sign":     func(h http.Header) { h.Set("Upgrade", "websoc\u212aet") },
+		"nbsp":            func(h http.Header) { h.Set("Upgrade", "\u00a0websocket\u00a0") },
+		"nel":             func(h http.Header) { h.Set("Upgrade", "\u0085websocket\u0085") },
+		"connection nbsp": func(h http.Header) { h.Set("Connection", "\u00a0Upgrade") },
+		"connection long s": func(h http.Header) {
+			h.Set("Connection", "upgrade, \u017fomething")
+			h.Set("Upgrade", "web\u017focket")
+		},
+		"no connection": func(h http.Header) { h.Del("Connection") },
+		"key only":      func(h http.Header) { h.Del("Upgrade"); h.Del("Connection") },
+		"upgrade only":  func(h http.Header) { h.Del("Sec-WebSocket-Key"); h.Set("Upgrade", "h2c") },
+		"empty upgrade": func(h http.Header) { h["Upgrade"] = []string{""} },
+	}
+	for name, mutate := range variants {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			next := &identityHandler{}
+			h := wsauth.Middleware(signer, wsauth.PassThroughNonUpgrade(), wsauth.Logger(discardLogger()))(next)
+			r := upgradeRequest("http://example.com/ws")
+			mutate(r.Header)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			assert.Equal(t, http.StatusUnauthorized, rec.Code)
+			assert.Zero(t, next.Calls(), "passed through unauthenticated")
+
+			r = upgradeRequest("http://example.com/ws")
+			mutate(r.Header)
+			r.Header.Set("Authorization", "Bearer "+tok)
+			rec = httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			require.Equal(t, 1, next.Calls())
+			require.NotNil(t, next.id, "authenticated")
+			assert.Equal(t, "alice", next.id.Subject)
+		})
+	}
+	// A GET without either header still passes through.
+	next := &identityHandler{}
+	h := wsauth.Middleware(signer, wsauth.PassThroughNonUpgrade(), wsauth.Logger(discardLogger()))(next)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/ws", nil))
+	assert.Equal(t, 1, next.Calls())
+	assert.Nil(t, next.id)
 }

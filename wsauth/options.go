@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nexuskit/nexus/internal/clientaddr"
 	"github.com/nexuskit/nexus/respond"
 )
 
@@ -28,10 +29,24 @@ const (
 	DefaultThrottleFailures = 10
 	// DefaultThrottleWindow is the failure-counting window.
 	DefaultThrottleWindow = time.Minute
-	// DefaultThrottleCapacity is how many addresses the throttle tracks at
-	// most (about 100 bytes each: ~1 MiB), so an attack from many
-	// addresses cannot grow memory without bound.
+	// DefaultThrottleCapacity is how many keys (an IPv4 address, or an
+	// IPv6 /64, /56 or /48) the in-memory throttle tracks at most, so an
+	// attack from many addresses cannot grow memory without bound: about
+	// 50 bytes each, ~0.5 MiB in all (see MemoryThrottleStore).
 	DefaultThrottleCapacity = 10000
+	// DefaultThrottleStoreTimeout bounds each call to a ThrottleStore set
+	// with ThrottleStorage: long enough for a store on the local network,
+	// short enough that an unreachable one adds little to a handshake.
+	DefaultThrottleStoreTimeout = 50 * time.Millisecond
+)
+
+// The IPv6 aggregates' limits by default, as multiples of the /64's: a
+// home usually gets a /56 (256 /64s) and a site a /48, so without them one
+// subscriber could make 256 times the guesses. The multiples leave room
+// for several honest users sharing the block.
+const (
+	aggregateFactor56 = 4
+	aggregateFactor48 = 16
 )
 
 // Option configures Middleware. Invalid values panic in Middleware with a
@@ -50,8 +65,13 @@ type config struct {
 	passThrough    bool
 	throttleOff    bool
 	failures       int
+	failures56     int
+	failures48     int
+	aggregatesSet  bool
 	window         time.Duration
 	capacity       int
+	store          ThrottleStore
+	storeTimeout   time.Duration
 	proxies        []netip.Prefix
 	now            func() time.Time
 	responder      *respond.Responder
@@ -66,6 +86,7 @@ func defaultConfig() config {
 		failures:       DefaultThrottleFailures,
 		window:         DefaultThrottleWindow,
 		capacity:       DefaultThrottleCapacity,
+		storeTimeout:   DefaultThrottleStoreTimeout,
 		now:            time.Now,
 	}
 }
@@ -105,6 +126,16 @@ func AllowOrigins(origins ...string) Option {
 // matched with path.Match, case-insensitively. Like AllowOrigins it replaces
 // the same-origin default. "*.example.com" does not match "example.com";
 // list both if both are wanted.
+//
+// A pattern with a wildcard ('*', '?' or '[') cannot be combined with
+// cookie credentials (SourceCookie, which the default Sources include):
+// Middleware panics. A browser sends the cookie from any page, so every
+// host the pattern matches (a forgotten subdomain, one taken over through
+// a dangling DNS record, a user-content host) could open sockets with your
+// users' sessions; CORS forbids the equivalent ("*" with credentials). Use
+// AllowOrigins with the exact origins, or Sources without SourceCookie
+// (tokens in the subprotocol or Authorization header are not sent by the
+// browser on its own).
 func AllowOriginPatterns(patterns ...string) Option {
 	parsed := make([]originPattern, 0, len(patterns))
 	for _, p := range patterns {
@@ -145,7 +176,13 @@ func Sources(sources ...string) Option {
 	return func(c *config) { c.sources, c.sourcesSet = list, true }
 }
 
-// Cookie sets the session cookie's name (default DefaultCookie).
+// Cookie sets the session cookie's name (default DefaultCookie). Prefer a
+// name starting with "__Host-" (such as "__Host-session") for a session
+// cookie served over HTTPS: browsers accept such a cookie only with Secure,
+// Path=/ and no Domain, so no subdomain, and no plain-HTTP page, can set
+// or overwrite it (RFC 6265bis §4.1.3.2), which closes session fixation
+// from a sibling host. The default stays "session" because "__Host-"
+// cookies cannot be set over plain HTTP, as in local development.
 func Cookie(name string) Option {
 	if name == "" || !isToken(name) {
 		optPanic("Cookie", "%q is not a valid cookie name", name)
@@ -180,20 +217,33 @@ func SubprotocolPrefix(prefix string) Option {
 
 // PassThroughNonUpgrade lets requests that are not WebSocket upgrades reach
 // the next handler unauthenticated (FromContext reports false) instead of
-// being answered 426 Upgrade Required.
+// being answered 426 Upgrade Required. It fails closed: a GET carrying an
+// Upgrade or Sec-WebSocket-Key header, whatever their values, is
+// authenticated like a handshake even when it is not a strict RFC 6455
+// upgrade, because WebSocket libraries read those headers more loosely
+// than wsauth does (coder/websocket and gobwas/ws accept "webſocket" with
+// U+017F, a Kelvin sign for "k", or NBSP and NEL around the token).
 func PassThroughNonUpgrade() Option {
 	return func(c *config) { c.passThrough = true }
 }
 
-// Throttle sets how many failed attempts (401 or 403) one client address
-// may make within window before further attempts get 429 Too Many Requests
-// with Retry-After until the window ends, without reaching the
-// Authenticator. Attempts still being authenticated count too (a client
-// cannot get more guesses through by sending them all at once); when they
-// fill the allowance, the 429 says to retry after a second. Successful
-// attempts are never counted. Defaults: DefaultThrottleFailures per
-// DefaultThrottleWindow. IPv6 addresses are counted per /64, the block one
-// subscriber usually holds.
+// Throttle sets how many credentials from one client address the
+// Authenticator may refuse within window before further attempts get 429
+// Too Many Requests with Retry-After until the window (which starts at the
+// first refusal) ends, without reaching the Authenticator. Only refusals
+// by the Authenticator count: a refused Origin, a missing or malformed
+// credential and cookie credentials without Origin do not (they are no
+// guesses, and counting them would let any web page lock its visitors'
+// address out), nor do successes or server-side errors.
+//
+// Attempts still being authenticated count against the allowance (a client
+// cannot get more guesses through by sending them all at once), but an
+// attempt they would push over it waits for them to end, up to 5 seconds,
+// instead of being refused: valid clients reconnecting together (after a
+// server restart closed every socket) all get in. Defaults:
+// DefaultThrottleFailures per DefaultThrottleWindow. IPv6 addresses are
+// counted per /64, the block one subscriber usually holds, and also per
+// /56 and /48 with higher limits (ThrottleIPv6).
 func Throttle(failures int, window time.Duration) Option {
 	if failures < 1 {
 		optPanic("Throttle", "failures must be at least 1, got %d", failures)
@@ -204,15 +254,55 @@ func Throttle(failures int, window time.Duration) Option {
 	return func(c *config) { c.failures, c.window, c.throttleOff = failures, window, false }
 }
 
-// ThrottleCapacity bounds how many client addresses the throttle tracks
-// (default DefaultThrottleCapacity). When full, expired entries are dropped
-// first, then arbitrary ones, so memory stays bounded under an attack from
-// many addresses (at the price of forgetting some of them).
+// ThrottleIPv6 sets the failure limits of the IPv6 aggregates, counted per
+// window besides each /64's: per56 for a /56 (a home's usual delegation of
+// 256 /64s) and per48 for a /48 (a site's). Without them one subscriber
+// could multiply its guesses by its number of /64s. The defaults are 4 and
+// 16 times Throttle's failures (40 and 160). It panics unless
+// 1 <= per56 <= per48; Middleware panics if per56 is below Throttle's
+// failures.
+func ThrottleIPv6(per56, per48 int) Option {
+	if per56 < 1 || per48 < per56 {
+		optPanic("ThrottleIPv6", "want 1 <= per56 <= per48, got %d and %d", per56, per48)
+	}
+	return func(c *config) { c.failures56, c.failures48, c.aggregatesSet = per56, per48, true }
+}
+
+// ThrottleCapacity bounds how many keys the default in-memory throttle
+// tracks (default DefaultThrottleCapacity): one per IPv4 address, three per
+// IPv6 client (its /64, /56 and /48). When full, expired entries are
+// dropped first, then arbitrary ones, so memory stays bounded under an
+// attack from many addresses (at the price of forgetting some of them). It
+// also bounds the local fallback of ThrottleStorage.
 func ThrottleCapacity(n int) Option {
 	if n < 1 {
 		optPanic("ThrottleCapacity", "capacity must be at least 1, got %d", n)
 	}
 	return func(c *config) { c.capacity = n }
+}
+
+// ThrottleStorage makes the throttle keep its counts in s instead of in
+// this process's memory, so that several replicas of a server count
+// failures together (github.com/nexuskit/nexus/wsauth/redisthrottle is a
+// Redis store). Each call is bounded by ThrottleStoreTimeout. While s
+// fails (an error or a timeout), the throttle counts in a local in-memory
+// store instead (fail over, not open), and each change between the two
+// states is logged once: at Error level when s fails, at Info when it
+// recovers.
+func ThrottleStorage(s ThrottleStore) Option {
+	if s == nil {
+		optPanic("ThrottleStorage", "nil ThrottleStore")
+	}
+	return func(c *config) { c.store = s }
+}
+
+// ThrottleStoreTimeout bounds each call to the ThrottleStorage store
+// (default DefaultThrottleStoreTimeout). It panics unless d is positive.
+func ThrottleStoreTimeout(d time.Duration) Option {
+	if d <= 0 {
+		optPanic("ThrottleStoreTimeout", "timeout must be positive, got %v", d)
+	}
+	return func(c *config) { c.storeTimeout = d }
 }
 
 // NoThrottle turns throttling off, for deployments that rate-limit
@@ -223,22 +313,24 @@ func NoThrottle() Option {
 
 // TrustedProxies lists the proxies (CIDR prefixes such as "10.0.0.0/8" or
 // single addresses) in front of the server. Only for requests whose
-// RemoteAddr is one of them is X-Forwarded-For used for the client address
-// (the rightmost entry that is not itself a trusted proxy) and
-// X-Forwarded-Proto for the same-origin scheme. By default neither header
-// is trusted: any client can send them.
+// RemoteAddr is one of them are the forwarded headers used: for the client
+// address, the rightmost X-Forwarded-For or RFC 7239 Forwarded entry
+// ("ip", "ip:port", "[ipv6]:port", quoted or not) that is not itself a
+// trusted proxy; for the same-origin scheme, X-Forwarded-Proto or
+// Forwarded's proto=. When a request carries both X-Forwarded-For and
+// Forwarded and they name different clients, neither is believed (one of
+// them came from the client) and the proxy's own address counts. By
+// default no header is trusted: any client can send them. This is the rule
+// of the whole nexuskit reference server (rate limits, request IDs, access
+// log), so every part counts the same client.
 func TrustedProxies(cidrs ...string) Option {
 	prefixes := make([]netip.Prefix, 0, len(cidrs))
 	for _, s := range cidrs {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			a, aerr := netip.ParseAddr(s)
-			if aerr != nil {
-				optPanic("TrustedProxies", "%q is neither a CIDR prefix nor an IP address", s)
-			}
-			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		p, ok := clientaddr.ParsePrefix(s)
+		if !ok {
+			optPanic("TrustedProxies", "%q is neither a CIDR prefix nor an IP address", s)
 		}
-		prefixes = append(prefixes, p.Masked())
+		prefixes = append(prefixes, p)
 	}
 	return func(c *config) { c.proxies = append(c.proxies, prefixes...) }
 }
@@ -299,4 +391,22 @@ func isTchar(b byte) bool {
 		return true
 	}
 	return strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
+}
+
+// cookieWildcard reports whether origin patterns with a wildcard are
+// combined with cookie credentials.
+func (c *config) cookieWildcard() bool {
+	wild := false
+	for _, p := range c.patterns {
+		wild = wild || strings.ContainsAny(p.host, "*?[\\")
+	}
+	if !wild {
+		return false
+	}
+	for _, s := range c.sources {
+		if s == SourceCookie {
+			return true
+		}
+	}
+	return false
 }

@@ -37,6 +37,16 @@ func TestInvalidOptionsPanic(t *testing.T) {
 		{"zero failures", func() { wsauth.Throttle(0, time.Minute) }, "Throttle"},
 		{"zero window", func() { wsauth.Throttle(3, 0) }, "Throttle"},
 		{"zero capacity", func() { wsauth.ThrottleCapacity(0) }, "ThrottleCapacity"},
+		{"aggregate below /64", func() { wsauth.Middleware(signer, wsauth.Throttle(10, time.Minute), wsauth.ThrottleIPv6(5, 50)) }, "ThrottleIPv6"},
+		{"aggregate order", func() { wsauth.ThrottleIPv6(50, 40) }, "ThrottleIPv6"},
+		{"zero aggregate", func() { wsauth.ThrottleIPv6(0, 40) }, "ThrottleIPv6"},
+		{"nil store", func() { wsauth.ThrottleStorage(nil) }, "ThrottleStorage"},
+		{"zero store timeout", func() { wsauth.ThrottleStoreTimeout(0) }, "ThrottleStoreTimeout"},
+		{"wildcard pattern with default sources (cookie)", func() { wsauth.Middleware(signer, wsauth.AllowOriginPatterns("https://*.example.com")) },
+			"AllowOriginPatterns: a wildcard pattern with cookie credentials"},
+		{"wildcard port with cookie", func() {
+			wsauth.Middleware(signer, wsauth.Sources(wsauth.SourceCookie), wsauth.AllowOriginPatterns("http://localhost:*"))
+		}, "AllowOriginPatterns"},
 		{"bad proxy", func() { wsauth.TrustedProxies("10.0.0.0/33") }, "TrustedProxies"},
 		{"nil logger", func() { wsauth.Logger(nil) }, "Logger"},
 		{"nil clock", func() { wsauth.Clock(nil) }, "Clock"},
@@ -78,6 +88,14 @@ func TestValidOptionsDoNotPanic(t *testing.T) {
 			wsauth.SubprotocolPrefix("base64url.bearer.authorization.k8s.io."),
 			wsauth.TrustedProxies("10.0.0.0/8", "::1", "fd00::/8"),
 			wsauth.ThrottleCapacity(10),
+			wsauth.ThrottleIPv6(10, 10),
+			wsauth.ThrottleStorage(wsauth.NewMemoryThrottleStore(10)),
+			wsauth.ThrottleStoreTimeout(time.Second),
 		)(&identityHandler{})
+	})
+	assert.NotPanics(t, func() {
+		// Cookies with exact origins, or with patterns without a wildcard.
+		wsauth.Middleware(wsauth.NewSigner(testKey), wsauth.AllowOrigins("https://app.example"),
+			wsauth.AllowOriginPatterns("https://app.example.com"))(&identityHandler{})
 	})
 }

@@ -2,8 +2,12 @@ package wsauth
 
 import (
 	"net/http"
+	"net/netip"
 	"path"
+	"strconv"
 	"strings"
+
+	"github.com/nexuskit/nexus/internal/clientaddr"
 )
 
 // originPattern is one AllowOriginPatterns entry, lowercased.
@@ -42,39 +46,79 @@ func normalizeOrigin(o string) (string, bool) {
 	return scheme + "://" + h, true
 }
 
-// normalizeHost lowercases host[:port], checks its characters and drops the
-// default port of scheme.
+// normalizeHost checks host[:port] and returns it in canonical form:
+// lowercase, an IPv6 literal in brackets in its RFC 5952 form, the port
+// without leading zeros and dropped when it is scheme's default. A host is
+// a name of letters, digits, '.', '-' and '_', or an IPv6 address in
+// brackets (without zone); a port is 1 to 65535.
 func normalizeHost(scheme, host string) (string, bool) {
 	if host == "" || len(host) > 261 {
 		return "", false
 	}
-	for i := 0; i < len(host); i++ {
-		b := host[i]
-		if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' ||
-			b == '.' || b == '-' || b == ':' || b == '[' || b == ']' || b == '_') {
+	var name, port string
+	if host[0] == '[' {
+		end := strings.IndexByte(host, ']')
+		if end < 0 {
 			return "", false
 		}
-	}
-	host = strings.ToLower(host)
-	name, port := host, ""
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
-		name, port = host[:i], host[i+1:]
-		if port == "" || strings.IndexByte(name, ':') >= 0 && !strings.HasPrefix(name, "[") {
+		a, err := netip.ParseAddr(host[1:end])
+		if err != nil || !a.Is6() || a.Zone() != "" {
 			return "", false
 		}
-		for j := 0; j < len(port); j++ {
-			if port[j] < '0' || port[j] > '9' {
+		name = "[" + a.String() + "]"
+		rest := host[end+1:]
+		if rest != "" {
+			if rest[0] != ':' {
+				return "", false
+			}
+			port = rest[1:]
+			if port == "" {
 				return "", false
 			}
 		}
+	} else {
+		name = host
+		if i := strings.IndexByte(host, ':'); i >= 0 {
+			name, port = host[:i], host[i+1:]
+			if port == "" {
+				return "", false
+			}
+		}
+		if name == "" {
+			return "", false
+		}
+		for i := 0; i < len(name); i++ {
+			b := name[i]
+			if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '.' || b == '-' || b == '_') {
+				return "", false
+			}
+		}
+		name = strings.ToLower(name)
 	}
-	if name == "" {
-		return "", false
-	}
-	if port != "" && port == defaultPort(scheme) {
+	if port == "" {
 		return name, true
 	}
-	return host, true
+	if len(port) > 5 {
+		port = strings.TrimLeft(port, "0")
+		if len(port) > 5 {
+			return "", false
+		}
+	}
+	n := 0
+	for i := 0; i < len(port); i++ {
+		if port[i] < '0' || port[i] > '9' {
+			return "", false
+		}
+		n = n*10 + int(port[i]-'0')
+	}
+	if n < 1 || n > 65535 {
+		return "", false
+	}
+	port = strconv.Itoa(n)
+	if port == defaultPort(scheme) {
+		return name, true
+	}
+	return name + ":" + port, true
 }
 
 func defaultPort(scheme string) string {
@@ -112,19 +156,14 @@ func (m *middleware) originAllowed(origin string, r *http.Request, fromProxy boo
 }
 
 // sameOrigin is the request's own origin: its scheme (TLS, or a trusted
-// proxy's X-Forwarded-Proto) and its Host.
+// proxy's X-Forwarded-Proto or Forwarded proto=) and its Host.
 func (m *middleware) sameOrigin(r *http.Request, fromProxy bool) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	if fromProxy {
-		proto := headerGet(r.Header, "X-Forwarded-Proto")
-		if i := strings.IndexByte(proto, ','); i >= 0 {
-			proto = proto[:i]
-		}
-		switch p := strings.ToLower(strings.TrimSpace(proto)); p {
-		case "http", "https":
+		if p := clientaddr.Proto(r); p != "" {
 			scheme = p
 		}
 	}

@@ -50,7 +50,8 @@ func TestOriginPolicy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			opts := append([]wsauth.Option{wsauth.Logger(discardLogger())}, tt.opts...)
+			// Bearer only: wildcard patterns are refused with cookie credentials.
+			opts := append([]wsauth.Option{wsauth.Logger(discardLogger()), wsauth.Sources(wsauth.SourceBearer)}, tt.opts...)
 			h := wsauth.Middleware(wsauth.StaticTokens(map[string]string{"service-token-0123456789": "svc"}), opts...)(&identityHandler{})
 			r := upgradeRequest("http://example.com/ws")
 			r.Host = tt.host

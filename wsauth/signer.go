@@ -30,7 +30,12 @@ const (
 
 	maxSubjectLen = 256
 	maxClaims     = 32
-	tokenVersion  = 1
+	// tokenVersion is the payload without an audience, tokenVersionAud
+	// the payload with one (after the version byte). A Signer without an
+	// audience still issues the first, so tokens stay readable by
+	// verifiers that predate audiences.
+	tokenVersion    = 1
+	tokenVersionAud = 2
 	// macDomain separates these MACs from any other use of the same key.
 	macDomain = "nexuskit.wsauth.v1."
 )
@@ -48,10 +53,18 @@ var b64 = base64.RawURLEncoding.Strict()
 // before the payload is decoded. Several keys allow rotation: the first
 // signs, every key verifies. A Signer is an Authenticator accepting tokens
 // from any credential source. It is safe for concurrent use.
+//
+// A token can name an audience (WithAudience): the service or purpose it
+// was issued for. A Signer with an audience issues only tokens for it and
+// accepts only tokens for it; a Signer without one accepts only tokens
+// without one. So a key shared by several services (or used for several
+// purposes, such as WebSocket access and e-mail links) cannot turn a token
+// minted for one into a credential for another.
 type Signer struct {
 	keys []*signingKey
 	skew time.Duration
 	now  func() time.Time
+	aud  string
 }
 
 // signingKey pools HMAC states for one key: creating one costs more than
@@ -100,6 +113,23 @@ func (s *Signer) WithSkew(d time.Duration) *Signer {
 	return &c
 }
 
+// WithAudience returns a copy of s whose tokens are for audience aud (a
+// service or purpose, such as "nexus-ws"): it issues tokens naming aud and
+// refuses, with reason "wrong_audience", every token that names another
+// audience or none (so tokens issued before the audience was set stop
+// working; deploy WithAudience on issuers and verifiers together, or
+// accept both for a while with BySource or an AuthenticatorFunc trying
+// each Signer). It panics unless aud is non-empty valid UTF-8 of at most
+// 256 bytes.
+func (s *Signer) WithAudience(aud string) *Signer {
+	if aud == "" || len(aud) > maxSubjectLen || !utf8.ValidString(aud) {
+		panic("wsauth: Signer.WithAudience: audience must be non-empty valid UTF-8 of at most 256 bytes")
+	}
+	c := *s
+	c.aud = aud
+	return &c
+}
+
 // WithClock returns a copy of s that uses now as its clock (for tests).
 func (s *Signer) WithClock(now func() time.Time) *Signer {
 	if now == nil {
@@ -140,8 +170,13 @@ func (s *Signer) IssueClaims(subject string, ttl time.Duration, claims map[strin
 		}
 	}
 	now := s.now()
-	p := make([]byte, 0, 32+len(subject))
-	p = append(p, tokenVersion)
+	p := make([]byte, 0, 32+len(subject)+len(s.aud))
+	if s.aud == "" {
+		p = append(p, tokenVersion)
+	} else {
+		p = append(p, tokenVersionAud)
+		p = appendString(p, s.aud)
+	}
 	p = binary.AppendUvarint(p, uint64(now.UnixMilli()))
 	p = binary.AppendUvarint(p, uint64(now.Add(ttl).UnixMilli()))
 	p = appendString(p, subject)
@@ -200,6 +235,9 @@ func (s *Signer) Verify(token string) (*Identity, error) {
 	if err != nil {
 		return nil, err
 	}
+	if id.Audience != s.aud {
+		return nil, errWrongAudience
+	}
 	now := s.now()
 	if id.IssuedAt.After(now.Add(s.skew)) {
 		return nil, errNotYetValid
@@ -227,10 +265,18 @@ func (k *signingKey) mac(dst []byte, enc string) []byte {
 // for it, but it is parsed defensively anyway (a leaked key must not turn
 // into a crash).
 func decodePayload(p []byte) (*Identity, error) {
-	if len(p) == 0 || p[0] != tokenVersion {
+	if len(p) == 0 || p[0] != tokenVersion && p[0] != tokenVersionAud {
 		return nil, errTokenMalformed
 	}
+	version := p[0]
 	p = p[1:]
+	aud := ""
+	if version == tokenVersionAud {
+		var ok bool
+		if aud, p, ok = readString(p); !ok || aud == "" {
+			return nil, errTokenMalformed
+		}
+	}
 	iat, p, ok := readUvarint(p)
 	if !ok {
 		return nil, errTokenMalformed
@@ -249,6 +295,7 @@ func decodePayload(p []byte) (*Identity, error) {
 	}
 	id := &Identity{
 		Subject:   subject,
+		Audience:  aud,
 		IssuedAt:  time.UnixMilli(int64(iat)),
 		ExpiresAt: time.UnixMilli(int64(exp)),
 	}

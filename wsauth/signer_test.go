@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -152,4 +154,59 @@ func TestIssueErrors(t *testing.T) {
 			assert.ErrorIs(t, err, tt.want)
 		})
 	}
+}
+
+// TestSignerAudience: a token minted for one audience is refused by a
+// Signer for another audience or for none, although they share the key;
+// tokens without an audience keep working between Signers without one.
+func TestSignerAudience(t *testing.T) {
+	t.Parallel()
+	plain := wsauth.NewSigner(testKey)
+	ws := plain.WithAudience("nexus-ws")
+	mail := plain.WithAudience("email-link")
+	issue := func(s *wsauth.Signer) string {
+		tok, err := s.IssueClaims("alice", time.Hour, map[string]string{"role": "admin"})
+		require.NoError(t, err)
+		return tok
+	}
+	wsTok, mailTok, plainTok := issue(ws), issue(mail), issue(plain)
+
+	id, err := ws.Verify(wsTok)
+	require.NoError(t, err)
+	assert.Equal(t, "nexus-ws", id.Audience)
+	assert.Equal(t, "alice", id.Subject)
+	assert.Equal(t, "admin", id.Claims["role"])
+	id, err = plain.Verify(plainTok)
+	require.NoError(t, err, "tokens without an audience still verify")
+	assert.Empty(t, id.Audience)
+
+	for _, tt := range []struct {
+		name string
+		s    *wsauth.Signer
+		tok  string
+	}{
+		{"other audience", ws, mailTok},
+		{"other audience, reversed", mail, wsTok},
+		{"audience token at a Signer without one", plain, wsTok},
+		{"token without audience at a Signer with one", ws, plainTok},
+	} {
+		_, err := tt.s.Verify(tt.tok)
+		assert.ErrorIs(t, err, wsauth.ErrInvalidCredentials, tt.name)
+		assert.Contains(t, err.Error(), "another audience", tt.name)
+	}
+
+	// Through Middleware: 401 with the audit reason.
+	logger, logs := newLogger()
+	h := wsauth.Middleware(ws, wsauth.Logger(logger))(&identityHandler{})
+	r := upgradeRequest("http://example.com/ws")
+	r.Header.Set("Authorization", "Bearer "+mailTok)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	recs := logs.Records(t)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "wrong_audience", recs[0]["reason"])
+
+	assert.PanicsWithValue(t, "wsauth: Signer.WithAudience: audience must be non-empty valid UTF-8 of at most 256 bytes",
+		func() { plain.WithAudience("") })
 }

@@ -1,33 +1,89 @@
 package wsauth
 
 import (
+	"context"
+	"log/slog"
 	"net/netip"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/nexuskit/nexus/requestid"
 )
 
-// throttle counts failed attempts per client address in fixed windows. Its
-// memory is bounded by capacity entries of a few dozen bytes each.
+// ThrottleStore keeps the throttle's counts: per key, the credentials
+// refused in the current window and the attempts in progress. The default
+// is an in-memory store per Middleware (NewMemoryThrottleStore); a shared
+// store (such as github.com/nexuskit/nexus/wsauth/redisthrottle) makes
+// several replicas count together. Set one with ThrottleStorage.
 //
-// An attempt is admitted before it is authenticated and counts against the
-// limit while it is in progress: checking the count first and recording
-// the failure afterwards would let a client that sends many attempts at
-// once (against a slow Authenticator, say) get all of them past the check
-// before the first one fails.
-type throttle struct {
-	mu       sync.Mutex
-	failures int
-	window   time.Duration
-	capacity int
-	m        map[netip.Prefix]bucket
+// Implementations must be safe for concurrent use, and Admit must be
+// atomic across all the keys of an attempt: of many concurrent Admits for
+// a key, no more may be admitted than its Limit minus its failures. The
+// package throttletest holds a conformance suite to run against an
+// implementation.
+type ThrottleStore interface {
+	// Admit reserves an attempt against each of a.Keys. It admits the
+	// attempt, and counts it as in progress for every key, only if for
+	// every key failures plus attempts in progress stay below its Limit.
+	// Otherwise it changes nothing and returns ThrottleBlocked, with the
+	// time until the latest blocking window ends, when some key's failures
+	// alone reach its Limit, or ThrottleBusy when attempts in progress
+	// fill what is left.
+	Admit(ctx context.Context, a *ThrottleAttempt) (ThrottleResult, error)
+	// Done ends an attempt Admit admitted: it no longer counts as in
+	// progress, and when failed is true it counts as a failure for every
+	// key, in the window current for that key (a key without failures in a
+	// live window starts one of a.Window).
+	Done(ctx context.Context, a *ThrottleAttempt, failed bool) error
 }
 
-// bucket is one address's state: its failures in the window that began at
-// start, and its admitted attempts still in progress.
-type bucket struct {
-	start    time.Time
-	failed   int
-	inflight int
+// ThrottleKey is one unit an attempt counts against.
+type ThrottleKey struct {
+	// Prefix is the client's address block: an IPv4 address (/32), or an
+	// IPv6 /64 and its /56 and /48 aggregates.
+	Prefix netip.Prefix
+	// Limit is how many failures the block may have in one window.
+	Limit int
+}
+
+// ThrottleAttempt is one authentication attempt as a ThrottleStore sees
+// it. The same value is passed to Admit and to its Done.
+type ThrottleAttempt struct {
+	// ID tells attempts of one Middleware apart (a store shared by several
+	// processes must combine it with something unique to the process).
+	ID uint64
+	// Keys are the units the attempt counts against, most specific first.
+	Keys []ThrottleKey
+	// Window is how long a key stays blocked after its first failure.
+	Window time.Duration
+	// Lease bounds how long an attempt may count as in progress without
+	// Done (a process that died mid-attempt); stores that cannot lose a
+	// Done may ignore it.
+	Lease time.Duration
+}
+
+// ThrottleVerdict is Admit's decision.
+type ThrottleVerdict int
+
+// The verdicts of Admit.
+const (
+	// ThrottleAdmitted: the attempt may proceed; Done must follow.
+	ThrottleAdmitted ThrottleVerdict = iota
+	// ThrottleBusy: attempts in progress fill the rest of the allowance;
+	// the attempt may be retried once one of them ends.
+	ThrottleBusy
+	// ThrottleBlocked: failures used up the allowance until the window
+	// ends (RetryAfter).
+	ThrottleBlocked
+)
+
+// ThrottleResult is what Admit returns.
+type ThrottleResult struct {
+	Verdict ThrottleVerdict
+	// RetryAfter is, for ThrottleBlocked, the time until the window ends.
+	RetryAfter time.Duration
 }
 
 // Throttle reasons, as they appear in the audit record.
@@ -36,107 +92,149 @@ const (
 	reasonBusy      = "too_many_attempts_in_progress"
 )
 
-func newThrottle(failures int, window time.Duration, capacity int) *throttle {
-	return &throttle{failures: failures, window: window, capacity: capacity, m: make(map[netip.Prefix]bucket)}
+// IPv6 aggregate prefix lengths counted besides the /64.
+const (
+	aggregateBits56 = 56
+	aggregateBits48 = 48
+)
+
+// throttleKeys fills dst with the units client counts against: one IPv4
+// address; or an IPv6 /64 (the block one subscriber usually holds) with its
+// /56 (a home's usual delegation) and /48 (a site's), whose limits are
+// higher so that one subscriber's many /64s cannot multiply its guesses.
+// An invalid address (an unparseable RemoteAddr, e.g. a Unix socket peer)
+// gives no keys: it is not throttled.
+func (c *config) throttleKeys(dst *[3]ThrottleKey, client netip.Addr) []ThrottleKey {
+	if !client.IsValid() {
+		return nil
+	}
+	if client.Is4() {
+		dst[0] = ThrottleKey{Prefix: netip.PrefixFrom(client, 32), Limit: c.failures}
+		return dst[:1]
+	}
+	a := client.WithZone("")
+	p64, _ := a.Prefix(64)
+	p56, _ := a.Prefix(aggregateBits56)
+	p48, _ := a.Prefix(aggregateBits48)
+	dst[0] = ThrottleKey{Prefix: p64, Limit: c.failures}
+	dst[1] = ThrottleKey{Prefix: p56, Limit: c.failures56}
+	dst[2] = ThrottleKey{Prefix: p48, Limit: c.failures48}
+	return dst[:3]
 }
 
-// throttleKey is the unit counted: one IPv4 address, or one IPv6 /64.
-// The zero Prefix (an unparseable RemoteAddr, e.g. a Unix socket peer) is
-// not throttled.
-func throttleKey(a netip.Addr) netip.Prefix {
-	if !a.IsValid() {
-		return netip.Prefix{}
-	}
-	if a.Is4() {
-		return netip.PrefixFrom(a, 32)
-	}
-	p, _ := a.WithZone("").Prefix(64)
-	return p
+// throttleMaxWait bounds how long an attempt waits for attempts in
+// progress from its address to end before it gets 429.
+const throttleMaxWait = 5 * time.Second
+
+// throttler runs a Middleware's ThrottleStore: it bounds each call by a
+// timeout and falls back to a local in-memory store while the store fails,
+// logging each change of state once.
+type throttler struct {
+	store   ThrottleStore
+	local   *MemoryThrottleStore // the fallback; == store for the default
+	timeout time.Duration
+	window  time.Duration
+	logger  *slog.Logger
+	ids     atomic.Uint64
+	mu      sync.Mutex
+	failing bool
 }
 
-// admit reserves an attempt for key. It returns "" when the attempt may
-// proceed (the caller must then call done), or the audit reason and how
-// long the client should wait: until the window ends when key has used up
-// its failures, a second when attempts already in progress fill the rest
-// of its allowance.
-func (t *throttle) admit(key netip.Prefix, now time.Time) (reason string, retryAfter time.Duration) {
-	if !key.IsValid() {
-		return "", 0
+// admit asks the store (or, while it fails, the local store) to admit a.
+// It returns the store that admitted the attempt, for done.
+func (t *throttler) admit(ctx context.Context, a *ThrottleAttempt) (ThrottleStore, ThrottleResult) {
+	if t.store == ThrottleStore(t.local) {
+		res, _ := t.local.Admit(ctx, a)
+		return t.local, res
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	b, ok := t.m[key]
-	if !ok && len(t.m) >= t.capacity {
-		t.evict(now)
+	cctx, cancel := context.WithTimeout(ctx, t.timeout)
+	res, err := t.store.Admit(cctx, a)
+	cancel()
+	if t.setFailing(ctx, err) {
+		res, _ = t.local.Admit(ctx, a)
+		return t.local, res
 	}
-	if !ok || now.Sub(b.start) >= t.window {
-		b.start, b.failed = now, 0
-	}
-	switch {
-	case b.failed >= t.failures:
-		return reasonThrottled, b.start.Add(t.window).Sub(now)
-	case b.failed+b.inflight >= t.failures:
-		return reasonBusy, time.Second
-	}
-	b.inflight++
-	t.m[key] = b
-	return "", 0
+	return t.store, res
 }
 
-// done ends an attempt admit let through; failed records a client failure
-// (401 or 403) in the window current at now.
-func (t *throttle) done(key netip.Prefix, now time.Time, failed bool) {
-	if !key.IsValid() {
+// done ends an attempt on the store that admitted it.
+func (t *throttler) done(ctx context.Context, s ThrottleStore, a *ThrottleAttempt, failed bool) {
+	if s == ThrottleStore(t.local) {
+		_ = t.local.Done(ctx, a, failed)
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	b, ok := t.m[key]
-	if !ok { // evicted while in progress
-		if !failed {
-			return
+	// The request may have ended (a client that hung up): the count must
+	// still be corrected.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.timeout)
+	err := s.Done(cctx, a, failed)
+	cancel()
+	if t.setFailing(ctx, err) && failed {
+		// The failure must count somewhere: on the local store, in a fresh
+		// attempt (its admission there never happened).
+		if r, _ := t.local.Admit(ctx, a); r.Verdict == ThrottleAdmitted {
+			_ = t.local.Done(ctx, a, true)
 		}
-		if len(t.m) >= t.capacity {
-			t.evict(now)
-		}
-	}
-	if b.inflight > 0 {
-		b.inflight--
-	}
-	if failed {
-		if !ok || now.Sub(b.start) >= t.window {
-			b.start, b.failed = now, 0
-		}
-		b.failed++
-	}
-	if b.failed == 0 && b.inflight == 0 {
-		delete(t.m, key) // successes leave nothing behind
-		return
-	}
-	t.m[key] = b
-}
-
-// evict makes room: it drops every expired entry, and if that frees less
-// than a tenth of the capacity, arbitrary entries (map order) down to 90%,
-// so the full scan runs at most once per capacity/10 new addresses.
-func (t *throttle) evict(now time.Time) {
-	for k, b := range t.m {
-		if now.Sub(b.start) >= t.window {
-			delete(t.m, k)
-		}
-	}
-	target := t.capacity - max(t.capacity/10, 1)
-	for k := range t.m {
-		if len(t.m) <= target {
-			break
-		}
-		delete(t.m, k)
 	}
 }
 
-// size is the number of tracked addresses (for tests).
-func (t *throttle) size() int {
+// setFailing records whether the last store call failed, logs a change of
+// state once, and reports whether err is non-nil.
+func (t *throttler) setFailing(ctx context.Context, err error) bool {
+	failing := err != nil
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.m)
+	changed := t.failing != failing
+	t.failing = failing
+	t.mu.Unlock()
+	if changed {
+		if failing {
+			t.logger.LogAttrs(ctx, slog.LevelError, "wsauth: throttle store failed; throttling with this process's own counts until it recovers",
+				slog.String("error", err.Error()), slog.String("request_id", requestid.FromContext(ctx)))
+		} else {
+			t.logger.LogAttrs(ctx, slog.LevelInfo, "wsauth: throttle store recovered",
+				slog.String("request_id", requestid.FromContext(ctx)))
+		}
+	}
+	return failing
+}
+
+// waitAdmit admits a, waiting while attempts in progress from its address
+// fill the allowance (ThrottleBusy): they are usually valid clients
+// reconnecting together, and each one that succeeds frees its place. It
+// gives up after throttleMaxWait or when ctx ends.
+func (t *throttler) waitAdmit(ctx context.Context, a *ThrottleAttempt) (ThrottleStore, ThrottleResult) {
+	s, res := t.admit(ctx, a)
+	if res.Verdict != ThrottleBusy {
+		return s, res
+	}
+	deadline := time.NewTimer(throttleMaxWait)
+	defer deadline.Stop()
+	pause := time.Millisecond
+	for res.Verdict == ThrottleBusy {
+		poll := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			poll.Stop()
+			return s, res
+		case <-deadline.C:
+			poll.Stop()
+			return s, res
+		case <-poll.C:
+		}
+		pause = min(2*pause, 50*time.Millisecond)
+		s, res = t.admit(ctx, a)
+	}
+	return s, res
+}
+
+// String returns the verdict's name.
+func (v ThrottleVerdict) String() string {
+	switch v {
+	case ThrottleAdmitted:
+		return "admitted"
+	case ThrottleBusy:
+		return "busy"
+	case ThrottleBlocked:
+		return "blocked"
+	}
+	return "ThrottleVerdict(" + strconv.Itoa(int(v)) + ")"
 }

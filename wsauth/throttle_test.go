@@ -3,6 +3,7 @@ package wsauth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -64,18 +65,42 @@ func TestThrottle(t *testing.T) {
 	assert.Equal(t, 2, next.Calls())
 }
 
-func TestThrottleCountsOriginFailures(t *testing.T) {
+// TestThrottleCountsOnlyRefusedCredentials: refused origins, missing or
+// malformed credentials and cookies without Origin never count (any web
+// page could make its visitors' browsers produce them); only credentials
+// the Authenticator refused do.
+func TestThrottleCountsOnlyRefusedCredentials(t *testing.T) {
 	t.Parallel()
-	h := wsauth.Middleware(wsauth.NewSigner(testKey), wsauth.Throttle(2, time.Minute), wsauth.Logger(discardLogger()))(&identityHandler{})
-	codes := []int{}
-	for range 3 {
+	signer := wsauth.NewSigner(testKey)
+	good, err := signer.Issue("alice", time.Hour)
+	require.NoError(t, err)
+	h := wsauth.Middleware(signer, wsauth.Throttle(2, time.Minute), wsauth.Logger(discardLogger()))(&identityHandler{})
+	try := func(set func(r *http.Request)) int {
 		r := upgradeRequest("http://example.com/ws")
-		r.Header.Set("Origin", "https://evil.example")
+		set(r)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
-		codes = append(codes, rec.Code)
+		return rec.Code
 	}
-	assert.Equal(t, []int{403, 403, 429}, codes)
+	for range 20 {
+		require.Equal(t, http.StatusForbidden, try(func(r *http.Request) {
+			r.Header.Set("Origin", "https://evil.example")
+			r.Header.Set("Cookie", "session="+good)
+		}), "cross-site page")
+		require.Equal(t, http.StatusUnauthorized, try(func(*http.Request) {}), "no credentials")
+		require.Equal(t, http.StatusForbidden, try(func(r *http.Request) { r.Header.Set("Cookie", "session=x") }), "cookie without origin")
+		require.Equal(t, http.StatusUnauthorized, try(func(r *http.Request) {
+			r.Header.Set("Sec-WebSocket-Protocol", wsauth.DefaultSubprotocolPrefix+"!!!")
+		}), "malformed subprotocol entry")
+	}
+	// The app's own page still gets in.
+	assert.Equal(t, http.StatusSwitchingProtocols, try(func(r *http.Request) {
+		r.Header.Set("Origin", "http://example.com")
+		r.Header.Set("Cookie", "session="+good)
+	}))
+	// Refused credentials do count.
+	bad := func(r *http.Request) { r.Header.Set("Authorization", "Bearer wrong") }
+	assert.Equal(t, []int{401, 401, 429}, []int{try(bad), try(bad), try(bad)})
 }
 
 func TestThrottleIgnoresServerErrors(t *testing.T) {
@@ -99,6 +124,7 @@ func TestThrottleIPv6Per64(t *testing.T) {
 	try := func(remote string) int {
 		r := upgradeRequest("http://example.com/ws")
 		r.RemoteAddr = remote
+		r.Header.Set("Authorization", "Bearer wrong")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
 		return rec.Code
@@ -129,6 +155,7 @@ func TestTrustedProxies(t *testing.T) {
 		opts   []wsauth.Option
 		remote string
 		xff    []string
+		fwd    []string
 		proto  string
 		origin string
 		wantIP string
@@ -139,6 +166,14 @@ func TestTrustedProxies(t *testing.T) {
 			xff: []string{"198.51.100.5, 10.9.9.9"}, wantIP: "198.51.100.5", wantOK: true},
 		{name: "client-supplied prefix is skipped", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8", "192.0.2.10")}, remote: "10.1.2.3:1",
 			xff: []string{"1.2.3.4", "198.51.100.5, 192.0.2.10"}, wantIP: "198.51.100.5", wantOK: true},
+		{name: "ip:port entry", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
+			xff: []string{"198.51.100.5:4711"}, wantIP: "198.51.100.5", wantOK: true},
+		{name: "[ipv6]:port entry", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
+			xff: []string{"[2001:db8::5]:4711"}, wantIP: "2001:db8::5", wantOK: true},
+		{name: "RFC 7239 Forwarded", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
+			fwd: []string{`for="[2001:db8::6]:4711";proto=https`}, origin: "https://example.com", wantIP: "2001:db8::6", wantOK: true},
+		{name: "both headers disagree", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
+			xff: []string{"198.51.100.5"}, fwd: []string{"for=192.0.2.99"}, wantIP: "10.1.2.3", wantOK: true},
 		{name: "garbage entry stops the walk", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
 			xff: []string{"not-an-ip"}, wantIP: "10.1.2.3", wantOK: true},
 		{name: "forwarded proto from a trusted proxy", opts: []wsauth.Option{wsauth.TrustedProxies("10.0.0.0/8")}, remote: "10.1.2.3:1",
@@ -158,6 +193,7 @@ func TestTrustedProxies(t *testing.T) {
 			for _, v := range tt.xff {
 				r.Header.Add("X-Forwarded-For", v)
 			}
+			r.Header["Forwarded"] = tt.fwd
 			if tt.proto != "" {
 				r.Header.Set("X-Forwarded-Proto", tt.proto)
 			}
@@ -177,7 +213,8 @@ func TestTrustedProxies(t *testing.T) {
 // TestThrottleConcurrentAttempts: attempts in progress count against the
 // limit, so a client cannot get more than the allowed number of guesses
 // past the throttle by sending them all at once (the authenticator here is
-// slow, like a session-store lookup).
+// slow, like a session-store lookup): the others wait, and once the first
+// ones have failed they are refused until the window ends.
 func TestThrottleConcurrentAttempts(t *testing.T) {
 	t.Parallel()
 	const allowed, sent = 3, 12
@@ -206,23 +243,85 @@ func TestThrottleConcurrentAttempts(t *testing.T) {
 			}
 		})
 	}
-	// Every attempt either reached the authenticator or was throttled.
-	require.Eventually(t, func() bool { return entered.Load()+throttled.Load() == sent },
-		5*time.Second, time.Millisecond, "entered %d, throttled %d", entered.Load(), throttled.Load())
+	require.Eventually(t, func() bool { return entered.Load() == allowed }, 5*time.Second, time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // the others are waiting, not authenticating
+	assert.EqualValues(t, allowed, entered.Load(), "attempts that reached the authenticator")
+	assert.Zero(t, throttled.Load(), "attempts waiting for those in progress are not refused yet")
 	close(release)
 	wg.Wait()
 	assert.EqualValues(t, allowed, entered.Load(), "attempts that reached the authenticator")
 	assert.EqualValues(t, sent-allowed, throttled.Load())
-	_, busy := retry.Load("1")
-	assert.True(t, busy, "blocked by attempts in progress: retry shortly")
+	_, blocked := retry.Load("60")
+	assert.True(t, blocked, "once the first attempts failed, the rest wait out the window")
 
-	// Now that they failed, the address waits out the window.
 	clock.Advance(15 * time.Second)
 	r := upgradeRequest("http://example.com/ws")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
 	assert.Equal(t, http.StatusTooManyRequests, rec.Code)
 	assert.Equal(t, "45", rec.Header().Get("Retry-After"))
+}
+
+// TestThrottleReconnectStorm: 30 valid clients from one address
+// reconnecting at once (a drain closed their sockets) all get in, although
+// only 10 attempts may be in progress at a time.
+func TestThrottleReconnectStorm(t *testing.T) {
+	t.Parallel()
+	signer := wsauth.NewSigner(testKey)
+	tok, err := signer.Issue("alice", time.Hour)
+	require.NoError(t, err)
+	var inflight, peak atomic.Int32
+	auth := wsauth.AuthenticatorFunc(func(ctx context.Context, c wsauth.Credentials) (*wsauth.Identity, error) {
+		n := inflight.Add(1)
+		defer inflight.Add(-1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(20 * time.Millisecond) // a session-store lookup
+		return signer.Authenticate(ctx, c)
+	})
+	h := wsauth.Middleware(auth, wsauth.Logger(discardLogger()))(&identityHandler{})
+	codes := make([]int, 30)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() {
+			r := upgradeRequest("http://example.com/ws")
+			r.RemoteAddr = "198.51.100.7:4000"
+			r.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			codes[i] = rec.Code
+		})
+	}
+	wg.Wait()
+	for i, c := range codes {
+		assert.Equal(t, http.StatusSwitchingProtocols, c, "client %d", i)
+	}
+	assert.LessOrEqual(t, peak.Load(), int32(wsauth.DefaultThrottleFailures), "attempts in progress at once")
+}
+
+// TestThrottleWaitEndsWithRequest: an attempt waiting for attempts in
+// progress gives up, with 429 and a short Retry-After, when its request
+// ends.
+func TestThrottleWaitEndsWithRequest(t *testing.T) {
+	t.Parallel()
+	release, entered := make(chan struct{}), make(chan struct{}, 1)
+	defer close(release)
+	auth := wsauth.AuthenticatorFunc(func(context.Context, wsauth.Credentials) (*wsauth.Identity, error) {
+		entered <- struct{}{}
+		<-release
+		return nil, wsauth.ErrInvalidCredentials
+	})
+	h := wsauth.Middleware(auth, wsauth.Throttle(1, time.Minute), wsauth.Logger(discardLogger()))(&identityHandler{})
+	r := upgradeRequest("http://example.com/ws")
+	r.Header.Set("Authorization", "Bearer guess")
+	go h.ServeHTTP(httptest.NewRecorder(), r)
+	<-entered // the first attempt is in progress
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r.Clone(ctx))
+	assert.Equal(t, http.StatusTooManyRequests, rec.Code)
+	assert.Equal(t, "1", rec.Header().Get("Retry-After"))
 }
 
 // TestThrottleIgnoresSuccesses: successful attempts never count, however
@@ -263,4 +362,49 @@ func TestThrottlePanickingAuthenticator(t *testing.T) {
 	}
 	assert.Panics(t, func() { try() })
 	assert.Equal(t, http.StatusSwitchingProtocols, try())
+}
+
+// TestThrottleIPv6Aggregates: one subscriber's /56 (or /48) cannot
+// multiply its guesses by spreading them over its /64s: the aggregates
+// have limits of their own, by default 4 and 16 times the /64's.
+func TestThrottleIPv6Aggregates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		opts         []wsauth.Option
+		per56, per48 int
+	}{
+		{"defaults scale with Throttle", nil, 8, 32},
+		{"explicit", []wsauth.Option{wsauth.ThrottleIPv6(3, 5)}, 3, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts := append([]wsauth.Option{wsauth.Throttle(2, time.Minute), wsauth.Logger(discardLogger())}, tt.opts...)
+			h := wsauth.Middleware(wsauth.NewSigner(testKey), opts...)(&identityHandler{})
+			try := func(remote string) int {
+				r := upgradeRequest("http://example.com/ws")
+				r.RemoteAddr = remote
+				r.Header.Set("Authorization", "Bearer wrong")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, r)
+				return rec.Code
+			}
+			// One guess from each of many /64s in 2001:db8:0:100::/56.
+			for i := range tt.per56 {
+				require.Equal(t, 401, try(fmt.Sprintf("[2001:db8:0:1%02x::1]:1", i)), "guess %d", i)
+			}
+			assert.Equal(t, 429, try("[2001:db8:0:1ff::1]:1"), "a fresh /64 in the same /56")
+			// Other /56s of the same /48 until the /48 is used up.
+			n := tt.per56
+			for s := 2; n < tt.per48; s++ {
+				for i := 0; i < tt.per56 && n < tt.per48; i++ {
+					require.Equal(t, 401, try(fmt.Sprintf("[2001:db8:0:%x%02x::1]:1", s, i)), "guess %d", n)
+					n++
+				}
+			}
+			assert.Equal(t, 429, try("[2001:db8:0:ff00::1]:1"), "a fresh /56 in the same /48")
+			assert.Equal(t, 401, try("[2001:db8:1::1]:1"), "another /48")
+		})
+	}
 }

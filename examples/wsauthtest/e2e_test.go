@@ -52,8 +52,14 @@ func server(t *testing.T, logs *syncBuffer, originPatterns []string, auth wsauth
 		if err := c.Write(ctx, websocket.MessageText, []byte("hello "+id.Subject+" via "+id.Source+" query="+r.URL.RawQuery)); err != nil {
 			return
 		}
-		// Echo until the client leaves or the credential expires.
+		// Echo until the client leaves or the credential expires. The reads
+		// use their own context: coder/websocket closes the connection
+		// without a close frame when a read's context ends, which would
+		// lose the 1008. r.Context() of a hijacked connection does not end
+		// when the client leaves, so the handler waits on gone as well.
+		gone := make(chan struct{})
 		go func() {
+			defer close(gone)
 			for {
 				typ, msg, err := c.Read(context.Background())
 				if err != nil {
@@ -64,10 +70,13 @@ func server(t *testing.T, logs *syncBuffer, originPatterns []string, auth wsauth
 				}
 			}
 		}()
-		<-ctx.Done()
-		if errors.Is(context.Cause(ctx), wsauth.ErrExpired) {
-			logger.InfoContext(ctx, "closing: credential expired", "subject", id.Subject)
-			_ = c.Close(websocket.StatusPolicyViolation, "credential expired")
+		select {
+		case <-gone:
+		case <-ctx.Done():
+			if errors.Is(context.Cause(ctx), wsauth.ErrExpired) {
+				logger.InfoContext(ctx, "closing: credential expired", "subject", id.Subject)
+				_ = c.Close(websocket.StatusPolicyViolation, "credential expired")
+			}
 		}
 	})
 	// Every log the server makes goes to logs: wsauth's audit records, the
