@@ -74,6 +74,9 @@ type Options struct {
 	SharedRateLimit SharedRateLimit
 	// Cluster returns what /api/system reports under "cluster".
 	Cluster func() any
+	// WSAuthOptions are added to the WebSocket's wsauth options (the
+	// cluster's shared throttle store).
+	WSAuthOptions []wsauth.Option
 }
 
 // Integration is an optional feature configured through the environment.

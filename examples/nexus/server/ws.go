@@ -30,13 +30,15 @@ func (s *Server) websocket() http.HandlerFunc {
 	if s.opts.LongLived != nil {
 		h = s.opts.LongLived(h)
 	}
-	logger := wsauth.Logger(s.log)
-	rs := wsauth.Responder(s.rs)
+	// Tokens travel in a subprotocol entry or a header, never in a cookie.
+	base := append([]wsauth.Option{wsauth.Logger(s.log), wsauth.Responder(s.rs),
+		wsauth.Sources(wsauth.SourceBearer, wsauth.SourceSubprotocol)}, s.opts.WSAuthOptions...)
+	opts := func(more ...wsauth.Option) []wsauth.Option { return append(base[:len(base):len(base)], more...) }
 	switch {
 	case s.allowsAnyOrigin():
 		// Safe because tokens travel in a subprotocol entry or a header,
 		// never in a cookie: a foreign page cannot borrow a visitor's token.
-		return wsauth.Middleware(s.opts.Signer, logger, rs, wsauth.AllowOriginPatterns("http://*", "https://*"))(h).ServeHTTP
+		return wsauth.Middleware(s.opts.Signer, opts(wsauth.AllowOriginPatterns("http://*", "https://*"))...)(h).ServeHTTP
 	case len(s.opts.CORSOrigins) > 0:
 		// wsauth's allow-list replaces its same-origin default, so requests
 		// that claim the server's own host go to a second middleware with
@@ -44,8 +46,8 @@ func (s *Server) websocket() http.HandlerFunc {
 		// page passes a same-origin check, but it gains nothing: it has no
 		// token (tokens live in the dashboard's sessionStorage, never in a
 		// cookie the browser would attach).
-		listed := wsauth.Middleware(s.opts.Signer, logger, rs, wsauth.AllowOrigins(s.opts.CORSOrigins...))(h)
-		same := wsauth.Middleware(s.opts.Signer, logger, rs)(h)
+		listed := wsauth.Middleware(s.opts.Signer, opts(wsauth.AllowOrigins(s.opts.CORSOrigins...))...)(h)
+		same := wsauth.Middleware(s.opts.Signer, opts()...)(h)
 		return func(w http.ResponseWriter, r *http.Request) {
 			if u, err := url.Parse(r.Header.Get("Origin")); err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host) {
 				same.ServeHTTP(w, r)
@@ -54,7 +56,7 @@ func (s *Server) websocket() http.HandlerFunc {
 			listed.ServeHTTP(w, r)
 		}
 	default:
-		return wsauth.Middleware(s.opts.Signer, logger, rs)(h).ServeHTTP
+		return wsauth.Middleware(s.opts.Signer, opts()...)(h).ServeHTTP
 	}
 }
 
