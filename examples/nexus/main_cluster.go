@@ -33,6 +33,7 @@ func joinCluster(cfg *Config, nodeID string, logger *slog.Logger, mgr *shutdown.
 		}
 		return nil, nil
 	}
+	cluster.LogRedisTo(logger)
 	rdb, err := cluster.NewClient(cfg.RedisURL)
 	if err != nil {
 		return nil, err
