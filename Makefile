@@ -1,7 +1,7 @@
 # nexuskit: the targets a contributor and CI use. `make test` is what CI runs.
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
-MODULES     := . examples
+MODULES     := . examples wsauth/redisthrottle
 FUZZTIME    ?= 10s
 BENCHTIME   ?= 1s
 
@@ -22,11 +22,11 @@ staticcheck:
 test-race:
 	@set -e; for m in $(MODULES); do echo "go test -race ($$m)"; (cd $$m && $(GO) test -race -shuffle=on -count=1 ./...); done
 
-# Every benchmark of both modules, with allocation counts.
+# Every benchmark of every module, with allocation counts.
 bench:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...); done
 
-# Each fuzz target of both modules for FUZZTIME (go test runs one target at a time).
+# Each fuzz target of every module for FUZZTIME (go test runs one target at a time).
 fuzz:
 	@set -e; for m in $(MODULES); do (cd $$m && for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \

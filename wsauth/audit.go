@@ -38,6 +38,9 @@ type attempt struct {
 // audit writes the one record of an attempt: Info when accepted, Warn
 // otherwise, Error for server-side failures.
 func (m *middleware) audit(ctx context.Context, r *http.Request, a *attempt, outcome, reason string) {
+	if m.observe != nil {
+		m.observe(ctx, Event{Kind: EventAttempt, Outcome: outcome, Reason: reason, Source: a.source, Client: a.client, Request: r})
+	}
 	level := slog.LevelWarn
 	switch outcome {
 	case outcomeAccepted:

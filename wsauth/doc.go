@@ -75,6 +75,15 @@
 // r.Context, because coder/websocket closes the connection without a close
 // frame when the context of a read ends, which would lose the 1008.
 //
+// Throttling counts only credentials the Authenticator refused, per client
+// address (IPv4, IPv6 /64 with /56 and /48 aggregates; behind proxies see
+// TrustedProxies). The counts live in a ThrottleStore: in memory by
+// default, or shared by every replica with ThrottleStorage and
+// github.com/nexuskit/nexus/wsauth/redisthrottle. A store that fails or
+// hangs never fails a handshake: the throttle counts locally until it
+// recovers. Package throttletest checks a store against wsauth's
+// expectations.
+//
 // With coder/websocket, wsauth's Origin policy replaces Accept's own check,
 // which compares only the Origin's host with the request's Host and lets
 // requests without Origin through; if you allow other origins with

@@ -1,11 +1,13 @@
 package wsauth_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"time"
 
 	"github.com/nexuskit/nexus/wsauth"
@@ -60,4 +62,48 @@ func Example() {
 	// handler: subject=alice source=bearer deadline=true protocols=""
 	// rejected: 401 Bearer realm="websocket"
 	// rejected: 403
+}
+
+// Two services share a key but not their tokens: each Signer names its
+// audience, and refuses tokens minted for another.
+func ExampleSigner_WithAudience() {
+	key := []byte("a 32-byte key from crypto/rand!!")
+	chat := wsauth.NewSigner(key).WithAudience("chat-ws")
+	admin := wsauth.NewSigner(key).WithAudience("admin-ws")
+
+	token, _ := chat.Issue("alice", 15*time.Minute)
+	id, err := chat.Verify(token)
+	fmt.Println(id.Subject, id.Audience, err)
+	_, err = admin.Verify(token)
+	fmt.Println(err)
+	// Output:
+	// alice chat-ws <nil>
+	// wsauth: token was issued for another audience
+}
+
+// Count outcomes for metrics: the hook receives each attempt's outcome and
+// reason (a closed set, fit for labels), never the credential.
+func ExampleObserve() {
+	counts := map[string]int{} // a real server would use a metrics library
+	var mu sync.Mutex
+	observe := func(_ context.Context, e wsauth.Event) {
+		if e.Kind == wsauth.EventAttempt {
+			mu.Lock()
+			counts[e.Outcome+"/"+e.Reason]++
+			mu.Unlock()
+		}
+	}
+	signer := wsauth.NewSigner([]byte("a 32-byte key from crypto/rand!!"))
+	h := wsauth.Middleware(signer, wsauth.Observe(observe), wsauth.Throttle(2, time.Minute),
+		wsauth.Logger(slog.New(slog.DiscardHandler)))(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	for range 3 {
+		r := httptest.NewRequest(http.MethodGet, "/ws", nil)
+		r.Header.Set("Connection", "Upgrade")
+		r.Header.Set("Upgrade", "websocket")
+		r.Header.Set("Authorization", "Bearer guessed")
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	fmt.Println(counts)
+	// Output:
+	// map[rejected/malformed_token:2 throttled/too_many_failures:1]
 }

@@ -126,7 +126,7 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 	if !cfg.throttleOff {
 		// One throttle shared by every handler this Middleware wraps.
 		local := newMemoryStore(cfg.capacity, cfg.now)
-		th := &throttler{store: cfg.store, local: local, timeout: cfg.storeTimeout, window: cfg.window, logger: cfg.logger}
+		th := &throttler{store: cfg.store, local: local, timeout: cfg.storeTimeout, window: cfg.window, logger: cfg.logger, observe: cfg.observe}
 		if th.store == nil {
 			th.store = local
 		}
@@ -183,7 +183,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a := attempt{client: client}
 	if m.throttle != nil {
 		if keys := m.throttleKeys(&a.keys, client); keys != nil {
-			a.throttle = ThrottleAttempt{ID: m.throttle.ids.Add(1), Keys: keys, Window: m.window, Lease: m.window}
+			a.throttle = ThrottleAttempt{ID: m.throttle.ids.Add(1), Keys: keys, Window: m.window, Lease: throttleLease}
 			store, res := m.throttle.waitAdmit(r.Context(), &a.throttle)
 			if res.Verdict != ThrottleAdmitted {
 				reason, wait := reasonThrottled, res.RetryAfter

@@ -1,6 +1,7 @@
 package wsauth
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -32,7 +33,7 @@ const (
 	// DefaultThrottleCapacity is how many keys (an IPv4 address, or an
 	// IPv6 /64, /56 or /48) the in-memory throttle tracks at most, so an
 	// attack from many addresses cannot grow memory without bound: about
-	// 50 bytes each, ~0.5 MiB in all (see MemoryThrottleStore).
+	// 80 bytes each, ~0.8 MB in all, as measured (see MemoryThrottleStore).
 	DefaultThrottleCapacity = 10000
 	// DefaultThrottleStoreTimeout bounds each call to a ThrottleStore set
 	// with ThrottleStorage: long enough for a store on the local network,
@@ -75,6 +76,7 @@ type config struct {
 	proxies        []netip.Prefix
 	now            func() time.Time
 	responder      *respond.Responder
+	observe        func(context.Context, Event)
 }
 
 func defaultConfig() config {
@@ -286,9 +288,11 @@ func ThrottleCapacity(n int) Option {
 // failures together (github.com/nexuskit/nexus/wsauth/redisthrottle is a
 // Redis store). Each call is bounded by ThrottleStoreTimeout. While s
 // fails (an error or a timeout), the throttle counts in a local in-memory
-// store instead (fail over, not open), and each change between the two
-// states is logged once: at Error level when s fails, at Info when it
-// recovers.
+// store instead (fail over, not open); one attempt a second tries s again,
+// the others do not wait for it. Each change between the two states is
+// logged once: at Error level when s fails, at Info when it recovers. An
+// attempt counts as in progress in s for at most 10 seconds if its Done
+// is lost (ThrottleAttempt.Lease).
 func ThrottleStorage(s ThrottleStore) Option {
 	if s == nil {
 		optPanic("ThrottleStorage", "nil ThrottleStore")

@@ -2,6 +2,7 @@ package wsauth
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/netip"
 	"strconv"
@@ -126,6 +127,17 @@ func (c *config) throttleKeys(dst *[3]ThrottleKey, client netip.Addr) []Throttle
 // progress from its address to end before it gets 429.
 const throttleMaxWait = 5 * time.Second
 
+// throttleLease is how long an attempt counts as in progress in a shared
+// store if its Done never arrives (its replica died, or the store hung and
+// ran the Admit after the caller had given up): far longer than an
+// Authenticator should take, short enough that such ghosts soon vanish.
+const throttleLease = 10 * time.Second
+
+// storeProbeInterval is how often, while a ThrottleStore fails, one
+// attempt tries it again; the others go straight to the local store, so
+// an outage does not add the store timeout to every handshake.
+const storeProbeInterval = time.Second
+
 // throttler runs a Middleware's ThrottleStore: it bounds each call by a
 // timeout and falls back to a local in-memory store while the store fails,
 // logging each change of state once.
@@ -135,9 +147,13 @@ type throttler struct {
 	timeout time.Duration
 	window  time.Duration
 	logger  *slog.Logger
+	observe func(context.Context, Event)
 	ids     atomic.Uint64
 	mu      sync.Mutex
 	failing bool
+	// nextProbe is when, while failing, the store may be tried again
+	// (Unix nanoseconds).
+	nextProbe atomic.Int64
 }
 
 // admit asks the store (or, while it fails, the local store) to admit a.
@@ -147,9 +163,14 @@ func (t *throttler) admit(ctx context.Context, a *ThrottleAttempt) (ThrottleStor
 		res, _ := t.local.Admit(ctx, a)
 		return t.local, res
 	}
-	cctx, cancel := context.WithTimeout(ctx, t.timeout)
-	res, err := t.store.Admit(cctx, a)
-	cancel()
+	if next := t.nextProbe.Load(); next != 0 {
+		now := time.Now().UnixNano()
+		if now < next || !t.nextProbe.CompareAndSwap(next, now+int64(storeProbeInterval)) {
+			res, _ := t.local.Admit(ctx, a) // failing: another attempt probes
+			return t.local, res
+		}
+	}
+	res, err := t.storeAdmit(ctx, a)
 	if t.setFailing(ctx, err) {
 		res, _ = t.local.Admit(ctx, a)
 		return t.local, res
@@ -165,14 +186,78 @@ func (t *throttler) done(ctx context.Context, s ThrottleStore, a *ThrottleAttemp
 	}
 	// The request may have ended (a client that hung up): the count must
 	// still be corrected.
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.timeout)
-	err := s.Done(cctx, a, failed)
-	cancel()
+	err := t.bounded(ctx, func(cctx context.Context) error { return s.Done(cctx, a, failed) }, nil)
 	if t.setFailing(ctx, err) && failed {
 		// The failure must count somewhere: on the local store, in a fresh
 		// attempt (its admission there never happened).
 		if r, _ := t.local.Admit(ctx, a); r.Verdict == ThrottleAdmitted {
 			_ = t.local.Done(ctx, a, true)
+		}
+	}
+}
+
+// errStoreTimeout is the failure of a store call that outlived the
+// timeout.
+var errStoreTimeout = errors.New("wsauth: throttle store call timed out")
+
+// storeAdmit calls the store's Admit within the timeout. An Admit that
+// admits after the caller gave up is released with Done, so that it does
+// not count as in progress until its lease ends.
+func (t *throttler) storeAdmit(ctx context.Context, a *ThrottleAttempt) (ThrottleResult, error) {
+	var res ThrottleResult
+	err := t.bounded(ctx, func(cctx context.Context) error {
+		r, err := t.store.Admit(cctx, a)
+		res = r
+		return err
+	}, func() {
+		if res.Verdict == ThrottleAdmitted {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.timeout)
+			_ = t.store.Done(cctx, a, false)
+			cancel()
+		}
+	})
+	if err != nil {
+		return ThrottleResult{}, err // res may still be written by a late call
+	}
+	return res, nil
+}
+
+// bounded runs call with a context bounded by the timeout and returns its
+// error, or errStoreTimeout when it has not returned by then, even if the
+// store ignores its context (a Redis client without
+// ContextTimeoutEnabled). A late call finishes in its goroutine, then runs
+// late (if not nil) with the call's results in place. The context keeps
+// ctx's values but not its cancellation: a request that ends must still
+// correct the counts.
+func (t *throttler) bounded(ctx context.Context, call func(context.Context) error, late func()) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.timeout)
+	result := make(chan error, 1)
+	timedOut := make(chan struct{})
+	go func() {
+		defer cancel()
+		err := call(cctx)
+		select {
+		case <-timedOut:
+			if err == nil && late != nil {
+				late()
+			}
+		default:
+		}
+		result <- err
+	}()
+	timer := time.NewTimer(t.timeout)
+	defer timer.Stop()
+	select {
+	case err := <-result:
+		return err
+	case <-timer.C:
+		close(timedOut)
+		// The call may have finished between the timer and the close.
+		select {
+		case err := <-result:
+			return err
+		default:
+			return errStoreTimeout
 		}
 	}
 }
@@ -184,7 +269,19 @@ func (t *throttler) setFailing(ctx context.Context, err error) bool {
 	t.mu.Lock()
 	changed := t.failing != failing
 	t.failing = failing
+	if !failing {
+		t.nextProbe.Store(0)
+	} else if changed {
+		t.nextProbe.Store(time.Now().Add(storeProbeInterval).UnixNano())
+	}
 	t.mu.Unlock()
+	if changed && t.observe != nil {
+		kind := EventStoreRecovered
+		if failing {
+			kind = EventStoreFailed
+		}
+		t.observe(ctx, Event{Kind: kind, Err: err})
+	}
 	if changed {
 		if failing {
 			t.logger.LogAttrs(ctx, slog.LevelError, "wsauth: throttle store failed; throttling with this process's own counts until it recovers",

@@ -95,3 +95,37 @@ func rawHandshake(t *testing.T, srv *httptest.Server, connection, upgrade, token
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestForeignPageCannotLockOut: another site's page opening many sockets
+// to the app (each refused for its Origin) does not lock the user's
+// address out: the app's own page then connects with its token.
+func TestForeignPageCannotLockOut(t *testing.T) {
+	t.Parallel()
+	logs := &syncBuffer{}
+	signer := wsauth.NewSigner(key)
+	srv := server(t, logs, nil, signer)
+	tok, err := signer.Issue("alice", time.Hour)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for range 3 * wsauth.DefaultThrottleFailures {
+		c, resp, err := websocket.Dial(ctx, wsURL(srv), &websocket.DialOptions{HTTPHeader: http.Header{
+			"Origin": {"https://evil.example"}, "Cookie": {"session=" + tok}}})
+		if c != nil {
+			c.CloseNow()
+		}
+		require.Error(t, err)
+		require.NotNil(t, resp)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	}
+	c, _, err := websocket.Dial(ctx, wsURL(srv), &websocket.DialOptions{
+		Subprotocols: []string{"chat.v1", wsauth.SubprotocolEntry(wsauth.DefaultSubprotocolPrefix, tok)},
+		HTTPHeader:   http.Header{"Origin": {srv.URL}},
+	})
+	require.NoError(t, err, "the app's own page is not locked out")
+	defer c.CloseNow()
+	_, msg, err := c.Read(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "hello alice via subprotocol query=", string(msg))
+	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+}
