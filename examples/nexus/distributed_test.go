@@ -281,3 +281,24 @@ func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
+
+// TestReplicasShareWSAuthThrottle: wsauth's throttle of refused
+// credentials counts on both replicas together (the Redis throttle store):
+// 10 failures spread over the two make the 11th refused with 429 on
+// either.
+func TestReplicasShareWSAuthThrottle(t *testing.T) {
+	t.Parallel()
+	d := startDeployment(t, 2, nil)
+	for i := range 10 {
+		_, res, err := dialWS(t, d.Replicas[i%2].URL, "not-a-valid-token", nil)
+		require.Error(t, err)
+		require.NotNil(t, res)
+		require.Equal(t, http.StatusUnauthorized, res.StatusCode, "failure %d", i+1)
+	}
+	for _, r := range d.Replicas {
+		_, res, err := dialWS(t, r.URL, "not-a-valid-token", nil)
+		require.Error(t, err)
+		require.NotNil(t, res)
+		assert.Equal(t, http.StatusTooManyRequests, res.StatusCode, "the 11th failure is refused on every replica")
+	}
+}

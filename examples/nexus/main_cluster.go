@@ -8,6 +8,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nexuskit/nexus/shutdown"
+	"github.com/nexuskit/nexus/wsauth"
+	"github.com/nexuskit/nexus/wsauth/redisthrottle"
 
 	"github.com/nexuskit/nexus/examples/nexus/cluster"
 	"github.com/nexuskit/nexus/examples/nexus/server"
@@ -53,5 +55,8 @@ func joinCluster(cfg *Config, nodeID string, logger *slog.Logger, mgr *shutdown.
 	opts.Events = node.Bus()
 	opts.SharedRateLimit = node.RateLimit
 	opts.Cluster = func() any { return node.Status() }
+	// wsauth's failed-credential throttle counts on every replica together.
+	opts.WSAuthOptions = append(opts.WSAuthOptions, wsauth.ThrottleStorage(
+		redisthrottle.New(rdb, redisthrottle.KeyPrefix(cluster.DefaultPrefix+"{wsauth}:"))))
 	return node, nil
 }
