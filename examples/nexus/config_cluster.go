@@ -13,12 +13,11 @@ import (
 // cannot express, all reported at once with the other problems:
 // ENABLE_DISTRIBUTED_SYSTEM=true needs REDIS_URL and a PostgreSQL
 // DATABASE_URL (SQLite cannot be shared across hosts), REDIS_URL must be a
-// Redis URL, and ENABLE_REDIS_CACHE needs distributed mode. No message
+// Redis URL. No message
 // quotes a value (URLs may hold passwords).
 func distributedProblems(lookup func(string) (string, bool)) []envcfg.Problem {
 	var out []envcfg.Problem
 	distributed, _ := strconv.ParseBool(strings.TrimSpace(lookupOr(lookup, "ENABLE_DISTRIBUTED_SYSTEM", "false")))
-	cache, _ := strconv.ParseBool(strings.TrimSpace(lookupOr(lookup, "ENABLE_REDIS_CACHE", "false")))
 	redisURL := strings.TrimSpace(lookupOr(lookup, "REDIS_URL", ""))
 	dbURL := strings.TrimSpace(lookupOr(lookup, "DATABASE_URL", ""))
 	if redisURL != "" {
@@ -36,10 +35,6 @@ func distributedProblems(lookup func(string) (string, bool)) []envcfg.Problem {
 			out = append(out, envcfg.Problem{Var: "DATABASE_URL", Err: envcfg.ErrValidation,
 				Message: "must be a PostgreSQL URL (postgres://user:pass@host:5432/db) when ENABLE_DISTRIBUTED_SYSTEM=true: replicas on several hosts cannot share SQLite"})
 		}
-	}
-	if cache && !distributed {
-		out = append(out, envcfg.Problem{Var: "ENABLE_REDIS_CACHE", Err: envcfg.ErrValidation,
-			Message: "requires ENABLE_DISTRIBUTED_SYSTEM=true (the cache is keyed by the event bus's position)"})
 	}
 	return out
 }

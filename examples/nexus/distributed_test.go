@@ -252,13 +252,11 @@ func TestDistributedConfig(t *testing.T) {
 		assert.Contains(t, err.Error(), v)
 	}
 	env = map[string]string{
-		"REDIS_URL":          "http://user:hunter2-secret@example:1",
-		"ENABLE_REDIS_CACHE": "true",
+		"REDIS_URL": "http://user:hunter2-secret@example:1",
 	}
 	_, err = loadConfig(t.Context(), getenvFrom(env), "", discardLogger(), true)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "REDIS_URL")
-	assert.Contains(t, err.Error(), "ENABLE_REDIS_CACHE")
 	assert.NotContains(t, err.Error(), "hunter2")
 
 	env = map[string]string{

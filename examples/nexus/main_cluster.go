@@ -29,6 +29,9 @@ func (c *Config) nodeID() string {
 // shutdown. A Redis that does not answer at start is no error: the server
 // starts on its local fallbacks (readiness never depends on Redis).
 func joinCluster(cfg *Config, nodeID string, logger *slog.Logger, mgr *shutdown.Manager, opts *server.Options) (*cluster.Node, error) {
+	if cfg.EnableRedisCache {
+		logger.Warn("ENABLE_REDIS_CACHE is set but the cache stays inactive: it did not win its measurement (README, Running more than one replica)")
+	}
 	if !cfg.EnableDistributed {
 		if cfg.RedisURL != "" {
 			logger.Warn("REDIS_URL is set but ENABLE_DISTRIBUTED_SYSTEM is not: Redis is not used")
