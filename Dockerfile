@@ -32,7 +32,10 @@ COPY --from=build /out/nexus /nexus
 COPY --from=build --chown=65532:65532 /out/data /data
 WORKDIR /data
 USER 65532:65532
-ENV NODE_ENV=production PORT=5000
+# NEXUS_REQUIRE_NODE_ENV: the server refuses to start when NODE_ENV is unset
+# or empty (envcfg.WithProductionRequired), so a deploy cannot fall back to
+# development secrets.
+ENV NODE_ENV=production PORT=5000 NEXUS_REQUIRE_NODE_ENV=true
 EXPOSE 5000
 # No curl in the image: the binary probes its own /readyz.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 CMD ["/nexus", "healthcheck"]

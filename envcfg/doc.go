@@ -39,6 +39,43 @@
 //		log.Fatalf("configuration:\n%v", err)
 //	}
 //
+// Decisions where envcfg differs from go-envconfig, and why:
+//
+//   - An empty value takes the default. NAME= (or Docker Compose's
+//     NAME=${NAME} with NAME unset) loads default=, not the zero value:
+//     PORT= gives the default port, not 0, and
+//     DEBUG= with default=true gives true. A required variable set to the
+//     empty string is still a problem ([ErrEmpty]). An empty NAME beside
+//     NAME_FILE reads the file.
+//   - Integers are plain decimal: digits 0-9, a sign only for signed types,
+//     no leading zero. go-envconfig reads them base 0, where PORT=010 is
+//     silently 8; envcfg rejects 010, 08080, 0x1F90, 0o17 and 1_000 with a
+//     message that says so ("must be a whole number from 0 to 65535 in
+//     decimal digits without leading zeros"), in lists, maps and defaults
+//     too. A leading zero is refused rather than read as decimal because
+//     shells, YAML 1.1 and Go's base 0 read it as octal: whoever wrote
+//     FILE_MODE=0644 meant octal, and 644 would be silently wrong.
+//     time.Duration and types with a decoder are not affected.
+//   - Production is decided from the value Load produced for the
+//     [WithProduction] variable: after its default (with $VAR expanded),
+//     NAME_FILE and mutators, never from the raw default= text. An unset
+//     production variable means development, so a program runs with no
+//     configuration; [WithProductionRequired] makes it an error instead, for
+//     programs that are always deployed with the variable set.
+//   - Secrets: fields of type Secret, *Secret, and lists and maps of them
+//     ([]Secret, map[string]Secret) get the production checks; an item of a
+//     list is named by its position, never its value.
+//   - Cross-field rules (ltefield=Max, eqcsfield=Pool.Max, ...) name the
+//     other field's environment variable ("must be at most POOL_MAX"), and
+//     are not reported when that variable itself failed to load: its own
+//     problem is the one to fix.
+//   - [WithMutators] passes go-envconfig mutators (secret-manager
+//     references, for example) through, with the variable's real names.
+//   - [WriteExample] writes each default so that a dotenv parser reads back
+//     the value Load would use (quotes for ', #, spaces; a literal $ and
+//     backslashes kept), and NAME= for a default that expands $VAR: an empty
+//     value takes the default, expanded when Load runs.
+//
 // Tags: env is go-envconfig's (name, required, default=, prefix= on nested
 // structs, delimiter=, separator=, noinit, decodeunset); validate is
 // validator's; desc documents a variable; envcfg takes "devdefault" (a

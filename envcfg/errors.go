@@ -23,6 +23,9 @@ var (
 	// ErrFile: NAME_FILE indirection failed (both NAME and NAME_FILE set,
 	// NAME_FILE empty, the file unreadable or too large).
 	ErrFile = errors.New("envcfg: NAME_FILE indirection failed")
+	// ErrMutator: a mutator given with [WithMutators] failed. The Problem's
+	// Err wraps both ErrMutator and the mutator's own error.
+	ErrMutator = errors.New("envcfg: mutator failed")
 	// ErrDefinition: the configuration struct itself is wrong (a bad env tag,
 	// an unexported tagged field, a secret with a default that is not marked
 	// as a development default, ...). This is a programmer error.
@@ -39,7 +42,8 @@ type Problem struct {
 	// never contains the variable's value.
 	Message string
 	// Err is the sentinel that classifies the problem (ErrMissing,
-	// ErrInvalid, ...).
+	// ErrInvalid, ...). For ErrMutator it is an error that wraps both
+	// ErrMutator and the mutator's error; test it with errors.Is.
 	Err error
 }
 
@@ -67,8 +71,9 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the distinct sentinels of the problems, so
-// errors.Is(err, envcfg.ErrMissing) reports whether any variable is missing.
+// Unwrap returns the distinct sentinels of the problems (and the errors of
+// failed mutators), so errors.Is(err, envcfg.ErrMissing) reports whether any
+// variable is missing.
 func (e *Error) Unwrap() []error {
 	var out []error
 	for _, p := range e.Problems {

@@ -2,11 +2,15 @@ package envcfg_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/sethvargo/go-envconfig"
 
 	"github.com/nexuskit/nexus/envcfg"
 )
@@ -40,7 +44,7 @@ func Example() {
 	fmt.Println(err)
 	// Output:
 	// DATABASE_URL: is required but not set; expected a URL such as https://example.com/path
-	// PORT: is not valid: must be a whole number from 0 to 65535
+	// PORT: is not valid: must be a whole number from 0 to 65535 in decimal digits without leading zeros
 	// SESSION_SECRET: is a known placeholder value; production needs a strong, unique value
 	// REQUEST_TIMEOUT: must be at least 1s
 }
@@ -134,4 +138,58 @@ func ExampleWithProduction() {
 	// SESSION_SECRET: still has its development default; production needs a strong, unique value (every environment counts as production until the program passes envcfg.WithProduction to Load)
 	// level=WARN msg="envcfg: weak secret (an error in production)" var=SESSION_SECRET reason="still has its development default"
 	// development <nil>
+}
+
+// A program that is always deployed with its production variable set (a
+// container image, a Kubernetes manifest) makes forgetting it an error
+// rather than a silent fall-back to development.
+func ExampleWithProductionRequired() {
+	type config struct {
+		Env     string        `env:"APP_ENV, default=development" validate:"oneof=development production"`
+		Session envcfg.Secret `env:"SESSION_SECRET, default=dev-only-session-key" envcfg:"devdefault"`
+	}
+	deploy := envcfg.WithLookup(func(k string) (string, bool) {
+		if k == "APP_ENV" {
+			return "", true // APP_ENV=${APP_ENV} with APP_ENV forgotten
+		}
+		return "", false
+	})
+	_, err := envcfg.Load[config](context.Background(), deploy,
+		envcfg.WithProduction("APP_ENV", "production"),
+		envcfg.WithProductionRequired())
+	fmt.Println(err)
+	// Output:
+	// APP_ENV: is required but not set: this program needs it to say which environment it runs in; expected one of: development, production
+	// SESSION_SECRET: still has its development default; production needs a strong, unique value
+}
+
+// Mutators resolve references before decoding, here a stand-in for a
+// secret manager. The production checks and validate rules see the
+// resolved value.
+func ExampleWithMutators() {
+	type config struct {
+		DBPassword envcfg.Secret `env:"DB_PASSWORD, required" validate:"min=16"`
+	}
+	vault := map[string]string{"sm://db/password": "k9#Vq2$wLx7!pR4zT8mN3bY6"}
+	resolve := envconfig.MutatorFunc(func(ctx context.Context, key, resolvedKey, original, current string) (string, bool, error) {
+		ref, ok := strings.CutPrefix(current, "sm://")
+		if !ok {
+			return current, false, nil
+		}
+		v, found := vault["sm://"+ref]
+		if !found {
+			return "", true, errors.New("no such secret")
+		}
+		return v, false, nil
+	})
+	lookup := envcfg.WithLookup(func(k string) (string, bool) {
+		if k == "DB_PASSWORD" {
+			return "sm://db/password", true
+		}
+		return "", false
+	})
+	cfg, err := envcfg.Load[config](context.Background(), lookup, envcfg.WithMutators(resolve))
+	fmt.Println(len(cfg.DBPassword.Reveal()), err)
+	// Output:
+	// 24 <nil>
 }

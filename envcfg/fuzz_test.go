@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sethvargo/go-envconfig"
+
 	"github.com/nexuskit/nexus/envcfg"
 )
 
@@ -54,6 +56,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("API_KEY_FILE=/f\x00DB_PORT=99999\x00LEVEL=loud\x00TIMEOUT=-1h"), "", uint32(3))
 	f.Add([]byte("PORT=eighty\x00LABELS=k\x00EMAILS=no\x00DB_HOST=-\x00CUSTOM=bad"), "strong-enough-secret-42", uint32(0xffffffff))
 	f.Add([]byte("SESSION_SECRET_FILE=/f\x00SESSION_SECRET=\x00KEYS=a,b,,\x00EXPANDED=$$"), "x\n", uint32(1))
+	f.Add([]byte("PORT=010\x00DB_PORT=0x10\x00LABELS=a:08\x00APP_ENV=\x00SESSION_SECRET=ref:!x"), "", uint32(3<<29))
 	f.Fuzz(func(t *testing.T, raw []byte, fileContent string, mask uint32) {
 		const open, closing = "\u2063«", "»\u2063"
 		m := map[string]string{}
@@ -78,6 +81,20 @@ func FuzzLoad(f *testing.F) {
 		}
 		if mask&(1<<31) == 0 { // the top bit leaves production assumed
 			opts = append(opts, envcfg.WithProduction("APP_ENV", "production"))
+			if mask&(1<<30) != 0 {
+				opts = append(opts, envcfg.WithProductionRequired())
+			}
+		}
+		if mask&(1<<29) != 0 {
+			// A mutator that fails on some values, quoting them in its
+			// error: the quote must not reach Load's error text.
+			opts = append(opts, envcfg.WithMutators(envconfig.MutatorFunc(
+				func(_ context.Context, _, _, _, cur string) (string, bool, error) {
+					if strings.Contains(cur, "!") {
+						return "", true, fmt.Errorf("cannot resolve %q", cur)
+					}
+					return strings.TrimPrefix(cur, "ref:"), false, nil
+				})))
 		}
 		cfg, err := envcfg.Load[fuzzConfig](context.Background(), opts...)
 		if err == nil {

@@ -103,7 +103,9 @@ func TestLoadDecodesGoEnvconfigTags(t *testing.T) {
 }
 
 // Load must fill a struct exactly as go-envconfig's Process does when
-// nothing is wrong.
+// nothing is wrong, apart from envcfg's two documented decisions (integers
+// are plain decimal, an empty value takes the default), which this struct
+// and environment avoid.
 func TestLoadMatchesGoEnvconfig(t *testing.T) {
 	t.Parallel()
 	type sub struct {
@@ -111,7 +113,7 @@ func TestLoadMatchesGoEnvconfig(t *testing.T) {
 	}
 	type cfg struct {
 		S  string            `env:"S"`
-		I  int64             `env:"I, default=0x10"`
+		I  int64             `env:"I, default=16"`
 		U  uint8             `env:"U"`
 		F  float32           `env:"F"`
 		B  bool              `env:"B"`
@@ -162,12 +164,12 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 
 	want := []envcfg.Problem{
 		{Var: "DATABASE_URL", Err: envcfg.ErrMissing, Message: "is required but not set; expected a URL such as https://example.com/path"},
-		{Var: "PORT", Err: envcfg.ErrInvalid, Message: "is not valid: must be a whole number"},
+		{Var: "PORT", Err: envcfg.ErrInvalid, Message: "is not valid: must be a whole number in decimal digits without leading zeros, such as 42 or -42"},
 		{Var: "APP_ENV", Err: envcfg.ErrValidation, Message: "must be one of: development, production, test"},
 		{Var: "LOG_LEVEL", Err: envcfg.ErrInvalid, Message: "is not valid: must be a log level: DEBUG, INFO, WARN or ERROR"},
 		{Var: "NAME", Err: envcfg.ErrEmpty, Message: "is required but set to an empty value"},
 		{Var: "TIMEOUT", Err: envcfg.ErrInvalid, Message: "is not valid: must be a duration such as 300ms, 30s or 1h30m"},
-		{Var: "WORKERS", Err: envcfg.ErrInvalid, Message: "is out of range: must be a whole number from 0 to 255"},
+		{Var: "WORKERS", Err: envcfg.ErrInvalid, Message: "is out of range: must be a whole number from 0 to 255 in decimal digits without leading zeros"},
 		{Var: "DB_HOST", Err: envcfg.ErrMissing, Message: "is required but not set"},
 		{Var: "DB_PORT", Err: envcfg.ErrValidation, Message: "must be at least 1"},
 	}

@@ -19,6 +19,9 @@ import (
 
 var durationType = reflect.TypeFor[time.Duration]()
 
+// decimalNote says exactly which integers are accepted (see checkDecimal).
+const decimalNote = " in decimal digits without leading zeros"
+
 // knownForms describes decoder types whose form a user cannot guess from the
 // type name.
 var knownForms = map[reflect.Type]string{
@@ -52,17 +55,17 @@ func form(t reflect.Type, delim, sep string) string {
 	case reflect.Bool:
 		return "a boolean: true or false (or 1, 0, t, f)"
 	case reflect.Int:
-		return "a whole number"
+		return "a whole number" + decimalNote + ", such as 42 or -42"
 	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		bits := t.Bits()
 		if bits == 64 {
-			return "a whole number"
+			return "a whole number" + decimalNote + ", such as 42 or -42"
 		}
-		return fmt.Sprintf("a whole number from %d to %d", -(int64(1) << (bits - 1)), int64(1)<<(bits-1)-1)
+		return fmt.Sprintf("a whole number from %d to %d", -(int64(1)<<(bits-1)), int64(1)<<(bits-1)-1) + decimalNote
 	case reflect.Uint, reflect.Uint64, reflect.Uintptr:
-		return "a whole number, 0 or more"
+		return "a whole number, 0 or more," + decimalNote
 	case reflect.Uint8, reflect.Uint16, reflect.Uint32:
-		return fmt.Sprintf("a whole number from 0 to %d", uint64(math.MaxUint64)>>(64-t.Bits()))
+		return fmt.Sprintf("a whole number from 0 to %d", uint64(math.MaxUint64)>>(64-t.Bits())) + decimalNote
 	case reflect.Float32, reflect.Float64:
 		return "a number such as 0.5"
 	case reflect.String:
@@ -140,8 +143,10 @@ func oneOfValues(param string) []string {
 
 // ruleMessage explains a validation failure; item says the failure is on one
 // item of a list or map.
-func ruleMessage(fe validator.FieldError, item bool) string {
-	m := ruleText(fe.Tag(), fe.Param(), fe.Type(), true)
+// param is the rule's parameter, with a cross-field rule's Go field already
+// replaced by its variable's name.
+func ruleMessage(fe validator.FieldError, param string, item bool) string {
+	m := ruleText(fe.Tag(), param, fe.Type(), true)
 	if item {
 		return "has an invalid item: each item " + m
 	}
@@ -196,6 +201,22 @@ func ruleText(tag, param string, t reflect.Type, fallback bool) string {
 		return "must be " + param
 	case "ne", "ne_ignore_case":
 		return "must not be " + param
+	case "eqfield", "eqcsfield":
+		return "must equal " + param
+	case "nefield", "necsfield":
+		return "must differ from " + param
+	case "gtfield", "gtcsfield":
+		return "must be greater than " + param
+	case "gtefield", "gtecsfield":
+		return "must be at least " + param
+	case "ltfield", "ltcsfield":
+		return "must be less than " + param
+	case "ltefield", "ltecsfield":
+		return "must be at most " + param
+	case "fieldcontains":
+		return "must contain the value of " + param
+	case "fieldexcludes":
+		return "must not contain the value of " + param
 	case "url":
 		return "must be a URL such as https://example.com/path"
 	case "http_url":

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/sethvargo/go-envconfig"
 )
 
 // DefaultMaxFileSize is the largest file NAME_FILE indirection reads (64 KiB):
@@ -23,7 +25,9 @@ type config struct {
 	logger      *slog.Logger
 	prodVar     string
 	prodValues  []string
+	prodNeeded  bool
 	noFiles     bool
+	mutators    []envconfig.Mutator
 }
 
 func newConfig(opts []Option) *config {
@@ -62,11 +66,18 @@ func WithLookup(lookup func(key string) (string, bool)) Option {
 }
 
 // WithProduction says how to tell production: the environment is production
-// when the variable name is set to one of values (compared case-insensitively,
+// when the variable name holds one of values (compared case-insensitively,
 // surrounding spaces ignored), for example WithProduction("APP_ENV",
-// "production", "prod"). When the variable is unset and the configuration
-// struct declares it with a default= (as `env:"APP_ENV, default=production"`),
-// the default is compared instead.
+// "production", "prod").
+//
+// The value that decides is the one Load produced: when the configuration
+// struct declares the variable, its field's value after defaults (with $VAR
+// expansion), NAME_FILE indirection and mutators, so `env:"APP_ENV,
+// default=production"` with APP_ENV unset or empty is production. A variable
+// the struct does not declare is read through the lookup, then through its
+// NAME_FILE; unset or empty, it is not production. When the variable cannot
+// be read (a failed NAME_FILE, a value that does not decode), the checks
+// fail closed: production.
 //
 // In production a weak secret (empty, still equal to its development default,
 // or a known placeholder such as "changeme") is a [Problem] with
@@ -74,7 +85,9 @@ func WithLookup(lookup func(key string) (string, bool)) Option {
 //
 // Without this option every environment is treated as production: the checks
 // fail closed, so forgetting to configure them can never let a placeholder
-// secret through.
+// secret through. An unset variable means development, which keeps local
+// runs zero-config; [WithProductionRequired] turns that into an error for
+// programs that are always deployed with the variable set.
 func WithProduction(name string, values ...string) Option {
 	if name == "" {
 		panic("envcfg: WithProduction: variable name is empty")
@@ -131,28 +144,46 @@ func WithoutFiles() Option {
 	return func(c *config) { c.noFiles = true }
 }
 
-// production reports whether the environment is production. When the
-// production variable is unset but the configuration struct declares it with
-// a default, the default decides: it is the environment the program will
-// believe it runs in, so `env:"APP_ENV, default=production"` with APP_ENV
-// unset is production.
-func (c *config) production(p *plan) bool {
-	if c.prodVar == "" {
-		return true
-	}
-	v, ok := c.lookup(c.prodVar)
-	if !ok {
-		pv := p.byName[c.prodVar]
-		if pv == nil || pv.def == "" {
-			return false
+// WithProductionRequired makes an unset production variable (the one named
+// by [WithProduction]) a [Problem] with [ErrMissing], instead of meaning
+// development: a deploy that forgets it then fails at startup rather than
+// running with development secrets and one warning. The variable counts as
+// set when NAME or NAME_FILE is set to a non-empty value; its default= does
+// not count. While it is missing the secret checks run as in production.
+//
+// Use it in every program whose deploys always set the variable: container
+// images, Kubernetes manifests, systemd units. Programs that must also run
+// with no configuration at all (`go run .` on a laptop) can turn it on from
+// the deploy artifact, as the NEXUS reference server does when it runs from
+// its container image.
+//
+// Load returns an error (not a Problem) when WithProductionRequired is given
+// without WithProduction.
+func WithProductionRequired() Option {
+	return func(c *config) { c.prodNeeded = true }
+}
+
+// WithMutators runs go-envconfig mutators on each variable's value before it
+// is decoded, in order, as go-envconfig's Config.Mutators does: a mutator
+// sees the variable's name (originalKey without, resolvedKey with the
+// prefixes of nested structs) and its value, and returns the value to use;
+// stop=true skips the mutators after it. Use it to resolve references such
+// as "sm://project/secret" through a secret manager. Mutators run on set
+// variables and on defaults (after $VAR expansion), not on unset variables
+// without a default; the result is what the production checks and the
+// validate rules see.
+//
+// A mutator's error becomes a [Problem] with [ErrMutator] whose Err also
+// wraps the mutator's error (errors.Is and errors.As reach it); the
+// Message does not include the mutator's error text, which may quote the
+// value. WithMutators panics when a mutator is nil; several WithMutators
+// options add up.
+func WithMutators(mutators ...envconfig.Mutator) Option {
+	for _, m := range mutators {
+		if f, ok := m.(envconfig.MutatorFunc); m == nil || ok && f == nil {
+			panic("envcfg: WithMutators: mutator is nil")
 		}
-		v = pv.def
 	}
-	v = strings.TrimSpace(v)
-	for _, p := range c.prodValues {
-		if strings.EqualFold(v, p) {
-			return true
-		}
-	}
-	return false
+	ms := append([]envconfig.Mutator(nil), mutators...)
+	return func(c *config) { c.mutators = append(c.mutators, ms...) }
 }

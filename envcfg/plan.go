@@ -29,6 +29,9 @@ const (
 // order, with everything Load, WriteExample and Usage need to know about it.
 type variable struct {
 	name     string       // full environment variable name, prefixes included
+	key      string       // the env tag's name, without prefixes
+	fileVar  string       // name + "_FILE"
+	pos      int          // index in plan.vars
 	goPath   string       // Go field path from the root, "DB.Host"
 	index    []int        // field index path from the root struct
 	typ      reflect.Type // the field's declared type
@@ -41,7 +44,9 @@ type variable struct {
 	decUnset bool
 	desc     string
 	validate string
-	secret   bool
+	secret   bool // a Secret, or a list or map of them
+	secrets  bool // a list or map of Secret
+	hasInt   bool // go-envconfig parses an integer in it (checkDecimal)
 	devDef   bool // envcfg:"devdefault"
 	optional bool // envcfg:"optional"
 	// synth is a one-field struct type with the same field type and the same
@@ -187,6 +192,8 @@ func (w *walker) walk(t reflect.Type, index []int, goPrefix, envPrefix string, i
 		}
 		v := &variable{
 			name:     envPrefix + opts.key,
+			key:      opts.key,
+			fileVar:  envPrefix + opts.key + "_FILE",
 			goPath:   goPath,
 			index:    idx,
 			typ:      f.Type,
@@ -200,6 +207,14 @@ func (w *walker) walk(t reflect.Type, index []int, goPrefix, envPrefix string, i
 			desc:     f.Tag.Get(descTag),
 			validate: f.Tag.Get("validate"),
 			secret:   base == secretType,
+			hasInt:   hasInteger(f.Type, 0),
+		}
+		if k := base.Kind(); k == reflect.Slice || k == reflect.Array || k == reflect.Map {
+			e := base.Elem()
+			for e.Kind() == reflect.Pointer {
+				e = e.Elem()
+			}
+			v.secret, v.secrets = e == secretType, e == secretType
 		}
 		if v.required && v.def != "" {
 			w.defProblem(v.name, "is both required and has a default; choose one")
@@ -230,6 +245,7 @@ func (w *walker) walk(t reflect.Type, index []int, goPrefix, envPrefix string, i
 			Type: f.Type,
 			Tag:  reflect.StructTag(`env:` + strconv.Quote(synthTag)),
 		}})
+		v.pos = len(w.p.vars)
 		w.p.vars = append(w.p.vars, v)
 		w.p.byGoPath[goPath] = v
 	}

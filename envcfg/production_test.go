@@ -150,7 +150,7 @@ func TestProductionVariableDefault(t *testing.T) {
 	}{
 		{"unset: the default says production", map[string]string{}, true},
 		{"set to development", map[string]string{"APP_ENV": "development"}, false},
-		{"set but empty is not production", map[string]string{"APP_ENV": ""}, false},
+		{"set but empty takes the default: production", map[string]string{"APP_ENV": ""}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

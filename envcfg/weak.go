@@ -1,6 +1,9 @@
 package envcfg
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // placeholders are values people put in a secret "for now". Compared after
 // lowercasing and dropping everything but letters and digits, so "Change-Me",
@@ -42,18 +45,49 @@ func isPlaceholder(s string) bool {
 	return len(s) > 1 && strings.Count(s, s[:1]) == len(s)
 }
 
-// weakReason says why a secret is weak, or "" when it is not. found reports
-// whether the variable (or its NAME_FILE) was set.
-func weakReason(v *variable, s string, found bool) string {
-	switch {
-	case s == "" && v.optional:
+// weakReason says why a secret is weak, or "" when it is not. vals are the
+// decoded values (one for a Secret, the items of a list or map of secrets),
+// raw the value Load read, found whether the variable (or its NAME_FILE) was
+// set.
+func weakReason(v *variable, vals []string, raw string, found bool) string {
+	if !v.secrets {
+		s := ""
+		if len(vals) > 0 {
+			s = vals[0]
+		}
+		switch {
+		case s == "" && v.optional:
+			return ""
+		case s == "":
+			return "is empty"
+		case v.def != "" && (!found || s == v.def):
+			return "still has its development default"
+		case isPlaceholder(s):
+			return "is a known placeholder value"
+		}
 		return ""
-	case s == "":
+	}
+	switch {
+	case len(vals) == 0 && v.optional:
+		return ""
+	case len(vals) == 0:
 		return "is empty"
-	case v.def != "" && (!found || s == v.def):
+	case v.def != "" && (!found || raw == v.def):
 		return "still has its development default"
-	case isPlaceholder(s):
-		return "is a known placeholder value"
+	}
+	// Map values have no stable order; list items are numbered from 1.
+	isMap := strings.HasPrefix(strings.TrimLeft(v.typ.String(), "*"), "map[")
+	for i, s := range vals {
+		where := ""
+		if !isMap {
+			where = fmt.Sprintf(" (item %d)", i+1)
+		}
+		if s == "" {
+			return "has an empty item" + where
+		}
+		if isPlaceholder(s) {
+			return "has a known placeholder value" + where
+		}
 	}
 	return ""
 }

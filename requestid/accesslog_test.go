@@ -3,12 +3,16 @@ package requestid
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,7 +147,43 @@ func TestAccessLogWithLogHandlerHasOneRequestID(t *testing.T) {
 	}
 }
 
+// TestAccessLogPanic: an ordinary panic is logged at error level with
+// panic=true and continues to net/http with its value.
 func TestAccessLogPanic(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	h := Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/late" {
+			w.WriteHeader(http.StatusAccepted)
+		}
+		panicHere()
+	})))
+	for _, tc := range []struct {
+		path   string
+		status float64
+	}{{"/early", 500}, {"/late", 202}} {
+		func() {
+			defer func() {
+				assert.Equal(t, "boom", recover(), "the panic continues with its value")
+				assert.Contains(t, string(debug.Stack()), "requestid.panicHere", "an outer recovery still sees where it panicked")
+			}()
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, tc.path, nil))
+		}()
+		rec := waitRecord(t, logs, tc.path)
+		assert.Equal(t, "ERROR", rec["level"])
+		assert.Equal(t, true, rec["panic"])
+		assert.NotContains(t, rec, "aborted")
+		assert.Equal(t, tc.status, rec["status"])
+	}
+}
+
+//go:noinline
+func panicHere() { panic("boom") }
+
+// TestAccessLogAbortHandler: http.ErrAbortHandler (ReverseProxy's "client
+// went away") is an abort, not a crash: logged at warn as aborted, status 499
+// when nothing was sent, no panic flag, and the abort continues to net/http.
+func TestAccessLogAbortHandler(t *testing.T) {
 	t.Parallel()
 	logger, logs := newJSONLogger()
 	srv := httptest.NewServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -156,14 +196,20 @@ func TestAccessLogPanic(t *testing.T) {
 	for _, tc := range []struct {
 		path   string
 		status float64
-	}{{"/early", 500}, {"/late", 202}} {
+	}{{"/early", 499}, {"/late", 202}} {
 		_, err := http.Get(srv.URL + tc.path)
 		assert.Error(t, err, "the connection is aborted, not answered")
 		rec := waitRecord(t, logs, tc.path)
-		assert.Equal(t, "ERROR", rec["level"])
-		assert.Equal(t, true, rec["panic"])
+		assert.Equal(t, "WARN", rec["level"])
+		assert.Equal(t, true, rec["aborted"])
+		assert.NotContains(t, rec, "panic")
 		assert.Equal(t, tc.status, rec["status"])
 	}
+
+	// The value reaches the caller unchanged (net/http compares it with ==).
+	h := AccessLog(logger)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }))
+	defer func() { assert.Same(t, http.ErrAbortHandler, recover()) }()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/direct", nil))
 }
 
 func TestAccessLogFlush(t *testing.T) {
@@ -269,17 +315,19 @@ func TestAccessLogNilLogger(t *testing.T) {
 	assert.Equal(t, "/default", recs[0]["path"])
 }
 
-// TestAccessLogClientGone cancels a real request while the handler waits on
-// its context and returns without writing: nothing reaches the client, so the
-// record says 499 at warn level, not 200.
+// TestAccessLogClientGone cancels a real HTTP/2 request while the handler
+// waits on its context and returns without writing: the stream is reset, the
+// implicit 200 cannot be delivered, so the record says 499 at warn level.
 func TestAccessLogClientGone(t *testing.T) {
 	t.Parallel()
 	logger, logs := newJSONLogger()
 	started := make(chan struct{})
-	srv := httptest.NewServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
 		<-r.Context().Done()
 	}))))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/slow", nil)
@@ -288,6 +336,7 @@ func TestAccessLogClientGone(t *testing.T) {
 	go func() {
 		res, err := srv.Client().Do(req)
 		if err == nil {
+			assert.Equal(t, 2, res.ProtoMajor)
 			res.Body.Close()
 		}
 		errc <- err
@@ -299,4 +348,206 @@ func TestAccessLogClientGone(t *testing.T) {
 	assert.EqualValues(t, 499, rec["status"])
 	assert.Equal(t, "WARN", rec["level"])
 	assert.EqualValues(t, 0, rec["bytes"])
+}
+
+// TestAccessLogHalfClose: a client that closes its sending side
+// (shutdown(SHUT_WR)) after the request still reads the answer. net/http
+// cancels the request context all the same; the handler returns without
+// writing, the client receives the implicit 200, and the record says 200.
+func TestAccessLogHalfClose(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	srv := httptest.NewServer(Middleware()(AccessLog(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+			t.Error("the half-close did not cancel the request context; the test proves nothing")
+		}
+	}))))
+	t.Cleanup(srv.Close)
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		require.NoError(t, err)
+		_, err = fmt.Fprintf(conn, "%s /half-%s HTTP/1.1\r\nHost: example\r\n\r\n", method, method)
+		require.NoError(t, err)
+		require.NoError(t, conn.(*net.TCPConn).CloseWrite())
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+		res, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: method})
+		require.NoError(t, err, "the client reads an answer")
+		assert.Equal(t, http.StatusOK, res.StatusCode)
+		require.NoError(t, conn.Close())
+
+		rec := waitRecord(t, logs, "/half-"+method)
+		assert.EqualValues(t, 200, rec["status"], "the client received the 200")
+		assert.Equal(t, "INFO", rec["level"])
+	}
+}
+
+type copyKey struct{}
+
+// TestAccessLogRoute: the route pattern the mux matched is logged wherever
+// AccessLog sits: inside Middleware, outside it, behind a middleware that
+// copies the request, and when the handler panics.
+func TestAccessLogRoute(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") == "panic" {
+			panic("boom")
+		}
+	})
+	copying := func(next http.Handler) http.Handler { // replaces the request, as many middlewares do
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(unwrapper{w}, r.WithContext(context.WithValue(r.Context(), copyKey{}, 1)))
+		})
+	}
+	tests := []struct {
+		name  string
+		chain func(al func(http.Handler) http.Handler) http.Handler
+	}{
+		{"inside Middleware", func(al func(http.Handler) http.Handler) http.Handler { return Middleware()(al(mux)) }},
+		{"outside Middleware", func(al func(http.Handler) http.Handler) http.Handler { return al(Middleware()(mux)) }},
+		{"outside a copying middleware and Middleware", func(al func(http.Handler) http.Handler) http.Handler {
+			return al(copying(Middleware()(mux)))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			logger, logs := newJSONLogger()
+			h := tt.chain(AccessLog(logger))
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/orders/42", nil))
+			func() {
+				defer func() { assert.Equal(t, "boom", recover()) }()
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/orders/panic", nil))
+			}()
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/nowhere", nil))
+			recs := logs.Records(t)
+			require.Len(t, recs, 3)
+			assert.Equal(t, "GET /orders/{id}", recs[0]["route"])
+			assert.Equal(t, "GET /orders/{id}", recs[1]["route"], "also when the handler panicked")
+			assert.Equal(t, true, recs[1]["panic"])
+			assert.NotContains(t, recs[2], "route", "no route matched: no attribute")
+			assert.EqualValues(t, 404, recs[2]["status"])
+		})
+	}
+}
+
+func TestAccessLogSkip(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	ran := 0
+	h := AccessLog(logger,
+		SkipPaths("/healthz", "/readyz"),
+		SkipFunc(func(r *http.Request) bool { return strings.HasPrefix(r.UserAgent(), "kube-probe/") }),
+	)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ran++ }))
+	for _, tc := range []struct{ path, ua string }{
+		{"/healthz", ""}, {"/readyz", ""}, {"/healthz/deep", ""}, {"/api", "kube-probe/1.30"}, {"/api", "curl/8"},
+	} {
+		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+		req.Header.Set("User-Agent", tc.ua)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	assert.Equal(t, 5, ran, "skipped requests are still served")
+	recs := logs.Records(t)
+	require.Len(t, recs, 2)
+	assert.Equal(t, "/healthz/deep", recs[0]["path"], "exact paths only")
+	assert.Equal(t, "curl/8", recs[1]["user_agent"])
+}
+
+func TestAccessLogRequestAttrs(t *testing.T) {
+	t.Parallel()
+	logger, logs := newJSONLogger()
+	h := AccessLog(logger, RequestAttrs(func(r *http.Request) []slog.Attr {
+		return []slog.Attr{slog.String("tenant", r.Header.Get("X-Tenant")), slog.String("proto", r.Proto)}
+	}))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	req := httptest.NewRequest(http.MethodGet, "/t", nil)
+	req.Header.Set("X-Tenant", "acme")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	recs := logs.Records(t)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "acme", recs[0]["tenant"])
+	assert.Equal(t, "HTTP/1.1", recs[0]["proto"])
+	assert.Equal(t, "/t", recs[0]["path"], "the standard attributes stay")
+}
+
+func TestAccessLogObserve(t *testing.T) {
+	t.Parallel()
+	var (
+		mu   sync.Mutex
+		seen []Observation
+	)
+	logs := &logBuffer{}
+	// Warn level: the info records are not written, the hook still runs.
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(2 * time.Millisecond)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, "hello")
+	})
+	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
+	mux.HandleFunc("GET /abort", func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) })
+	mux.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {})
+	h := Middleware()(AccessLog(logger, SkipPaths("/healthz"), Observe(func(r *http.Request, o Observation) {
+		assert.NotEmpty(t, FromContext(r.Context()), "the hook gets the request with its context")
+		assert.NotContains(t, logs.String(), `"path":"`+r.URL.Path+`"`, "the hook runs before the record is written")
+		mu.Lock()
+		seen = append(seen, o)
+		mu.Unlock()
+	}))(mux))
+	serve := func(method, path string) {
+		defer func() { _ = recover() }()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, path, nil))
+	}
+	serve(http.MethodPost, "/orders/7")
+	serve(http.MethodGet, "/panic")
+	serve(http.MethodGet, "/abort")
+	serve(http.MethodGet, "/healthz")
+	serve(http.MethodGet, "/missing")
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, seen, 4, "one observation per request, none for skipped ones")
+	created := seen[0]
+	assert.GreaterOrEqual(t, created.Duration, 2*time.Millisecond)
+	created.Duration = 0
+	assert.Equal(t, Observation{Method: "POST", Route: "POST /orders/{id}", Status: 201, Bytes: 5}, created)
+	assert.Equal(t, Observation{Method: "GET", Route: "GET /panic", Status: 500, Panicked: true}, withoutDuration(seen[1]))
+	assert.Equal(t, Observation{Method: "GET", Route: "GET /abort", Status: 499, Aborted: true}, withoutDuration(seen[2]))
+	assert.Equal(t, Observation{Method: "GET", Status: 404, Bytes: 19}, withoutDuration(seen[3]))
+	assert.Len(t, logs.Records(t), 3, "records follow the logger's level, observations do not")
+}
+
+func withoutDuration(o Observation) Observation {
+	o.Duration = 0
+	return o
+}
+
+// failingFlusher is a connection that refuses writes, as a reset one does.
+type failingFlusher struct{ http.ResponseWriter }
+
+func (f failingFlusher) FlushError() error { return errors.New("connection reset by peer") }
+
+func TestRecorderSendImplicit(t *testing.T) {
+	t.Parallel()
+	ok := httptest.NewRecorder()
+	rec := &recorder{ResponseWriter: ok}
+	rec.sendImplicit(false)
+	assert.False(t, rec.undelivered)
+	assert.Equal(t, http.StatusOK, ok.Code)
+	assert.Equal(t, "0", ok.Header().Get("Content-Length"), "the bytes net/http sends for an empty 200")
+
+	head := httptest.NewRecorder()
+	rec = &recorder{ResponseWriter: head}
+	rec.sendImplicit(true)
+	assert.Empty(t, head.Header().Get("Content-Length"), "HEAD: no length, as net/http")
+
+	rec = &recorder{ResponseWriter: plainWriter{httptest.NewRecorder()}}
+	rec.sendImplicit(false)
+	assert.False(t, rec.undelivered, "a writer that cannot flush was handed the 200")
+
+	rec = &recorder{ResponseWriter: failingFlusher{httptest.NewRecorder()}}
+	rec.sendImplicit(false)
+	assert.True(t, rec.undelivered, "a refused flush means the client is gone")
 }

@@ -47,3 +47,19 @@ func TestMiddlewareAllocations(t *testing.T) {
 	assert.LessOrEqual(t, generating, 3.0)
 	assert.LessOrEqual(t, accepting, 2.0)
 }
+
+// TestAccessLogObserveAllocations: the Observe hook costs no allocation
+// when set, and nothing at all when unset.
+func TestAccessLogObserveAllocations(t *testing.T) {
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	calls := 0
+	plain := AccessLog(logger)(next)
+	observed := AccessLog(logger, Observe(func(_ *http.Request, o Observation) { calls += o.Status }))(next)
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/api/modules", nil)
+	without := testing.AllocsPerRun(500, func() { plain.ServeHTTP(w, req) })
+	with := testing.AllocsPerRun(500, func() { observed.ServeHTTP(w, req) })
+	assert.Equal(t, without, with, "the hook adds no allocation")
+	assert.Positive(t, calls)
+}

@@ -34,15 +34,34 @@ func BenchmarkLogHandler(b *testing.B) {
 }
 
 // BenchmarkAccessLog measures the per-request cost of AccessLog with a JSON
-// handler writing to io.Discard.
+// handler writing to io.Discard, without and with an Observe hook (which
+// must add no allocation), and with the hook while the logger is disabled
+// for info records (metrics only).
 func BenchmarkAccessLog(b *testing.B) {
-	h := AccessLog(slog.New(slog.NewJSONHandler(io.Discard, nil)))(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok"))
-	}))
-	req := httptest.NewRequest(http.MethodGet, "/api/modules", nil)
-	w := httptest.NewRecorder()
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(w, req)
+	})
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	quiet := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
+	var total int64
+	hook := Observe(func(_ *http.Request, o Observation) { total += o.Bytes })
+	cases := []struct {
+		name string
+		h    http.Handler
+	}{
+		{"log", AccessLog(logger)(next)},
+		{"log+observe", AccessLog(logger, hook)(next)},
+		{"disabled", AccessLog(quiet)(next)},
+		{"disabled+observe", AccessLog(quiet, hook)(next)},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/api/modules", nil)
+			w := httptest.NewRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				c.h.ServeHTTP(w, req)
+			}
+		})
 	}
 }

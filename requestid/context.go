@@ -12,8 +12,9 @@ type ctxKey struct{}
 // Middleware can set the header without allocating again.
 type idContext struct {
 	context.Context
-	id  string
-	hdr [1]string // backing array for the response header value (see Middleware)
+	id     string
+	header string    // canonical header name Middleware used, "" after NewContext (see Transport)
+	hdr    [1]string // backing array for the response header value (see Middleware)
 }
 
 // Value returns the idContext itself for ctxKey; every other key goes to the
@@ -32,9 +33,17 @@ func (c *idContext) String() string {
 	return "requestid.NewContext"
 }
 
-// NewContext returns a copy of ctx that carries the request ID id.
-// It does not check id; Transport only forwards IDs that are well formed.
+// NewContext returns a copy of ctx that carries the request ID id, for work
+// that starts outside an HTTP request (a job, a message consumer) or a
+// caller that chose the ID itself. id is checked like an incoming ID (1 to
+// MaxLength bytes of [A-Za-z0-9._:+/=-]): a malformed id is ignored and ctx
+// is returned unchanged, so an ID already in ctx stays and a Middleware
+// further in generates a fresh one. Whatever FromContext returns is
+// therefore safe to echo in a header and to log.
 func NewContext(ctx context.Context, id string) context.Context {
+	if !valid(id) {
+		return ctx
+	}
 	return &idContext{Context: ctx, id: id}
 }
 

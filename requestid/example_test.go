@@ -1,11 +1,13 @@
 package requestid_test
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
 
 	"github.com/nexuskit/nexus/requestid"
 )
@@ -51,7 +53,7 @@ func Example() {
 
 	// Output:
 	// level=INFO msg="loading order" order=42 request_id=checkout-7f3a
-	// level=INFO msg="http request" method=GET path=/orders/42 status=200 bytes=9 request_id=checkout-7f3a remote_addr=192.0.2.1:1234 user_agent=example/1.0
+	// level=INFO msg="http request" method=GET path=/orders/42 status=200 bytes=9 request_id=checkout-7f3a remote_addr=192.0.2.1:1234 user_agent=example/1.0 route="GET /orders/{id}"
 	// response header: checkout-7f3a
 	// replaced: true length: 36
 }
@@ -96,4 +98,114 @@ func ExampleTransport() {
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	// Output:
 	// downstream got trace-1
+}
+
+// AccessLog with the options an operator usually wants: health probes left
+// out, the matched route logged (automatically), and an attribute taken from
+// the request.
+func ExampleAccessLog() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTime}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {})
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+	})
+	access := requestid.AccessLog(logger,
+		requestid.SkipPaths("/healthz"),
+		requestid.RequestAttrs(func(r *http.Request) []slog.Attr {
+			return []slog.Attr{slog.String("tenant", r.Header.Get("X-Tenant"))}
+		}))
+	handler := requestid.Middleware(requestid.Generator(func() string { return "id-1" }))(access(mux))
+
+	for _, path := range []string{"/healthz", "/orders/7"} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("X-Tenant", "acme")
+		handler.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	// Output:
+	// level=WARN msg="http request" method=GET path=/orders/7 status=404 bytes=0 request_id=id-1 remote_addr=192.0.2.1:1234 user_agent="" route="GET /orders/{id}" tenant=acme
+}
+
+// Observe feeds metrics from the access log's measurements; here a counter
+// by route and status stands in for a Prometheus CounterVec.
+func ExampleObserve() {
+	var mu sync.Mutex
+	requests := map[string]int{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "order")
+	})
+	quiet := slog.New(slog.DiscardHandler)
+	handler := requestid.Middleware()(requestid.AccessLog(quiet, requestid.Observe(func(r *http.Request, o requestid.Observation) {
+		mu.Lock() // must be fast and must not block
+		requests[fmt.Sprintf("%s %d", o.Route, o.Status)]++
+		mu.Unlock()
+	}))(mux))
+	for _, path := range []string{"/orders/1", "/orders/2", "/nope"} {
+		handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	fmt.Println(requests["GET /orders/{id} 200"], requests[" 404"])
+	// Output:
+	// 2 1
+}
+
+// TraceParent makes the trace id of an incoming W3C traceparent the request
+// ID, so the logs of a request and its trace share one id.
+func ExampleTraceParent() {
+	h := requestid.Middleware(requestid.TraceParent())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("handler sees", requestid.FromContext(r.Context()))
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	fmt.Println("response header:", w.Header().Get("X-Request-ID"))
+	// Output:
+	// handler sees 4bf92f3577b34da6a3ce929d0e0e4736
+	// response header: 4bf92f3577b34da6a3ce929d0e0e4736
+}
+
+// GeneratorContext takes new IDs from the request context, here from a
+// value an outer tracing middleware stored (with OpenTelemetry:
+// trace.SpanContextFromContext(ctx).TraceID().String()).
+func ExampleGeneratorContext() {
+	type traceKey struct{}
+	tracing := func(next http.Handler) http.Handler { // stands in for otelhttp
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := context.WithValue(r.Context(), traceKey{}, "0af7651916cd43dd8448eb211c80319c")
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+	mw := requestid.Middleware(requestid.Edge(), requestid.GeneratorContext(func(ctx context.Context) string {
+		id, _ := ctx.Value(traceKey{}).(string)
+		return id // "" falls back to a UUIDv4
+	}))
+	h := tracing(mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("handler sees", requestid.FromContext(r.Context()))
+	})))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	// Output:
+	// handler sees 0af7651916cd43dd8448eb211c80319c
+}
+
+// A fleet on X-Correlation-ID: Transport sends the ID in the header the
+// Middleware that stored it uses.
+func ExampleTransport_header() {
+	downstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Printf("downstream got %q and %q\n", r.Header.Get("X-Correlation-ID"), r.Header.Get("X-Request-ID"))
+	}))
+	defer downstream.Close()
+	client := &http.Client{Transport: requestid.Transport(nil)}
+
+	h := requestid.Middleware(requestid.Header("X-Correlation-ID"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, _ := http.NewRequestWithContext(r.Context(), "GET", downstream.URL, nil)
+		if res, err := client.Do(out); err == nil {
+			res.Body.Close()
+		}
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-Correlation-ID", "corr-42")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// downstream got "corr-42" and ""
 }

@@ -16,12 +16,20 @@ import (
 // [A-Za-z0-9._:+/=-], sent once. Anything else (spaces, control bytes,
 // non-ASCII, too long, repeated) is replaced by a fresh ID from the
 // generator, a random UUIDv4 by default; the rejected value is never logged.
-// Edge and TrustedProxies restrict whose IDs are accepted at all.
+// With TraceParent, the trace-id of a valid W3C traceparent header comes
+// first. Edge and TrustedProxies restrict whose IDs are accepted at all.
 //
 // Before the next handler runs, the ID is stored in the request context
 // (read it with FromContext) and set in the response header. If the context
 // already carries an ID, because the middleware is stacked twice or an outer
-// layer called NewContext, that ID is kept, so a request has one ID.
+// layer called NewContext (which accepts only well-formed IDs), that ID is
+// kept, so a request has one ID.
+//
+// The handler gets a copy of the request (with the new context). When it
+// returns (or panics), the route pattern a router set on that copy
+// (http.Request.Pattern, set by http.ServeMux) is copied back to the request
+// Middleware received, so AccessLog and metrics middleware outside it see
+// the route.
 //
 // It panics, naming the problem, if an option is nil or Edge and
 // TrustedProxies are both given.
@@ -77,11 +85,38 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				slog.String("request_id", id))
 		}
 	}
-	c := &idContext{Context: ctx, id: id}
+	c := &idContext{Context: ctx, id: id, header: m.header}
 	c.hdr[0] = id
 	w.Header()[m.header] = c.hdr[:] // the header key is canonical already
 	tellRecorder(w, id)
-	h.next.ServeHTTP(w, r.WithContext(c))
+	r2 := r.WithContext(c)
+	// ServeMux sets Pattern on the copy; pass it up, also after a panic, so
+	// a caller outside (an AccessLog, a metrics middleware) sees the route.
+	defer passPattern(w, r, r2)
+	h.next.ServeHTTP(w, r2)
+}
+
+// passPattern copies the route pattern that a router set on inner, the
+// request Middleware handed down, to outer, the request it received, and
+// tells an AccessLog outside it, the way it learns the ID.
+func passPattern(w http.ResponseWriter, outer, inner *http.Request) {
+	if inner.Pattern == "" || outer.Pattern != "" {
+		return
+	}
+	outer.Pattern = inner.Pattern
+	for {
+		switch t := w.(type) {
+		case *recorder:
+			if t.pattern == "" {
+				t.pattern = inner.Pattern
+			}
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return
+		}
+	}
 }
 
 // incoming returns the request's ID if it may be used, or "" and why not
@@ -91,10 +126,22 @@ func (m *middleware) incoming(r *http.Request) (string, rejection) {
 		return "", accepted
 	}
 	vals := r.Header[m.header]
-	if len(vals) == 0 {
+	var tp []string
+	if m.traceParent {
+		tp = r.Header[TraceParentHeader]
+	}
+	if len(vals) == 0 && len(tp) == 0 {
 		return "", accepted
 	}
 	if m.trusted != nil && !m.trustedPeer(r.RemoteAddr) {
+		return "", accepted
+	}
+	if len(tp) == 1 {
+		if id := traceID(tp[0]); id != "" {
+			return id, accepted
+		}
+	}
+	if len(vals) == 0 {
 		return "", accepted
 	}
 	if len(vals) > 1 {
@@ -123,6 +170,15 @@ func (m *middleware) trustedPeer(remoteAddr string) bool {
 
 // newID makes a fresh ID with the configured generator.
 func (m *middleware) newID(ctx context.Context) string {
+	if m.generateCtx != nil {
+		if id := m.generateCtx(ctx); id != "" {
+			if valid(id) {
+				return id
+			}
+			m.log().LogAttrs(ctx, slog.LevelError, "requestid: GeneratorContext returned a malformed ID; using a built-in UUID instead",
+				slog.Int("length", len(id)))
+		}
+	}
 	switch {
 	case m.generate != nil:
 		id := m.generate()

@@ -216,6 +216,27 @@ func TestMiddlewareTrustedProxiesOverTheWire(t *testing.T) {
 	assert.Regexp(t, uuidV4, seen)
 }
 
+// TestTrustedProxiesFromConfig: the []netip.Prefix a configuration loader
+// produces (envcfg parses TRUSTED_PROXIES into one) is passed as is, and
+// later changes to that slice do not change the middleware.
+func TestTrustedProxiesFromConfig(t *testing.T) {
+	t.Parallel()
+	fromConfig := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.0/24")}
+	h := Middleware(TrustedProxies(fromConfig...))(echoID(t, DefaultHeader))
+	fromConfig[1] = netip.MustParsePrefix("198.51.100.0/24")
+	serve := func(remote string) string {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.RemoteAddr = remote
+		req.Header.Set(DefaultHeader, "lb-id-2")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Body.String()
+	}
+	assert.Equal(t, "lb-id-2", serve("192.0.2.10:443"), "the slice was copied at construction")
+	assert.Equal(t, "lb-id-2", serve("10.9.8.7:443"))
+	assert.Regexp(t, uuidV4, serve("198.51.100.1:443"))
+}
+
 func TestMiddlewareBadGenerator(t *testing.T) {
 	t.Parallel()
 	rec := &recordingHandler{}
@@ -300,6 +321,15 @@ func TestOptionsPanic(t *testing.T) {
 		{"nil next", func() { Middleware()(nil) }, "nil next handler"},
 		{"nil access log next", func() { AccessLog(nil)(nil) }, "AccessLog"},
 		{"nil log handler", func() { NewLogHandler(nil) }, "NewLogHandler"},
+		{"empty transport header", func() { TransportHeader("") }, "TransportHeader"},
+		{"transport header with space", func() { TransportHeader("X ID") }, "TransportHeader"},
+		{"nil transport option", func() { Transport(nil, nil) }, "Transport: option 0 is nil"},
+		{"nil access log option", func() { AccessLog(nil, nil) }, "AccessLog: option 0 is nil"},
+		{"relative skip path", func() { SkipPaths("/ok", "healthz") }, "SkipPaths: path 1"},
+		{"nil skip func", func() { SkipFunc(nil) }, "SkipFunc"},
+		{"nil request attrs", func() { RequestAttrs(nil) }, "RequestAttrs"},
+		{"nil observe", func() { Observe(nil) }, "Observe"},
+		{"nil context generator", func() { GeneratorContext(nil) }, "GeneratorContext"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

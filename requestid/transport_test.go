@@ -134,3 +134,54 @@ func TestTransportDetails(t *testing.T) {
 	_, _ = Transport(base).RoundTrip(plain)
 	assert.Same(t, plain, base.req)
 }
+
+// TestTransportHeader: a fleet on another header propagates that header, as
+// the Middleware that stored the ID names it, or as TransportHeader says.
+func TestTransportHeader(t *testing.T) {
+	t.Parallel()
+	type seen struct{ requestID, correlationID, other string }
+	got := make(chan seen, 1)
+	downstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- seen{r.Header.Get("X-Request-ID"), r.Header.Get("X-Correlation-ID"), r.Header.Get("X-Other-ID")}
+	}))
+	t.Cleanup(downstream.Close)
+	tests := []struct {
+		name   string
+		mw     []Option // nil: no Middleware, the ID comes from NewContext
+		topts  []TransportOption
+		preset string // header already on the outgoing request
+		want   seen
+	}{
+		{"middleware's header", []Option{Header("x-correlation-id")}, nil, "", seen{correlationID: "corr-1"}},
+		{"default header", []Option{}, nil, "", seen{requestID: "corr-1"}},
+		{"NewContext uses the default", nil, nil, "", seen{requestID: "corr-1"}},
+		{"TransportHeader wins", []Option{Header("X-Correlation-ID")}, []TransportOption{TransportHeader("X-Other-ID")}, "", seen{other: "corr-1"}},
+		{"own header of that name wins", []Option{Header("X-Correlation-ID")}, nil, "X-Correlation-ID", seen{correlationID: "mine"}},
+		{"own header of another name does not stop it", []Option{Header("X-Correlation-ID")}, nil, "X-Request-ID", seen{requestID: "mine", correlationID: "corr-1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := &http.Client{Transport: Transport(downstream.Client().Transport, tt.topts...)}
+			call := func(ctx context.Context) {
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, downstream.URL, nil)
+				require.NoError(t, err)
+				if tt.preset != "" {
+					req.Header.Set(tt.preset, "mine")
+				}
+				res, err := client.Do(req)
+				require.NoError(t, err)
+				require.NoError(t, res.Body.Close())
+			}
+			if tt.mw == nil {
+				call(NewContext(context.Background(), "corr-1"))
+			} else {
+				h := Middleware(tt.mw...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { call(r.Context()) }))
+				req := httptest.NewRequest(http.MethodGet, "/", nil)
+				req.Header.Set("X-Correlation-ID", "corr-1")
+				req.Header.Set("X-Request-ID", "corr-1")
+				h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+			assert.Equal(t, tt.want, <-got)
+		})
+	}
+}

@@ -2,6 +2,7 @@ package requestid
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -12,10 +13,14 @@ import (
 // (Flush, Hijack, deadlines, full duplex) through Unwrap.
 type recorder struct {
 	http.ResponseWriter
-	status   int    // final status; 0 until one is sent
-	bytes    int64  // body bytes written through the wrapper
-	hijacked bool   // the handler took over the connection
-	id       string // set by a Middleware inside AccessLog (see tellRecorder)
+	status   int   // final status; 0 until one is sent
+	bytes    int64 // body bytes written through the wrapper
+	hijacked bool  // the handler took over the connection
+	// undelivered: the handler wrote nothing under a cancelled context and
+	// the implicit response could not be flushed (see sendImplicit).
+	undelivered bool
+	id          string // set by a Middleware inside AccessLog (see tellRecorder)
+	pattern     string // route pattern passed up by a Middleware inside AccessLog (see passPattern)
 }
 
 var (
@@ -98,6 +103,23 @@ func (w *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		}
 	}
 	return conn, rw, err
+}
+
+// sendImplicit sends the response net/http would send for a handler that
+// wrote nothing (200, and Content-Length: 0 unless head or the handler set
+// one) and flushes it, so the connection's answer decides whether the client
+// is gone. It is called only after the handler returned without writing
+// under a cancelled request context.
+func (w *recorder) sendImplicit(head bool) {
+	h := w.ResponseWriter.Header()
+	if !head && len(h["Content-Length"]) == 0 {
+		h["Content-Length"] = []string{"0"}
+	}
+	w.status = http.StatusOK
+	w.ResponseWriter.WriteHeader(http.StatusOK)
+	err := http.NewResponseController(w.ResponseWriter).Flush()
+	// A writer that cannot flush was handed the 200; nothing says it failed.
+	w.undelivered = err != nil && !errors.Is(err, http.ErrNotSupported)
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.

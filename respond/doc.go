@@ -45,7 +45,14 @@
 //     it becomes 499 CLIENT_CLOSED_REQUEST, logged at info level, so access
 //     logs and metrics count it as a client event, not a server error. A
 //     Canceled error while the request is still live comes from the server's
-//     own code and is handled as in 7.
+//     own code and is handled as in 7. Over HTTP/1.x net/http also cancels
+//     the context when the client only closed its sending side
+//     (shutdown(SHUT_WR)) and still reads; the status has to be chosen
+//     before the first byte is written, and nothing before that tells the
+//     two cases apart, so such a client receives this 499 envelope, and an
+//     access log (requestid.AccessLog) records the 499 it was sent: the log
+//     and the wire agree. The work was abandoned because of the client's
+//     close; 499 says so, where a 5xx would page someone for a client event.
 //  6. context.DeadlineExceeded becomes 504 TIMEOUT.
 //  7. Anything else becomes 500 INTERNAL_ERROR with a generic message; the
 //     real error is logged with the request ID.
@@ -71,4 +78,14 @@
 // The package-level functions use the default configuration: slog.Default()
 // for logs, time.Now for timestamps. New(opts...) returns a Responder whose
 // methods mirror them with a chosen logger (WithLogger) and clock (WithClock).
+//
+// Every record respond writes (the cause of each 5xx, a 499 at info, a
+// recovered panic with its stack, an encoding failure) carries request_id.
+// A server with its own logger should hand it over, so these records land
+// in its log and not as text lines on stderr (slog.Default()'s output until
+// slog.SetDefault is called): build one Responder with WithLogger(logger)
+// and use its methods and its middleware (rs.Error, rs.OK, rs.MuxErrors,
+// Recover(WithLogger(logger)), MuxErrors(WithLogger(logger))), or call
+// slog.SetDefault(logger) at start-up if handlers use the package-level
+// functions.
 package respond

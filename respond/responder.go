@@ -63,7 +63,8 @@ const (
 )
 
 // JSON writes data in a success envelope with the given status. Use Error for
-// failures: JSON always sends "success":true. Status 204 and 304 send no body;
+// failures: JSON always sends "success":true. Status 204, 205 and 304 send no
+// content (RFC 9110 forbids it; data is not encoded);
 // a HEAD request gets the headers (with the Content-Length of the body it
 // would have had) and no body. A status outside 200–599 is a programming
 // error: it is logged and the client gets a 500 envelope.
@@ -95,6 +96,11 @@ func (rs *Responder) success(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if !bodyAllowed(status) {
 		w.Header()[hdrNosniff] = []string{"nosniff"}
+		if status == http.StatusResetContent {
+			// RFC 9110 15.3.6: a 205 has no content and says so, unlike
+			// 204 and 304, which must not carry Content-Length: 0 framing.
+			w.Header()[hdrContentLength] = []string{"0"}
+		}
 		w.WriteHeader(status)
 		return
 	}
@@ -136,9 +142,15 @@ func send(w http.ResponseWriter, r *http.Request, status int, body []byte, conte
 	_, _ = w.Write(body) // a write error means the client is gone; nothing to tell it.
 }
 
-// bodyAllowed reports whether a response with this status may carry a body.
+// bodyAllowed reports whether a response with this status may carry
+// content: RFC 9110 forbids it for 204 No Content, 205 Reset Content and
+// 304 Not Modified (net/http itself only enforces 204 and 304).
 func bodyAllowed(status int) bool {
-	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
+	switch status {
+	case http.StatusNoContent, http.StatusResetContent, http.StatusNotModified:
+		return false
+	}
+	return status >= 200
 }
 
 func requestID(r *http.Request) string {

@@ -2,6 +2,7 @@ package shutdown
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -20,38 +21,76 @@ type realClock struct{}
 func (realClock) Now() time.Time                         { return time.Now() }
 func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// deadlineContext is a context cancelled by the Manager's Clock (not by the
-// runtime's timers, so a fake clock drives it) that still reports its
-// deadline, so a hook can hand it to a database driver that reads Deadline.
-type deadlineContext struct {
+// clockContext is a context that ends when the Manager's Clock reaches
+// its deadline (not the runtime's timers, so a fake clock drives it), when
+// its parent ends, or when it is cancelled. Like a context from
+// context.WithDeadlineCause, Err reports context.DeadlineExceeded when the
+// deadline passed, context.Canceled when it was cancelled, and
+// context.Cause the cause given. It reports its deadline, so a hook can
+// hand it to a database driver that reads Deadline.
+//
+// It embeds a context.WithCancelCause context, which carries the values and
+// the cause, but has a Done channel of its own: the context package then
+// sees it as a custom context and propagates Err (not the embedded
+// context's Canceled) to the contexts derived from it.
+type clockContext struct {
 	context.Context
 	deadline time.Time
+	done     chan struct{}
+	mu       sync.Mutex
+	err      error
 }
 
-func (c deadlineContext) Deadline() (time.Time, bool) {
+func (c *clockContext) Deadline() (time.Time, bool) {
 	if d, ok := c.Context.Deadline(); ok && d.Before(c.deadline) {
 		return d, true
 	}
 	return c.deadline, true
 }
 
-// withClockDeadline returns a context that ends with cause when clock
-// reaches now+d, or when parent ends, or when cancel is called. The helper
-// goroutine ends with the context.
+func (c *clockContext) Done() <-chan struct{} { return c.done }
+
+func (c *clockContext) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// end records err and closes Done, once.
+func (c *clockContext) end(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		c.err = err
+		close(c.done)
+	}
+}
+
+// withClockDeadline returns a context that ends when clock reaches now+d
+// (Err context.DeadlineExceeded, Cause cause), when parent ends (its Err and
+// Cause), or when cancel is called (Err context.Canceled, Cause the cause
+// passed to cancel). The helper goroutine ends with the context.
 func withClockDeadline(parent context.Context, clock Clock, d time.Duration, cause error) (context.Context, context.CancelCauseFunc) {
-	ctx, cancel := context.WithCancelCause(parent)
-	deadline := clock.Now().Add(d)
+	inner, cancelInner := context.WithCancelCause(parent)
+	c := &clockContext{Context: inner, deadline: clock.Now().Add(d), done: make(chan struct{})}
+	cancel := func(why error) {
+		cancelInner(why)
+		c.end(inner.Err())
+	}
 	if d <= 0 {
-		cancel(cause)
-		return deadlineContext{ctx, deadline}, cancel
+		cancelInner(cause)
+		c.end(context.DeadlineExceeded)
+		return c, cancel
 	}
 	fire := clock.After(d)
 	go func() {
 		select {
 		case <-fire:
-			cancel(cause)
-		case <-ctx.Done():
+			cancelInner(cause)
+			c.end(context.DeadlineExceeded)
+		case <-inner.Done():
+			c.end(inner.Err())
 		}
 	}()
-	return deadlineContext{ctx, deadline}, cancel
+	return c, cancel
 }

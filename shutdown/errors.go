@@ -9,8 +9,10 @@ import (
 )
 
 var (
-	// ErrTimeout is wrapped by the *ForcedError Run returns when the hard
-	// Timeout passed before the shutdown finished.
+	// ErrTimeout is wrapped by the *ForcedError Run returns when draining
+	// ran past Timeout minus HookBudget, or the hard Timeout passed, with
+	// something still running. It is also the cause (context.Cause) of the
+	// hooks' contexts when the hard Timeout passes.
 	ErrTimeout = errors.New("shutdown: hard timeout reached")
 	// ErrSecondSignal is wrapped by the *ForcedError Run returns when a
 	// signal arrived during the shutdown and the exit function returned.
@@ -83,9 +85,9 @@ type PanicError struct {
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 // ForcedError is returned by Run when the shutdown did not finish on its
-// own: the hard timeout passed (Reason is ErrTimeout) or a second signal
-// arrived (Reason is ErrSecondSignal). Running names what was still running
-// and was closed or abandoned.
+// own: draining or the hard timeout ran out (Reason is ErrTimeout) or a
+// second signal arrived (Reason is ErrSecondSignal). Running names what was
+// still running and was closed or abandoned.
 type ForcedError struct {
 	Reason  error
 	After   time.Duration // time since the shutdown started

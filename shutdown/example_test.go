@@ -2,6 +2,7 @@ package shutdown_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -86,4 +87,75 @@ func ExampleProbeResponder() {
 	fmt.Println(rec.Code, rec.Body.String()) // Run has not started yet
 	// Output:
 	// 503 {"status":"starting"}
+}
+
+// ExampleManager_ShuttingDown deregisters from a service discovery system
+// the moment the shutdown starts, a whole drain delay before the servers
+// stop accepting, so clients stop being sent here while every request that
+// still arrives is served.
+func ExampleManager_ShuttingDown() {
+	m := shutdown.New(
+		shutdown.DrainDelay(100*time.Millisecond), // 5 s in production
+		shutdown.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+	)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.ServeListener(&http.Server{Handler: http.NotFoundHandler(), ReadHeaderTimeout: 5 * time.Second}, ln)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	m.Go("discovery", func(ctx context.Context) error {
+		fmt.Println("registered")
+		cancel() // as SIGTERM would
+		<-m.ShuttingDown()
+		fmt.Println("deregistered; still serving during the drain delay")
+		<-m.Draining()
+		fmt.Println("draining: the servers stop accepting")
+		return nil
+	})
+	fmt.Println("Run returned", m.Run(ctx))
+	// Output:
+	// registered
+	// deregistered; still serving during the drain delay
+	// draining: the servers stop accepting
+	// Run returned <nil>
+}
+
+// ExampleObserver records where a shutdown spends its time: each phase as
+// it starts and ends (ev.Duration would go to a histogram), each hook with
+// its outcome. The Observer runs on the shutdown's own goroutine, so it
+// must return at once.
+func ExampleObserver() {
+	m := shutdown.New(
+		shutdown.DrainDelay(0), // 5 s in production
+		shutdown.Signals(),     // this example ends Run's context instead
+		shutdown.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		shutdown.Observer(func(ev shutdown.Event) {
+			switch ev.Kind {
+			case shutdown.EventHook:
+				fmt.Printf("hook %s: err=%v\n", ev.Hook, ev.Err)
+			default:
+				fmt.Println(ev.Kind, ev.Phase)
+			}
+		}),
+	)
+	m.OnShutdown("database", func(context.Context) error { return nil })
+	m.OnShutdown("cache", func(context.Context) error { return errors.New("flush failed") })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as SIGTERM would
+	_ = m.Run(ctx)
+	// Output:
+	// start shutdown
+	// start drain_delay
+	// end drain_delay
+	// start drain
+	// end drain
+	// start hooks
+	// hook cache: err=flush failed
+	// hook database: err=<nil>
+	// end hooks
+	// end shutdown
 }

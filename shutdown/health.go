@@ -47,3 +47,14 @@ func plainProbe(w http.ResponseWriter, _ *http.Request, status int, state string
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(state + "\n"))
 }
+
+// ShuttingDown returns a channel that is closed at the first moment of the
+// shutdown: when the signal arrives, Run's context ends, or a server or
+// worker fails (and when a server cannot start), at the same moment
+// ReadinessHandler starts answering 503. It is closed a whole DrainDelay
+// before Draining. Use it for what must happen as soon as the process
+// knows it is going away, above all deregistering from a service
+// discovery system (Consul, Eureka, a DNS record) that does not poll the
+// readiness probe, so that clients stop being sent here while the drain
+// delay still serves them.
+func (m *Manager) ShuttingDown() <-chan struct{} { return m.stopping }

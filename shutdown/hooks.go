@@ -54,12 +54,17 @@ func (m *Manager) runHooks(budget context.Context, log *slog.Logger) (errs []err
 	if len(hooks) > 0 {
 		log.Info("running shutdown hooks in reverse order of registration", "hooks", len(hooks))
 	}
+	clock := m.cfg.clock
+	phaseStart := clock.Now()
+	m.observe(Event{Kind: EventStart, Phase: PhaseHooks})
 	for i := len(hooks) - 1; i >= 0; i-- {
 		h := hooks[i]
 		if budget.Err() != nil {
 			left = append(left, fmt.Sprintf("hook %q (not run)", h.name))
+			m.observe(Event{Kind: EventHook, Phase: PhaseHooks, Hook: h.name, Err: context.Cause(budget)})
 			continue
 		}
+		hookStart := clock.Now()
 		log.Info("running shutdown hook", "hook", h.name)
 		deadlineErr := fmt.Errorf("hook deadline of %v passed: %w", m.cfg.hookTimeout, context.DeadlineExceeded)
 		hctx, cancel := withClockDeadline(budget, m.cfg.clock, m.cfg.hookTimeout, deadlineErr)
@@ -83,6 +88,7 @@ func (m *Manager) runHooks(budget context.Context, log *slog.Logger) (errs []err
 			}
 		}
 		cancel(context.Canceled)
+		m.observe(Event{Kind: EventHook, Phase: PhaseHooks, Hook: h.name, Duration: clock.Now().Sub(hookStart), Err: err})
 		if err != nil {
 			logFailure(log, "shutdown hook failed; running the others", "hook", h.name, err)
 			errs = append(errs, &HookError{Name: h.name, Err: err})
@@ -90,5 +96,6 @@ func (m *Manager) runHooks(budget context.Context, log *slog.Logger) (errs []err
 			log.Info("shutdown hook done", "hook", h.name)
 		}
 	}
+	m.observe(Event{Kind: EventEnd, Phase: PhaseHooks, Duration: clock.Now().Sub(phaseStart), Err: cutShort(budget)})
 	return errs, left
 }

@@ -12,14 +12,14 @@ import (
 // a close frame with status 1001 (Going Away), an SSE or long-poll handler
 // returns. Server.Shutdown neither tells nor waits for hijacked connections
 // (golang/go#17721), and waits for streaming handlers until its deadline, so
-// without this they would be cut at the hard timeout.
+// without this they would be cut when draining runs out of time.
 func (m *Manager) Draining() <-chan struct{} { return m.draining }
 
 // LongLived wraps a handler whose requests may outlive a normal request (a
 // WebSocket that hijacks the connection, an SSE stream): the shutdown waits,
-// within the hard timeout, for every such request still running after
-// Draining is closed, before it runs the OnShutdown hooks. h must return
-// soon after Draining is closed.
+// until Timeout minus HookBudget, for every such request still running
+// after Draining is closed, before it runs the OnShutdown hooks. h must
+// return soon after Draining is closed.
 func (m *Manager) LongLived(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.longLived.add()

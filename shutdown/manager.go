@@ -26,7 +26,8 @@ const (
 type Manager struct {
 	cfg       config
 	state     atomic.Int32
-	draining  chan struct{}
+	stopping  chan struct{} // closed at the first moment of the shutdown
+	draining  chan struct{} // closed at Server.Shutdown, after the drain delay
 	longLived *tracker
 	started   atomic.Bool
 
@@ -47,8 +48,9 @@ type Manager struct {
 }
 
 // New returns a Manager configured by opts; with none it has the production
-// defaults: SIGINT and SIGTERM, a 5 s drain delay, a 30 s hard timeout,
-// 5 s per hook, slog.Default(). Invalid option values panic.
+// defaults: SIGINT, SIGTERM and SIGHUP, a 5 s drain delay, a 25 s hard
+// timeout of which 5 s are reserved for the hooks, 5 s per hook,
+// slog.Default(). Invalid option values panic.
 func New(opts ...Option) *Manager {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -57,8 +59,15 @@ func New(opts ...Option) *Manager {
 		}
 		o(&cfg)
 	}
+	switch {
+	case cfg.budgetSet && cfg.hookBudget >= cfg.timeout:
+		panic(fmt.Sprintf("shutdown.HookBudget: %v leaves no time for draining within Timeout %v; lower HookBudget or raise Timeout", cfg.hookBudget, cfg.timeout))
+	case !cfg.budgetSet && cfg.hookBudget > cfg.timeout/5:
+		cfg.hookBudget = cfg.timeout / 5
+	}
 	return &Manager{
 		cfg:       cfg,
+		stopping:  make(chan struct{}),
 		draining:  make(chan struct{}),
 		longLived: newTracker(),
 		failed:    make(chan struct{}),
@@ -123,8 +132,11 @@ func (m *Manager) firstFailure() error {
 //
 // Run returns nil after a clean shutdown. Otherwise the error joins what
 // went wrong: a *ServerError for a server that could not start or stopped
-// with an error, a *WorkerError, a *HookError, and a *ForcedError when the
-// hard timeout passed or a second signal arrived. The shutdown's own steps
+// with an error, a *WorkerError, a *HookError, and a *ForcedError when
+// draining or the hard timeout ran out with something still running, or a
+// second signal arrived. Run replaces each server's Handler with a wrapper
+// that ends connections during the drain delay (see the package
+// documentation). The shutdown's own steps
 // use fresh contexts, never ctx (which has usually ended by then), but keep
 // ctx's values.
 func (m *Manager) Run(ctx context.Context, servers ...*http.Server) error {
@@ -142,7 +154,7 @@ func (m *Manager) Run(ctx context.Context, servers ...*http.Server) error {
 
 	entries, err := m.listen(servers)
 	if err != nil {
-		return m.abortStart(ctx, log, err)
+		return m.abortStart(ctx, log, err, sigCh)
 	}
 
 	m.mu.Lock()
@@ -176,14 +188,16 @@ func (m *Manager) Run(ctx context.Context, servers ...*http.Server) error {
 func (m *Manager) warnBudget(log *slog.Logger) {
 	c := m.cfg
 	// The hard timeout is counted from the signal and includes the drain
-	// delay, so the longest a shutdown can take is the timeout itself.
-	if c.timeout > c.gracePeriod {
-		log.Warn("shutdown timeout exceeds the grace period: the platform may kill the process before it finishes draining; raise terminationGracePeriodSeconds or lower the timeout",
+	// delay and the hooks' reserve, so the longest a shutdown can take is
+	// the timeout itself; after it the process still has to close, return
+	// and exit before the platform kills it.
+	if c.gracePeriod-c.timeout < minGraceMargin {
+		log.Warn("shutdown timeout leaves less than 2s of the grace period: the platform may kill the process before its forced close and hooks finish; lower the timeout or raise terminationGracePeriodSeconds (and GracePeriod)",
 			"timeout", c.timeout, "grace_period", c.gracePeriod)
 	}
-	if c.drainDelay >= c.timeout {
-		log.Warn("drain delay is not shorter than the shutdown timeout: no time is left for in-flight requests; lower the drain delay",
-			"drain_delay", c.drainDelay, "timeout", c.timeout)
+	if c.drainDelay >= c.timeout-c.hookBudget {
+		log.Warn("drain delay is not shorter than the shutdown timeout minus the hooks' budget: no time is left for in-flight requests; lower the drain delay",
+			"drain_delay", c.drainDelay, "timeout", c.timeout, "hook_budget", c.hookBudget)
 	}
 }
 
@@ -243,6 +257,7 @@ func (m *Manager) listen(servers []*http.Server) (entries []*entry, err error) {
 	entries = append(entries, extra...)
 	for _, e := range entries {
 		e.done = make(chan struct{})
+		e.srv.Handler = m.closeWhileDraining(e.srv.Handler)
 	}
 	return entries, nil
 }
@@ -254,9 +269,12 @@ func hasCertificate(c *tls.Config) bool {
 // abortStart handles a server that could not start: nothing was served, so
 // there is nothing to drain, but the hooks still release what the program
 // opened before Run.
-func (m *Manager) abortStart(ctx context.Context, log *slog.Logger, err error) error {
+func (m *Manager) abortStart(ctx context.Context, log *slog.Logger, err error, sigCh <-chan os.Signal) error {
+	start := m.cfg.clock.Now()
 	log.Error("a server could not start; running shutdown hooks", "error", err)
+	m.observe(Event{Kind: EventStart, Phase: PhaseShutdown, Err: err})
 	m.state.Store(stateDraining)
+	close(m.stopping)
 	close(m.draining)
 	m.mu.Lock()
 	m.workerCtx, m.cancelWorkers = context.WithCancelCause(context.WithoutCancel(ctx))
@@ -264,9 +282,52 @@ func (m *Manager) abortStart(ctx context.Context, log *slog.Logger, err error) e
 	m.pending = nil
 	m.mu.Unlock()
 	budget, cancel := withClockDeadline(context.WithoutCancel(ctx), m.cfg.clock, m.cfg.timeout, ErrTimeout)
-	defer cancel(context.Canceled)
+	// The operator can still force the exit while the hooks run.
+	stopWatching := m.watchSignals(log, sigCh, err, budget, cancel)
+	defer func() {
+		cancel(context.Canceled)
+		stopWatching()
+	}()
 	hookErrs, _ := m.runHooks(budget, log)
-	return errors.Join(append([]error{err}, hookErrs...)...)
+	errs := append([]error{err}, hookErrs...)
+	elapsed := m.cfg.clock.Now().Sub(start)
+	if context.Cause(budget) == ErrSecondSignal {
+		errs = append(errs, &ForcedError{Reason: ErrSecondSignal, After: elapsed})
+	}
+	runErr := errors.Join(errs...)
+	m.observe(Event{Kind: EventEnd, Phase: PhaseShutdown, Duration: elapsed, Err: runErr})
+	return runErr
+}
+
+// watchSignals watches sigCh while the shutdown runs: a signal forces the
+// exit (m.cfg.exit(1), then budget is cancelled with ErrSecondSignal in
+// case exit returns), unless the shutdown was not started by a signal and
+// this is the first one: with signal.NotifyContext around Run, one SIGTERM
+// both ends ctx and arrives here, and must not count twice. The returned
+// function waits for the watcher to end, which it does when budget ends.
+func (m *Manager) watchSignals(log *slog.Logger, sigCh <-chan os.Signal, cause error, budget context.Context, cancelBudget context.CancelCauseFunc) (wait func()) {
+	_, bySignal := cause.(*SignalError)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			select {
+			case s := <-sigCh:
+				if !bySignal {
+					bySignal = true
+					log.Info("signal received; shutdown already in progress", "signal", s.String())
+					continue
+				}
+				log.Error("signal received while shutting down: exiting now with status 1", "signal", s.String())
+				m.cfg.exit(1)
+				cancelBudget(ErrSecondSignal)
+				return
+			case <-budget.Done():
+				return
+			}
+		}
+	}()
+	return func() { <-watched }
 }
 
 func (m *Manager) serve(log *slog.Logger, e *entry) {
@@ -292,49 +353,38 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 
 	// Step 1: readiness fails from now on.
 	m.state.Store(stateDraining)
+	close(m.stopping)
 	log.Info("shutdown started: readiness now answers 503", "cause", cause.Error(), "drain_delay", m.cfg.drainDelay, "timeout", m.cfg.timeout)
+	m.observe(Event{Kind: EventStart, Phase: PhaseShutdown, Err: cause})
 
 	// The whole budget, counted from the signal: never the signal's own
 	// context, which has already ended.
 	budget, cancelBudget := withClockDeadline(context.WithoutCancel(ctx), clock, m.cfg.timeout, ErrTimeout)
-	// A signal while shutting down forces the exit, unless the shutdown was
-	// started by ctx or a failure and this is the first signal: with
-	// signal.NotifyContext around Run, one SIGTERM both ends ctx and
-	// arrives here, and must not count twice.
-	_, bySignal := cause.(*SignalError)
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		for {
-			select {
-			case s := <-sigCh:
-				if !bySignal {
-					bySignal = true
-					log.Info("signal received; shutdown already in progress", "signal", s.String())
-					continue
-				}
-				log.Error("signal received while shutting down: exiting now with status 1", "signal", s.String())
-				m.cfg.exit(1)
-				cancelBudget(ErrSecondSignal)
-				return
-			case <-budget.Done():
-				return
-			}
-		}
-	}()
+	stopWatching := m.watchSignals(log, sigCh, cause, budget, cancelBudget)
 	defer func() {
 		cancelBudget(context.Canceled)
-		<-watched
+		stopWatching()
 	}()
+	// Draining ends HookBudget before the budget does, so the hooks run
+	// even when a handler or worker never stops.
+	drain := budget
+	if r := m.cfg.hookBudget; r > 0 {
+		var cancelDrain context.CancelCauseFunc
+		drain, cancelDrain = withClockDeadline(budget, clock, m.cfg.timeout-r, ErrTimeout)
+		defer cancelDrain(context.Canceled)
+	}
 
 	// Step 2: keep serving while load balancers stop routing here.
+	m.observe(Event{Kind: EventStart, Phase: PhaseDrainDelay})
 	if d := m.cfg.drainDelay; d > 0 {
 		log.Info("drain delay: still serving while load balancers stop routing", "drain_delay", d)
 		select {
 		case <-clock.After(d):
-		case <-budget.Done():
+		case <-drain.Done():
 		}
 	}
+	drainAt := clock.Now()
+	m.observe(Event{Kind: EventEnd, Phase: PhaseDrainDelay, Duration: drainAt.Sub(start), Err: cutShort(drain)})
 
 	// Step 3: stop accepting, finish in-flight requests, tell long-lived
 	// handlers and workers to end, and wait for all of them.
@@ -344,6 +394,7 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	m.mu.Lock()
 	m.cancelWorkers(cause)
 	m.mu.Unlock()
+	m.observe(Event{Kind: EventStart, Phase: PhaseDrain})
 
 	var running []string
 	var errs []error
@@ -353,14 +404,14 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			shutdownErrs[i] = e.srv.Shutdown(budget)
-			untilDone(budget, e.done) // Serve returns once its listener is closed
+			shutdownErrs[i] = e.srv.Shutdown(drain)
+			untilDone(drain, e.done) // Serve returns once its listener is closed
 		}()
 	}
 	wg.Wait()
 	for i, e := range entries {
 		if err := shutdownErrs[i]; err != nil {
-			if budget.Err() != nil {
+			if drain.Err() != nil {
 				// Out of time with requests still active: cut them.
 				_ = e.srv.Close()
 				running = append(running, "server "+e.name)
@@ -373,18 +424,29 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 		log.Info("servers stopped: every accepted request has completed")
 	}
 
-	if !m.longLived.wait(budget) {
+	if !m.longLived.wait(drain) {
 		running = append(running, fmt.Sprintf("%d long-lived handler(s)", m.longLived.count()))
 	} else {
 		log.Info("long-lived handlers finished")
 	}
 
-	if names := m.waitWorkers(budget); len(names) > 0 {
+	if names := m.waitWorkers(drain); len(names) > 0 {
 		for _, n := range names {
 			running = append(running, fmt.Sprintf("worker %q", n))
 		}
 	} else {
 		log.Info("workers stopped")
+	}
+	if m.cfg.observe != nil {
+		var cut error
+		if len(running) > 0 {
+			cut = cutShort(drain)
+		}
+		m.observe(Event{Kind: EventEnd, Phase: PhaseDrain, Duration: clock.Now().Sub(drainAt), Err: cut})
+	}
+	if len(running) > 0 && budget.Err() == nil {
+		log.Warn("draining ran out of time: closed what was still running; the hooks run in the time reserved for them",
+			"running", running, "remaining", deadline.Sub(clock.Now()))
 	}
 
 	// Step 4: hooks, last registered first.
@@ -393,8 +455,11 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 
 	// Step 5: whatever is left when the budget is gone is closed.
 	elapsed := clock.Now().Sub(start)
-	reason := context.Cause(budget)
-	forced := budget.Err() != nil && (reason == ErrSecondSignal || (reason == ErrTimeout && len(running) > 0))
+	reason := context.Cause(drain) // the budget's cause too when the budget ended first
+	if budget.Err() != nil {
+		reason = context.Cause(budget)
+	}
+	forced := reason == ErrSecondSignal || (reason == ErrTimeout && len(running) > 0)
 	if forced {
 		fe := &ForcedError{Reason: reason, After: elapsed, Running: running}
 		log.Error("shutdown forced: closed what was still running", "reason", reason.Error(), "running", running, "elapsed", elapsed)
@@ -407,13 +472,24 @@ func (m *Manager) shutdown(ctx context.Context, log *slog.Logger, cause error, e
 	all = append(all, hookErrs...)
 	if len(all) == 0 {
 		log.Info("shutdown complete", "cause", cause.Error(), "elapsed", elapsed)
+		m.observe(Event{Kind: EventEnd, Phase: PhaseShutdown, Duration: elapsed})
 		return nil
 	}
 	err := errors.Join(all...)
 	if !forced {
 		log.Error("shutdown finished with errors", "cause", cause.Error(), "elapsed", elapsed, "error", err)
 	}
+	m.observe(Event{Kind: EventEnd, Phase: PhaseShutdown, Duration: elapsed, Err: err})
 	return err
+}
+
+// cutShort returns why ctx ended (ErrTimeout, ErrSecondSignal), or nil
+// while it has not.
+func cutShort(ctx context.Context) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	return context.Cause(ctx)
 }
 
 // untilDone waits for done or ctx, whichever comes first, and reports

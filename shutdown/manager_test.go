@@ -228,7 +228,7 @@ func TestReadinessLivenessAndDrainDelay(t *testing.T) {
 
 	e.signals.send(t, syscall.SIGTERM)
 	waitUntil(t, "readiness 503", func() bool { return probe(e.m.ReadinessHandler()) == http.StatusServiceUnavailable })
-	waitUntil(t, "drain-delay timer", func() bool { return clk.Pending() == 2 }) // budget + drain delay
+	waitUntil(t, "drain-delay timer", func() bool { return clk.Pending() == 3 }) // budget, drain end, drain delay
 	// During the drain delay: readiness fails, everything else is served
 	// normally, on new connections too.
 	for path, want := range map[string]int{"/readyz": 503, "/livez": 200, "/": 200} {
@@ -246,7 +246,11 @@ func TestReadinessLivenessAndDrainDelay(t *testing.T) {
 	assert.Equal(t, http.StatusOK, probe(e.m.LivenessHandler()))
 }
 
-func TestDefaultsDrainFiveSecondsAndForceAtThirty(t *testing.T) {
+// TestDefaultsFitKubernetesGracePeriod: with the defaults, a stuck request
+// is cut 20 s after the signal (25 s timeout minus the 5 s hook budget), the
+// hooks then run, and the shutdown is over by 25 s, 5 s before Kubernetes'
+// default grace period ends.
+func TestDefaultsFitKubernetesGracePeriod(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
 	logs := &logRecorder{}
@@ -255,29 +259,48 @@ func TestDefaultsDrainFiveSecondsAndForceAtThirty(t *testing.T) {
 	e := &env{t: t, m: m, logs: logs, signals: sig}
 	h, started := stuckHandler(t)
 	_, url := e.serve(h)
+	var hookAt atomic.Int64
+	t0 := clk.Now()
+	m.OnShutdown("db", func(ctx context.Context) error {
+		hookAt.Store(int64(clk.Now().Sub(t0)))
+		<-ctx.Done() // a hook that takes all it is given
+		return nil
+	})
 	done := e.run(context.Background())
 	go func() { _, _, _ = get(url) }()
 	<-started
 
 	sig.send(t, syscall.SIGTERM)
-	waitUntil(t, "drain-delay timer", func() bool { return clk.Pending() == 2 })
+	waitUntil(t, "drain-delay timer", func() bool { return clk.Pending() == 3 }) // budget, drain end, drain delay
 	clk.Advance(5*time.Second - time.Millisecond)
 	time.Sleep(20 * time.Millisecond)
 	assert.False(t, isClosed(m.Draining()), "default drain delay shorter than 5s")
 	clk.Advance(time.Millisecond)
 	waitUntil(t, "Draining after 5s", func() bool { return isClosed(m.Draining()) })
 
-	clk.Advance(25*time.Second - time.Millisecond) // 30s - 1ms after the signal
-	notYet(t, done, "the default 30s timeout")
+	clk.Advance(15*time.Second - time.Millisecond) // 20s - 1ms after the signal
+	time.Sleep(20 * time.Millisecond)
+	assert.Zero(t, hookAt.Load(), "the hook ran while the stuck request was still draining")
+	clk.Advance(time.Millisecond)
+	waitUntil(t, "the hook, once draining is cut at 20s", func() bool { return hookAt.Load() != 0 })
+	assert.Equal(t, 20*time.Second, time.Duration(hookAt.Load()))
+	waitUntil(t, "the hook's timer", func() bool { return clk.Pending() == 2 }) // budget, hook deadline
+	clk.Advance(5*time.Second - time.Millisecond)
+	notYet(t, done, "the default 25s timeout")
 	clk.Advance(time.Millisecond)
 	err := waitErr(t, done)
-	require.ErrorIs(t, err, shutdown.ErrTimeout)
+	var fe *shutdown.ForcedError
+	require.ErrorAs(t, err, &fe)
+	assert.ErrorIs(t, err, shutdown.ErrTimeout)
+	assert.Equal(t, []string{"server " + strings.TrimPrefix(url, "http://")}, fe.Running)
+	assert.Equal(t, 25*time.Second, fe.After)
+	assert.Less(t, fe.After, shutdown.DefaultGracePeriod-2*time.Second)
 }
 
 func TestHardTimeoutIsCountedFromTheSignal(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	e := newEnv(t, shutdown.WithClock(clk), shutdown.DrainDelay(4*time.Second), shutdown.Timeout(10*time.Second))
+	e := newEnv(t, shutdown.WithClock(clk), shutdown.DrainDelay(4*time.Second), shutdown.Timeout(10*time.Second), shutdown.HookBudget(0))
 	h, started := stuckHandler(t)
 	_, url := e.serve(h)
 	done := e.run(context.Background())
@@ -302,37 +325,56 @@ func TestHardTimeoutIsCountedFromTheSignal(t *testing.T) {
 	require.Error(t, <-clientErr, "Server.Close did not cut the stuck request")
 }
 
+// TestHardTimeoutNamesEverythingLeft: what never stops is closed and
+// named. With the default hook budget the hook still runs after draining
+// was cut; with no budget the stuck handlers take all the time and the hook
+// is skipped.
 func TestHardTimeoutNamesEverythingLeft(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, shutdown.Timeout(300*time.Millisecond))
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	h, started := stuckHandler(t)
-	_, url := e.serve(h)
-	done := e.m.Track() // a long-lived activity that never ends
-	t.Cleanup(done)
-	e.m.Go("stuck", func(context.Context) error { <-release; return nil })
-	var hookRan atomic.Bool
-	e.m.OnShutdown("late", func(context.Context) error { hookRan.Store(true); return nil })
-	runDone := e.run(context.Background())
-	go func() { _, _, _ = get(url) }()
-	<-started
+	for _, tt := range []struct {
+		name    string
+		opts    []shutdown.Option
+		hookRan bool
+	}{
+		{"default hook budget", nil, true},
+		{"no hook budget", []shutdown.Option{shutdown.HookBudget(0)}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, append([]shutdown.Option{shutdown.Timeout(300 * time.Millisecond)}, tt.opts...)...)
+			release := make(chan struct{})
+			t.Cleanup(func() { close(release) })
+			h, started := stuckHandler(t)
+			_, url := e.serve(h)
+			done := e.m.Track() // a long-lived activity that never ends
+			t.Cleanup(done)
+			e.m.Go("stuck", func(context.Context) error { <-release; return nil })
+			var hookRan atomic.Bool
+			e.m.OnShutdown("late", func(context.Context) error { hookRan.Store(true); return nil })
+			runDone := e.run(context.Background())
+			go func() { _, _, _ = get(url) }()
+			<-started
 
-	e.signals.send(t, syscall.SIGTERM)
-	err := waitErr(t, runDone)
-	var fe *shutdown.ForcedError
-	require.ErrorAs(t, err, &fe)
-	assert.ErrorIs(t, err, shutdown.ErrTimeout)
-	assert.Equal(t, []string{
-		"server " + strings.TrimPrefix(url, "http://"),
-		"1 long-lived handler(s)",
-		`worker "stuck"`,
-		`hook "late" (not run)`,
-	}, fe.Running)
-	assert.False(t, hookRan.Load())
-	assert.Contains(t, err.Error(), "hard timeout reached")
-	_, found := e.logs.find("shutdown forced")
-	assert.True(t, found)
+			e.signals.send(t, syscall.SIGTERM)
+			err := waitErr(t, runDone)
+			var fe *shutdown.ForcedError
+			require.ErrorAs(t, err, &fe)
+			assert.ErrorIs(t, err, shutdown.ErrTimeout)
+			want := []string{
+				"server " + strings.TrimPrefix(url, "http://"),
+				"1 long-lived handler(s)",
+				`worker "stuck"`,
+			}
+			if !tt.hookRan {
+				want = append(want, `hook "late" (not run)`)
+			}
+			assert.Equal(t, want, fe.Running)
+			assert.Equal(t, tt.hookRan, hookRan.Load())
+			assert.Contains(t, err.Error(), "hard timeout reached")
+			_, found := e.logs.find("shutdown forced")
+			assert.True(t, found)
+		})
+	}
 }
 
 func TestSecondSignalExitsAtOnce(t *testing.T) {
@@ -344,7 +386,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	done := e.run(context.Background())
 
 	e.signals.send(t, syscall.SIGTERM)
-	waitUntil(t, "drain delay", func() bool { return clk.Pending() == 2 })
+	waitUntil(t, "drain delay", func() bool { return clk.Pending() == 3 })
 	notYet(t, done, "the second signal")
 	e.signals.send(t, os.Interrupt)
 	select {
@@ -365,7 +407,7 @@ func TestFirstSignalAfterContextEndDoesNotForce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := e.run(ctx)
 	cancel() // as signal.NotifyContext does on the same SIGTERM
-	waitUntil(t, "drain delay", func() bool { return clk.Pending() == 2 })
+	waitUntil(t, "drain delay", func() bool { return clk.Pending() == 3 })
 	e.signals.send(t, syscall.SIGTERM)
 	select {
 	case code := <-e.exits:
@@ -391,7 +433,7 @@ func TestSignalsOption(t *testing.T) {
 		want   []os.Signal
 		listen bool
 	}{
-		{"default", nil, []os.Signal{os.Interrupt, syscall.SIGTERM}, true},
+		{"default", nil, []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}, true},
 		{"custom", []shutdown.Option{shutdown.Signals(syscall.SIGHUP, syscall.SIGUSR1)}, []os.Signal{syscall.SIGHUP, syscall.SIGUSR1}, true},
 		{"none", []shutdown.Option{shutdown.Signals()}, nil, false},
 	}
@@ -579,10 +621,15 @@ func TestEachHookHasItsOwnDeadline(t *testing.T) {
 		return nil
 	})
 	e.m.OnShutdown("ignores-ctx", func(context.Context) error { <-release; return nil })
-	var cause atomic.Value
+	var cause, ctxErr, derivedErr atomic.Value
 	e.m.OnShutdown("respects-ctx", func(ctx context.Context) error {
+		derived, cancel := context.WithCancel(ctx) // as a driver call would
+		defer cancel()
 		<-ctx.Done()
+		<-derived.Done()
 		cause.Store(context.Cause(ctx))
+		ctxErr.Store(ctx.Err())
+		derivedErr.Store(derived.Err())
 		return ctx.Err()
 	})
 	done := e.run(context.Background())
@@ -591,7 +638,12 @@ func TestEachHookHasItsOwnDeadline(t *testing.T) {
 
 	c, _ := cause.Load().(error)
 	assert.ErrorIs(t, c, context.DeadlineExceeded)
-	assert.ErrorContains(t, err, `hook "respects-ctx": context canceled`)
+	assert.ErrorContains(t, c, "hook deadline of 100ms passed")
+	// A passed deadline is DeadlineExceeded, as with context.WithDeadline,
+	// for the hook's context and for what derives from it.
+	assert.Equal(t, context.DeadlineExceeded, ctxErr.Load())
+	assert.Equal(t, context.DeadlineExceeded, derivedErr.Load())
+	assert.ErrorContains(t, err, `hook "respects-ctx": context deadline exceeded`)
 	assert.ErrorContains(t, err, `hook "ignores-ctx": did not return by its deadline`)
 	require.True(t, firstHasDeadline.Load(), "the last hook never ran or had no deadline")
 	// Two hooks before it used up their 100 ms each: a shared deadline
@@ -714,10 +766,16 @@ func TestStartupWarnings(t *testing.T) {
 		{"defaults fit Kubernetes' default grace period", nil, nil},
 		// The drain delay runs inside Timeout: 10 s + 25 s is a 25 s shutdown.
 		{"drain delay not added to the timeout", []shutdown.Option{shutdown.DrainDelay(10 * time.Second), shutdown.Timeout(25 * time.Second)}, nil},
-		{"timeout beyond grace period", []shutdown.Option{shutdown.Timeout(45 * time.Second)}, []string{"exceeds the grace period"}},
+		{"timeout beyond grace period", []shutdown.Option{shutdown.Timeout(45 * time.Second)}, []string{"leaves less than 2s of the grace period"}},
+		// The seed's 30 s: the kubelet's SIGKILL and the forced close at once.
+		{"timeout equal to grace period", []shutdown.Option{shutdown.Timeout(30 * time.Second)}, []string{"leaves less than 2s of the grace period"}},
+		{"timeout 1s under grace period", []shutdown.Option{shutdown.Timeout(29 * time.Second)}, []string{"leaves less than 2s of the grace period"}},
+		{"timeout 2s under grace period", []shutdown.Option{shutdown.Timeout(28 * time.Second)}, nil},
 		{"grace period raised", []shutdown.Option{shutdown.Timeout(45 * time.Second), shutdown.GracePeriod(60 * time.Second)}, nil},
-		{"custom grace period", []shutdown.Option{shutdown.GracePeriod(10 * time.Second)}, []string{"exceeds the grace period"}},
+		{"custom grace period", []shutdown.Option{shutdown.GracePeriod(10 * time.Second)}, []string{"leaves less than 2s of the grace period"}},
 		{"drain delay eats the timeout", []shutdown.Option{shutdown.DrainDelay(20 * time.Second), shutdown.Timeout(20 * time.Second)}, []string{"drain delay is not shorter"}},
+		{"drain delay eats the time before the hook budget", []shutdown.Option{shutdown.DrainDelay(20 * time.Second), shutdown.Timeout(25 * time.Second)}, []string{"drain delay is not shorter"}},
+		{"no hook budget", []shutdown.Option{shutdown.DrainDelay(20 * time.Second), shutdown.Timeout(25 * time.Second), shutdown.HookBudget(0)}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -804,6 +862,8 @@ func TestInvalidArgumentsPanicNamingTheOption(t *testing.T) {
 		{"Timeout zero", func() { shutdown.Timeout(0) }, "shutdown.Timeout"},
 		{"GracePeriod negative", func() { shutdown.GracePeriod(-1) }, "shutdown.GracePeriod"},
 		{"HookTimeout zero", func() { shutdown.HookTimeout(0) }, "shutdown.HookTimeout"},
+		{"HookBudget negative", func() { shutdown.HookBudget(-time.Second) }, "shutdown.HookBudget"},
+		{"HookBudget not shorter than Timeout", func() { shutdown.New(shutdown.Timeout(time.Second), shutdown.HookBudget(time.Second)) }, "shutdown.HookBudget"},
 		{"Signals nil", func() { shutdown.Signals(syscall.SIGTERM, nil) }, "shutdown.Signals"},
 		{"Logger nil", func() { shutdown.Logger(nil) }, "shutdown.Logger"},
 		{"SignalFuncs nil", func() { shutdown.SignalFuncs(nil, nil) }, "shutdown.SignalFuncs"},
@@ -879,8 +939,187 @@ func TestProbeResponder(t *testing.T) {
 	e.signals.send(t, syscall.SIGTERM)
 	waitUntil(t, "readiness 503", func() bool { return probe(e.m.ReadinessHandler()) == http.StatusServiceUnavailable })
 	check("draining", want{503, "application/json", `{"status":"shutting down"}`}, ok)
-	waitUntil(t, "drain-delay timer", func() bool { return clk.Pending() == 2 })
+	waitUntil(t, "drain-delay timer", func() bool { return clk.Pending() == 3 })
 	clk.Advance(time.Second)
 	require.NoError(t, waitErr(t, done))
 	check("after Run", want{503, "application/json", `{"status":"shutting down"}`}, ok)
+}
+
+// TestBudgetContextsReportDeadlineExceeded: when the hard timeout passes,
+// the contexts the Manager hands out (a hook's, the one Server.Shutdown
+// gets, so a handler's view of it) report context.DeadlineExceeded with
+// ErrTimeout as the cause; a second signal is a cancellation.
+func TestBudgetContextsReportDeadlineExceeded(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		end       func(e *env, clk *fakeClock)
+		wantErr   error
+		wantCause error
+	}{
+		{"hard timeout", func(_ *env, clk *fakeClock) { clk.Advance(10 * time.Second) }, context.DeadlineExceeded, shutdown.ErrTimeout},
+		{"second signal", func(e *env, _ *fakeClock) { e.signals.send(e.t, os.Interrupt) }, context.Canceled, shutdown.ErrSecondSignal},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newFakeClock()
+			e := newEnv(t, shutdown.WithClock(clk), shutdown.Timeout(10*time.Second), shutdown.HookTimeout(time.Hour))
+			var hookErr, derivedErr, hookCause atomic.Value
+			inHook := make(chan struct{})
+			e.m.OnShutdown("slow", func(ctx context.Context) error {
+				derived, cancel := context.WithTimeout(ctx, time.Hour)
+				defer cancel()
+				close(inHook)
+				<-derived.Done()
+				hookErr.Store(ctx.Err())
+				derivedErr.Store(derived.Err())
+				hookCause.Store(context.Cause(ctx))
+				return nil
+			})
+			done := e.run(context.Background())
+			e.signals.send(t, syscall.SIGTERM)
+			<-inHook
+			tt.end(e, clk)
+			err := waitErr(t, done)
+			if tt.wantCause == shutdown.ErrSecondSignal {
+				assert.ErrorIs(t, err, tt.wantCause)
+			} else {
+				assert.NoError(t, err, "the hook returned when its context ended: nothing was left running")
+			}
+			assert.Equal(t, tt.wantErr, hookErr.Load())
+			assert.Equal(t, tt.wantErr, derivedErr.Load())
+			assert.Equal(t, tt.wantCause, hookCause.Load())
+		})
+	}
+}
+
+// TestSecondSignalExitsWhileHooksRunAfterAFailedStart: a server that cannot
+// bind still runs the hooks, and the operator can still cut them short:
+// the first signal is taken as the one that may also have ended Run's
+// context, the second exits at once.
+func TestSecondSignalExitsWhileHooksRunAfterAFailedStart(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = busy.Close() })
+	clk := newFakeClock() // time never advances: only a signal can end the hook
+	e := newEnv(t, shutdown.WithClock(clk), shutdown.Timeout(30*time.Second), shutdown.HookTimeout(30*time.Second))
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	inHook := make(chan struct{})
+	e.m.OnShutdown("stuck", func(context.Context) error { close(inHook); <-release; return nil })
+
+	done := make(chan error, 1)
+	go func() {
+		done <- e.m.Run(context.Background(), &http.Server{Addr: busy.Addr().String(), ReadHeaderTimeout: time.Second})
+	}()
+	select {
+	case <-inHook:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hook did not run after the failed start")
+	}
+	e.signals.send(t, syscall.SIGTERM)
+	select {
+	case code := <-e.exits:
+		t.Fatalf("exit(%d) on the first signal", code)
+	case <-time.After(50 * time.Millisecond):
+	}
+	e.signals.send(t, os.Interrupt)
+	select {
+	case code := <-e.exits:
+		assert.Equal(t, 1, code)
+	case <-time.After(5 * time.Second):
+		t.Fatal("exit was not called on the second signal while the hooks ran")
+	}
+	err = waitErr(t, done)
+	assert.ErrorContains(t, err, "address already in use")
+	assert.ErrorIs(t, err, shutdown.ErrSecondSignal)
+}
+
+// TestShuttingDownIsClosedAtTheSignal: ShuttingDown is closed when the
+// signal arrives, a whole drain delay before Draining; it is closed too
+// when a server cannot start.
+func TestShuttingDownIsClosedAtTheSignal(t *testing.T) {
+	t.Parallel()
+	t.Run("signal", func(t *testing.T) {
+		t.Parallel()
+		clk := newFakeClock()
+		e := newEnv(t, shutdown.WithClock(clk), shutdown.DrainDelay(5*time.Second))
+		assert.False(t, isClosed(e.m.ShuttingDown()), "closed before Run")
+		done := e.run(context.Background())
+		assert.False(t, isClosed(e.m.ShuttingDown()), "closed while serving")
+
+		e.signals.send(t, syscall.SIGTERM)
+		select {
+		case <-e.m.ShuttingDown():
+		case <-time.After(5 * time.Second):
+			t.Fatal("ShuttingDown not closed at the signal")
+		}
+		assert.Equal(t, http.StatusServiceUnavailable, probe(e.m.ReadinessHandler()))
+		assert.False(t, isClosed(e.m.Draining()), "Draining closed before the drain delay ended")
+		waitUntil(t, "drain-delay timer", func() bool { return clk.Pending() == 3 })
+		clk.Advance(5 * time.Second)
+		require.NoError(t, waitErr(t, done))
+		assert.True(t, isClosed(e.m.Draining()))
+	})
+	t.Run("server cannot start", func(t *testing.T) {
+		t.Parallel()
+		busy, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = busy.Close() })
+		e := newEnv(t)
+		require.Error(t, e.m.Run(context.Background(), &http.Server{Addr: busy.Addr().String(), ReadHeaderTimeout: time.Second}))
+		assert.True(t, isClosed(e.m.ShuttingDown()))
+	})
+}
+
+// TestHookBudgetCutsDrainingInTime: draining is cut HookBudget before the
+// hard timeout; without HookBudget the reserve is 5 s, or a fifth of a
+// Timeout under 25 s.
+func TestHookBudgetCutsDrainingInTime(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		opts  []shutdown.Option
+		cutAt time.Duration
+	}{
+		{"default with a 10s timeout", []shutdown.Option{shutdown.Timeout(10 * time.Second)}, 8 * time.Second},
+		{"default with a 60s timeout", []shutdown.Option{shutdown.Timeout(60 * time.Second)}, 55 * time.Second},
+		{"explicit", []shutdown.Option{shutdown.Timeout(10 * time.Second), shutdown.HookBudget(3 * time.Second)}, 7 * time.Second},
+		{"none", []shutdown.Option{shutdown.Timeout(10 * time.Second), shutdown.HookBudget(0)}, 10 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newFakeClock()
+			e := newEnv(t, append([]shutdown.Option{shutdown.WithClock(clk), shutdown.DrainDelay(0)}, tt.opts...)...)
+			h, started := stuckHandler(t)
+			_, url := e.serve(h)
+			hookRan := make(chan time.Duration, 1)
+			t0 := clk.Now()
+			e.m.OnShutdown("db", func(context.Context) error { hookRan <- clk.Now().Sub(t0); return nil })
+			done := e.run(context.Background())
+			go func() { _, _, _ = get(url) }()
+			<-started
+			e.signals.send(t, syscall.SIGTERM)
+			waitUntil(t, "Draining", func() bool { return isClosed(e.m.Draining()) })
+			clk.Advance(tt.cutAt - time.Millisecond)
+			select {
+			case at := <-hookRan:
+				t.Fatalf("the hook ran at %v, while the stuck request was still draining", at)
+			case <-time.After(30 * time.Millisecond):
+			}
+			clk.Advance(time.Millisecond)
+			err := waitErr(t, done)
+			assert.ErrorIs(t, err, shutdown.ErrTimeout)
+			select {
+			case at := <-hookRan:
+				assert.Equal(t, tt.cutAt, at)
+			default:
+				// Only without a reserve does the hard timeout come first
+				// and the hook get skipped.
+				assert.Equal(t, 10*time.Second, tt.cutAt, "the hook did not run once draining was cut")
+				assert.ErrorContains(t, err, `hook "db" (not run)`)
+			}
+		})
+	}
 }

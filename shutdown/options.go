@@ -11,22 +11,40 @@ import (
 )
 
 // Defaults. Each is the production value a Manager uses when the option is
-// not given.
+// not given. Together they fit Kubernetes' default grace period with a
+// margin: the signal, 5 s of drain delay, at most 15 s more for in-flight
+// requests, long-lived handlers and workers, 5 s reserved for the hooks,
+// and Run has returned 25 s after the signal, 5 s before the kubelet's
+// SIGKILL at 30 s.
 const (
 	// DefaultDrainDelay is how long readiness fails before the servers stop
 	// accepting: the seed's 5 s, about what a Kubernetes endpoint update and
 	// a load balancer's health check need to stop routing to the pod.
 	DefaultDrainDelay = 5 * time.Second
 	// DefaultTimeout is the hard limit, counted from the signal, after which
-	// whatever is still running is closed: the seed's 30 s.
-	DefaultTimeout = 30 * time.Second
+	// whatever is still running is closed. It is 5 s under
+	// DefaultGracePeriod so that the forced close, the hooks' last moments
+	// and the process exit happen before the platform's SIGKILL (the seed's
+	// 30 s equalled the grace period, so the kill came first).
+	DefaultTimeout = 25 * time.Second
 	// DefaultGracePeriod is Kubernetes' default terminationGracePeriodSeconds.
 	DefaultGracePeriod = 30 * time.Second
 	// DefaultHookTimeout is the deadline each OnShutdown hook gets (never
 	// past the hard timeout), so one hung hook cannot eat the time of the
 	// hooks registered before it.
 	DefaultHookTimeout = 5 * time.Second
+	// DefaultHookBudget is the part of Timeout reserved for the OnShutdown
+	// hooks: draining must end by Timeout minus this, so a stuck handler
+	// cannot leave the hooks no time. When Timeout is shorter than 25 s
+	// and HookBudget is not given, the reserve is a fifth of Timeout.
+	DefaultHookBudget = 5 * time.Second
 )
+
+// minGraceMargin is the least time Run wants between the end of Timeout
+// and the end of GracePeriod: for Server.Close, abandoning the hooks, the
+// return from Run, the process exit, and the delay between the kubelet
+// starting its clock and the signal reaching the process.
+const minGraceMargin = 2 * time.Second
 
 // Option configures a Manager. Options are applied by New; an invalid value
 // panics there with a message naming the option.
@@ -37,6 +55,8 @@ type config struct {
 	timeout     time.Duration
 	gracePeriod time.Duration
 	hookTimeout time.Duration
+	hookBudget  time.Duration
+	budgetSet   bool // HookBudget was given
 	signals     []os.Signal
 	notify      func(c chan<- os.Signal, sig ...os.Signal)
 	stopNotify  func(c chan<- os.Signal)
@@ -44,6 +64,7 @@ type config struct {
 	clock       Clock
 	logger      *slog.Logger
 	probe       ProbeResponderFunc
+	observe     func(Event)
 }
 
 func defaultConfig() config {
@@ -52,7 +73,8 @@ func defaultConfig() config {
 		timeout:     DefaultTimeout,
 		gracePeriod: DefaultGracePeriod,
 		hookTimeout: DefaultHookTimeout,
-		signals:     []os.Signal{os.Interrupt, syscall.SIGTERM},
+		hookBudget:  DefaultHookBudget,
+		signals:     []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP},
 		notify:      signal.Notify,
 		stopNotify:  signal.Stop,
 		exit:        os.Exit,
@@ -73,12 +95,15 @@ func DrainDelay(d time.Duration) Option {
 }
 
 // Timeout sets the hard limit of the whole shutdown, counted from the
-// signal (the drain delay included). When it passes, servers still draining
-// are closed with Server.Close, remaining hooks are skipped, and Run returns
-// a *ForcedError naming what was still running. Hijacked connections are
-// unknown to http.Server and cannot be closed by it; they end when the
-// process exits after Run returns. Default 30 s (DefaultTimeout). Zero or
-// negative panics.
+// signal (the drain delay and the hooks included). Draining (the drain
+// delay, Server.Shutdown, long-lived handlers, workers) must end by Timeout
+// minus HookBudget: what is still draining then is closed with
+// Server.Close, and the hooks run in the time left. When Timeout itself
+// passes, remaining hooks are skipped, and Run returns a *ForcedError
+// naming what was still running. Hijacked connections are unknown to
+// http.Server and cannot be closed by it; they end when the process exits
+// after Run returns. Default 25 s (DefaultTimeout); keep it at least 2 s
+// under GracePeriod. Zero or negative panics.
 func Timeout(d time.Duration) Option {
 	if d <= 0 {
 		panic(fmt.Sprintf("shutdown.Timeout: duration must be positive, got %v", d))
@@ -86,9 +111,31 @@ func Timeout(d time.Duration) Option {
 	return func(c *config) { c.timeout = d }
 }
 
-// Signals sets the signals that start the shutdown. Default SIGINT and
-// SIGTERM. With no signals at all the Manager listens to none and only the
-// end of Run's context (or a failure) starts the shutdown.
+// HookBudget sets the part of Timeout reserved for the OnShutdown hooks,
+// like fx's separate stop timeout: draining must end by Timeout minus d,
+// so a stuck long-lived handler or request is closed in time for the hooks
+// to run (flush the queue, close the database) instead of being skipped.
+// The hooks start as soon as draining ends and may use all the time left
+// until Timeout; each still has its own HookTimeout. Default 5 s
+// (DefaultHookBudget), or a fifth of Timeout when Timeout is under 25 s;
+// 0 reserves nothing. Negative panics, and New panics when d is not
+// shorter than Timeout.
+func HookBudget(d time.Duration) Option {
+	if d < 0 {
+		panic(fmt.Sprintf("shutdown.HookBudget: negative duration %v", d))
+	}
+	return func(c *config) { c.hookBudget, c.budgetSet = d, true }
+}
+
+// Signals sets the signals that start the shutdown. Default SIGINT,
+// SIGTERM and SIGHUP. SIGHUP is included because its default action kills
+// the process at once, without draining, when the terminal or SSH session
+// that started it goes away; Kubernetes, Docker and systemd stop with
+// SIGTERM. A program that reloads its configuration on SIGHUP must leave it
+// out (Signals(os.Interrupt, syscall.SIGTERM)) and handle it itself, since
+// every channel subscribed with signal.Notify receives it. With no signals
+// at all the Manager listens to none and only the end of Run's context (or
+// a failure) starts the shutdown.
 func Signals(sig ...os.Signal) Option {
 	for i, s := range sig {
 		if s == nil {
@@ -101,11 +148,11 @@ func Signals(sig ...os.Signal) Option {
 
 // GracePeriod sets the time the platform gives the process between the
 // signal and killing it (Kubernetes' terminationGracePeriodSeconds, default
-// 30 s). Run logs a warning at startup when the hard Timeout exceeds it, since
-// the process would then be killed before its own timeout could act. The
-// drain delay is not added: it runs inside Timeout. When a preStop hook
-// sleeps before the signal, pass the grace period minus that sleep.
-// Zero or negative panics.
+// 30 s). Run logs a warning at startup when the hard Timeout leaves less
+// than 2 s of it, since the process would then be killed before, or just
+// as, its own timeout acts. The drain delay and the hook budget are not
+// added: both run inside Timeout. When a preStop hook sleeps before the
+// signal, pass the grace period minus that sleep. Zero or negative panics.
 func GracePeriod(d time.Duration) Option {
 	if d <= 0 {
 		panic(fmt.Sprintf("shutdown.GracePeriod: duration must be positive, got %v", d))

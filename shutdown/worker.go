@@ -16,8 +16,8 @@ type worker struct {
 // Go runs fn in its own goroutine with the manager's context: a context that
 // keeps the values of Run's context and is cancelled (with the shutdown's
 // cause, see context.Cause) when the servers stop accepting, in step 3 of
-// the shutdown. The shutdown waits for fn to return, within the hard
-// timeout, before it runs the hooks.
+// the shutdown. The shutdown waits for fn to return, until Timeout minus
+// HookBudget, before it runs the hooks.
 //
 // If fn returns an error before its context is cancelled, or panics at any
 // time (the panic is recovered and logged with its stack), the Manager

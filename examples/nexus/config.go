@@ -7,8 +7,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +48,7 @@ type Config struct {
 	EnableDistributed     bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"run as one of several replicas: events, rate limits and the WebSocket throttle shared through Redis; requires REDIS_URL and a PostgreSQL DATABASE_URL"`
 	NodeID                string        `env:"NODE_ID" validate:"omitempty,uuid" desc:"this replica's UUID, in every log record, /api/system and each event; unset: a new one at every start"`
 	CORSOrigin            string        `env:"CORS_ORIGIN, default=*" desc:"origins allowed by CORS and the WebSocket origin check: * or a comma-separated list such as https://app.example,http://localhost:5173"`
+	TrustedProxies        []string      `env:"TRUSTED_PROXIES" validate:"dive,cidr|ip" desc:"comma-separated CIDRs (or single addresses) of the proxies and load balancers in front of the server, such as 10.0.0.0/8,192.168.1.5; from them only, X-Forwarded-For and Forwarded name the client, whose address keys the rate limit and the WebSocket throttle and appears in the access log, and their X-Request-ID is kept. Empty: forwarded headers are ignored"`
 	RateLimitWindowMS     int           `env:"RATE_LIMIT_WINDOW_MS, default=900000" validate:"min=1000" desc:"rate-limit window in milliseconds"`
 	RateLimitMaxRequests  int           `env:"RATE_LIMIT_MAX_REQUESTS, default=100" validate:"min=1" desc:"requests to /api/ and /ws allowed per client IP per window (health probes and the dashboard files are exempt)"`
 
@@ -54,11 +57,26 @@ type Config struct {
 
 	// Not in the original server: the shutdown sequence's timings.
 	ShutdownDrainDelay time.Duration `env:"SHUTDOWN_DRAIN_DELAY, default=5s" validate:"min=0s" desc:"after SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop routing here"`
-	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
+	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=25s" validate:"min=1s" desc:"hard limit for the whole shutdown, counted from the signal"`
 
 	// explicit holds the variables set in the environment or the .env
 	// file (not left at their defaults).
 	explicit map[string]bool
+}
+
+// trustedProxies parses TRUSTED_PROXIES (validated by Load): a single
+// address is a network of one.
+func (c *Config) trustedProxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, v := range c.TrustedProxies {
+		v = strings.TrimSpace(v)
+		if p, err := netip.ParsePrefix(v); err == nil {
+			out = append(out, p.Masked())
+		} else if a, err := netip.ParseAddr(v); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		}
+	}
+	return out
 }
 
 // isSet reports whether the variable was set rather than left at its default.
@@ -118,11 +136,26 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		}
 		return "", false
 	}
-	cfg, err := envcfg.Load[Config](ctx,
+	opts := []envcfg.Option{
 		envcfg.WithLookup(lookup),
 		envcfg.WithProduction("NODE_ENV", "production"),
 		envcfg.WithLogger(logger),
-	)
+	}
+	// The container image sets NEXUS_REQUIRE_NODE_ENV=true (beside
+	// NODE_ENV=production): a deploy of the image that blanks NODE_ENV fails
+	// at startup instead of running with development secrets. `make run` and
+	// `go run .` do not set it and stay zero-config.
+	if v := getenv("NEXUS_REQUIRE_NODE_ENV"); v != "" {
+		strict, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, &envcfg.Error{Problems: []envcfg.Problem{{Var: "NEXUS_REQUIRE_NODE_ENV", Err: envcfg.ErrInvalid,
+				Message: "is not valid: must be a boolean: true or false (or 1, 0, t, f)"}}}
+		}
+		if strict {
+			opts = append(opts, envcfg.WithProductionRequired())
+		}
+	}
+	cfg, err := envcfg.Load[Config](ctx, opts...)
 	// Rules envcfg's tags cannot express, added to the same list of
 	// problems: DATABASE_URL is required in production only, and every
 	// CORS_ORIGIN entry must be an origin the CORS and WebSocket checks

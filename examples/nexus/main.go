@@ -148,19 +148,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	mgr.OnShutdown("store", func(context.Context) error { return st.Close() })
 
 	opts := server.Options{
-		Store:        st,
-		Signer:       wsauth.NewSigner(cfg.signerKeys()...),
-		PingInterval: cfg.WSPingInterval,
-		Logger:       logger,
-		CORSOrigins:  cfg.corsOrigins(),
-		RateLimit:    cfg.RateLimitMaxRequests,
-		RateWindow:   cfg.rateWindow(),
-		Liveness:     mgr.LivenessHandler(),
-		Readiness:    mgr.ReadinessHandler(),
-		Draining:     mgr.Draining(),
-		LongLived:    mgr.LongLived,
-		Version:      version,
-		Environment:  cfg.NodeEnv,
+		Store:          st,
+		Signer:         wsauth.NewSigner(cfg.signerKeys()...),
+		PingInterval:   cfg.WSPingInterval,
+		Logger:         logger,
+		CORSOrigins:    cfg.corsOrigins(),
+		TrustedProxies: cfg.trustedProxies(),
+		RateLimit:      cfg.RateLimitMaxRequests,
+		RateWindow:     cfg.rateWindow(),
+		Liveness:       mgr.LivenessHandler(),
+		Readiness:      mgr.ReadinessHandler(),
+		Draining:       mgr.Draining(),
+		LongLived:      mgr.LongLived,
+		Version:        version,
+		Environment:    cfg.NodeEnv,
 		Integrations: []server.Integration{
 			{Name: "openai", Variable: "OPENAI_API_KEY", Configured: cfg.OpenAIAPIKey != ""},
 			// Its default URL is not a configuration: only a value set in

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -43,4 +44,35 @@ func ExampleNew() {
 	// Output:
 	// create: 201
 	// list: 200 true
+}
+
+// Behind a proxy, TrustedProxies names the proxies whose X-Forwarded-For
+// (or Forwarded) header says who the client is: each client gets its own
+// rate-limit bucket. Here the proxy is the test client itself, on loopback.
+func ExampleOptions_trustedProxies() {
+	srv := server.New(server.Options{
+		Store:          store.NewMemory(),
+		Signer:         wsauth.NewSigner([]byte("example-key-0123456789abcdef0123456")),
+		Logger:         slog.New(slog.DiscardHandler),
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		RateLimit:      1,
+		RateWindow:     time.Minute,
+	})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+
+	get := func(client string) int {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/api/modules", nil)
+		req.Header.Set("X-Forwarded-For", client)
+		res, _ := http.DefaultClient.Do(req)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	fmt.Println("client A:", get("203.0.113.1"))
+	fmt.Println("client A again:", get("203.0.113.1"))
+	fmt.Println("client B:", get("203.0.113.2"))
+	// Output:
+	// client A: 200
+	// client A again: 429
+	// client B: 200
 }

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +34,13 @@ type Options struct {
 	// with credentials. The server's own origin may always open the
 	// WebSocket. Empty means same-origin only.
 	CORSOrigins []string
+	// TrustedProxies are the networks of the proxies and load balancers in
+	// front of the server (TRUSTED_PROXIES). From them only, X-Forwarded-For
+	// and Forwarded name the client: its address keys the rate limit and
+	// wsauth's throttle and appears in the access log, and requestid accepts
+	// their X-Request-ID. Empty: the connection's address is the client's,
+	// and forwarded headers are ignored.
+	TrustedProxies []netip.Prefix
 	// RateLimit requests per RateWindow per client IP; zero disables the
 	// rate limiter.
 	RateLimit  int
@@ -99,6 +108,7 @@ type Server struct {
 	log     *slog.Logger
 	hub     bus
 	rs      *respond.Responder
+	proxies proxies
 	started time.Time
 	handler http.Handler
 }
@@ -129,7 +139,8 @@ func New(opts Options) *Server {
 	s := &Server{opts: opts, log: logger, hub: events, started: time.Now(),
 		// Every envelope, and the log record of every unexpected error and
 		// panic, goes through the server's logger with the request ID.
-		rs: respond.New(respond.WithLogger(logger))}
+		rs:      respond.New(respond.WithLogger(logger)),
+		proxies: proxies(slices.Clone(opts.TrustedProxies))}
 	s.handler = s.middleware(s.routes())
 	return s
 }
@@ -143,15 +154,18 @@ func (s *Server) Routes() http.Handler { return s.routes() }
 
 // middleware wraps h in the stack, outermost first:
 //
-//  1. requestid: every later layer, log record and envelope sees the ID.
-//  2. access log: one record per request, including those the layers below
+//  1. requestid: every later layer, log record and envelope sees the ID
+//     (with TrustedProxies, incoming IDs only from the proxies).
+//  2. the client-address rule: from a trusted proxy, RemoteAddr becomes
+//     the client named by X-Forwarded-For or Forwarded (see clientaddr.go).
+//  3. access log: one record per request, including those the layers below
 //     reject (CORS preflights, 429s) and those that panic.
-//  3. recover: a panic below becomes a 500 envelope, logged with the ID.
-//  4. CORS: preflights are answered before they count against the limit.
-//  5. rate limit: per client IP on /api/ and /ws, 429 envelope with
+//  4. recover: a panic below becomes a 500 envelope, logged with the ID.
+//  5. CORS: preflights are answered before they count against the limit.
+//  6. rate limit: per client IP on /api/ and /ws, 429 envelope with
 //     Retry-After; the health probes (an orchestrator must never see a
 //     healthy server as down) and the dashboard's static files are exempt.
-//  6. compress: only the responses that reach the routes are compressed.
+//  7. compress: only the responses that reach the routes are compressed.
 func (s *Server) middleware(h http.Handler) http.Handler {
 	h = compress.Middleware()(h)
 	if s.opts.RateLimit > 0 {
@@ -161,7 +175,14 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 	h = s.rs.Recover(h)
 	h = requestid.AccessLog(s.log)(h)
 	h = markExpected(h)
-	h = requestid.Middleware(requestid.Logger(s.log))(h)
+	h = s.realClient(h)
+	rid := []requestid.Option{requestid.Logger(s.log)}
+	if len(s.proxies) > 0 {
+		// requestid checks the connection's own peer: it runs before
+		// realClient rewrites RemoteAddr.
+		rid = append(rid, requestid.TrustedProxies(s.proxies...))
+	}
+	h = requestid.Middleware(rid...)(h)
 	return h
 }
 
@@ -199,8 +220,8 @@ func (s *Server) rateLimit(h http.Handler) http.Handler {
 	})
 }
 
-// clientIP keys the rate limiter by the connection's address. Forwarded
-// headers are not trusted: behind a proxy, resolve the client IP there.
+// clientIP keys the rate limiter by the client's address: RemoteAddr, which
+// realClient has already resolved through the trusted proxies.
 func clientIP(r *http.Request) (string, error) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/nexuskit/nexus/respond"
 	"github.com/nexuskit/nexus/wsauth"
 )
 
@@ -19,45 +20,62 @@ import (
 // it together with the token entry that wsauth reads.
 const Subprotocol = "nexus.v1"
 
-// websocket returns GET /ws: wsauth authenticates the upgrade request (token
-// in a subprotocol entry or the Authorization header) and checks its origin
-// before any WebSocket exists. The origin policy follows CORS_ORIGIN the way
-// browsers apply CORS: "*" allows any origin, a list allows those origins,
-// and the server's own origin (the dashboard at /) is always allowed, as
-// same-origin requests never need CORS.
+// websocket returns GET /ws: the origin check, then wsauth, which
+// authenticates the upgrade request (token in a subprotocol entry or the
+// Authorization header) and throttles failures per client address, before
+// any WebSocket exists.
+//
+// The origin policy follows CORS_ORIGIN the way browsers apply CORS: "*"
+// allows any origin, a list allows those origins, and the server's own
+// origin (the dashboard at /) is always allowed, as same-origin requests
+// never need CORS. The server checks it itself, so that one wsauth
+// Middleware (one throttle) serves every request whatever its origin; a
+// DNS-rebinding page passes the same-origin check but gains nothing: it has
+// no token (tokens live in the dashboard's sessionStorage, never in a cookie
+// the browser would attach), and "*" is safe for the same reason.
 func (s *Server) websocket() http.HandlerFunc {
 	var h http.Handler = http.HandlerFunc(s.serveWS)
 	if s.opts.LongLived != nil {
 		h = s.opts.LongLived(h)
 	}
-	// Tokens travel in a subprotocol entry or a header, never in a cookie.
-	base := append([]wsauth.Option{wsauth.Logger(s.log), wsauth.Responder(s.rs),
-		wsauth.Sources(wsauth.SourceBearer, wsauth.SourceSubprotocol)}, s.opts.WSAuthOptions...)
-	opts := func(more ...wsauth.Option) []wsauth.Option { return append(base[:len(base):len(base)], more...) }
-	switch {
-	case s.allowsAnyOrigin():
-		// Safe because tokens travel in a subprotocol entry or a header,
-		// never in a cookie: a foreign page cannot borrow a visitor's token.
-		return wsauth.Middleware(s.opts.Signer, opts(wsauth.AllowOriginPatterns("http://*", "https://*"))...)(h).ServeHTTP
-	case len(s.opts.CORSOrigins) > 0:
-		// wsauth's allow-list replaces its same-origin default, so requests
-		// that claim the server's own host go to a second middleware with
-		// that default, which checks scheme and host itself. A DNS-rebinding
-		// page passes a same-origin check, but it gains nothing: it has no
-		// token (tokens live in the dashboard's sessionStorage, never in a
-		// cookie the browser would attach).
-		listed := wsauth.Middleware(s.opts.Signer, opts(wsauth.AllowOrigins(s.opts.CORSOrigins...))...)(h)
-		same := wsauth.Middleware(s.opts.Signer, opts()...)(h)
-		return func(w http.ResponseWriter, r *http.Request) {
-			if u, err := url.Parse(r.Header.Get("Origin")); err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host) {
-				same.ServeHTTP(w, r)
-				return
-			}
-			listed.ServeHTTP(w, r)
+	auth := wsauth.Middleware(s.opts.Signer, append([]wsauth.Option{wsauth.Logger(s.log), wsauth.Responder(s.rs),
+		// Tokens travel in a subprotocol entry or a header, never in a
+		// cookie (wsauth refuses wildcard origins with cookies).
+		wsauth.Sources(wsauth.SourceBearer, wsauth.SourceSubprotocol),
+		// Origins were checked above; wsauth's own check must pass them all.
+		wsauth.AllowOriginPatterns("http://*", "https://*")}, s.opts.WSAuthOptions...)...)(h)
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.originAllowed(r) {
+			s.log.WarnContext(r.Context(), "websocket origin rejected", "reason", "origin not allowed",
+				"remote_addr", r.RemoteAddr)
+			s.rs.Error(w, r, &respond.APIError{Status: http.StatusForbidden, Code: respond.CodeForbidden,
+				Message: "this origin may not open the WebSocket (see CORS_ORIGIN)"})
+			return
 		}
-	default:
-		return wsauth.Middleware(s.opts.Signer, opts()...)(h).ServeHTTP
+		auth.ServeHTTP(w, r)
 	}
+}
+
+// originAllowed applies the WebSocket origin policy. A request without
+// Origin is not from a browser page: no page can be hijacking it.
+func (s *Server) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || s.allowsAnyOrigin() {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || u.Path != "" || u.User != nil {
+		return false
+	}
+	if strings.EqualFold(u.Scheme, scheme(r)) && strings.EqualFold(u.Host, r.Host) {
+		return true // same origin
+	}
+	for _, o := range s.opts.CORSOrigins {
+		if strings.EqualFold(strings.TrimSpace(o), u.Scheme+"://"+u.Host) {
+			return true
+		}
+	}
+	return false
 }
 
 // serveWS streams events to one client. The protocol, one JSON text

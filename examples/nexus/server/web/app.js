@@ -230,11 +230,12 @@ async function load() {
   // Keep whichever copy is newer: an event may have arrived first.
   const rows = new Map();
   for (const m of list.data) {
+    const gone = state.gone.get(m.id);
+    if (gone !== undefined && gone > m.version) continue; // deleted while loading
     const held = state.rows.get(m.id);
     rows.set(m.id, held && held.version > m.version ? held : m);
   }
   state.rows = rows;
-  state.gone.clear();
   state.counted.clear();
   state.loaded = true;
   renderModules();
