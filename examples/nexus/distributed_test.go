@@ -300,3 +300,52 @@ func TestReplicasShareWSAuthThrottle(t *testing.T) {
 		assert.Equal(t, http.StatusTooManyRequests, res.StatusCode, "the 11th failure is refused on every replica")
 	}
 }
+
+// TestReplicaKilled runs two real binaries on one PostgreSQL and one
+// redis-server and kills one with SIGKILL: the other keeps serving writes
+// and events, the dead node leaves /api/system once its heartbeat expires,
+// and a client of the dead replica resumes on the survivor without losing
+// an event.
+func TestReplicaKilled(t *testing.T) {
+	t.Parallel()
+	dbURL, rs := pgtest.URL(t), redistest.Start(t)
+	envA, envB := distributedEnv(t, dbURL, rs.Addr()), distributedEnv(t, dbURL, rs.Addr())
+	a, b := startBinary(t, envA), startBinary(t, envB)
+	tok := issueToken(t, time.Hour)
+
+	ca, _, err := dialWS(t, a.URL, tok, nil)
+	require.NoError(t, err)
+	cb, _, err := dialWS(t, b.URL, tok, nil)
+	require.NoError(t, err)
+	require.Equal(t, "hello", mustBusEvent(t, ca).Type)
+	require.Equal(t, "hello", mustBusEvent(t, cb).Type)
+	createModule(t, b.URL, tok, "before")
+	last := mustBusEvent(t, ca)
+	require.Equal(t, last.ID, mustBusEvent(t, cb).ID)
+	require.Eventually(t, func() bool {
+		_, st := systemCluster(t, b.URL)
+		return len(st.Nodes) == 2
+	}, 10*time.Second, 50*time.Millisecond)
+
+	require.NoError(t, a.cmd.Process.Kill()) // SIGKILL: no goodbye
+	<-a.exited
+	after := createModule(t, b.URL, tok, "after")
+	ev := mustBusEvent(t, cb)
+	assert.Equal(t, "module.created", ev.Type)
+	assert.Equal(t, envB["NODE_ID"], ev.Node)
+
+	// A's client reconnects to B and resumes where it was.
+	c, _, err := dialWS(t, b.URL+"?since="+last.ID, tok, nil)
+	require.NoError(t, err)
+	require.Equal(t, "hello", mustBusEvent(t, c).Type)
+	resumed := mustBusEvent(t, c)
+	assert.Equal(t, ev.ID, resumed.ID)
+	assert.Contains(t, string(resumed.Data), after.ID.String())
+
+	require.Eventually(t, func() bool {
+		_, st := systemCluster(t, b.URL)
+		return len(st.Nodes) == 1 && st.Nodes[0].ID == envB["NODE_ID"]
+	}, 3*cluster.DefaultNodeTTL, 100*time.Millisecond, "the killed node leaves the registry when its heartbeat expires")
+	res, _ := call[any](t, http.MethodGet, b.URL+"/readyz", "", nil)
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+}
