@@ -24,10 +24,10 @@ import (
 // table and .env.example is generated from it.
 //
 // Acting today: DATABASE_URL, NODE_ENV, PORT, SESSION_SECRET, LOG_LEVEL,
-// CORS_ORIGIN, RATE_LIMIT_WINDOW_MS, RATE_LIMIT_MAX_REQUESTS. The others are
-// validated and reported by GET /api/system as configured or not; the
-// features behind them (AI providers, Redis cache, distributed mode) are not
-// part of this server yet.
+// CORS_ORIGIN, RATE_LIMIT_WINDOW_MS, RATE_LIMIT_MAX_REQUESTS, and in
+// distributed mode (ENABLE_DISTRIBUTED_SYSTEM, see main_cluster.go) REDIS_URL,
+// NODE_ID and ENABLE_REDIS_CACHE. The others are validated and reported by
+// GET /api/system as configured or not.
 type Config struct {
 	DatabaseURL string `env:"DATABASE_URL" validate:"omitempty,uri" desc:"database URL: postgres://user:pass@host:5432/db for PostgreSQL, sqlite:path for SQLite; default sqlite:nexus.db in the working directory outside production, required in production"`
 	NodeEnv     string `env:"NODE_ENV, default=development" validate:"oneof=development production test" desc:"environment; production makes weak secrets and a missing DATABASE_URL fatal"`
@@ -44,7 +44,7 @@ type Config struct {
 	OpenAIAPIKey          envcfg.Secret `env:"OPENAI_API_KEY" envcfg:"optional" desc:"OpenAI API key (not used yet: reported by /api/system)"`
 	OllamaHost            string        `env:"OLLAMA_HOST, default=http://localhost:11434" validate:"url" desc:"Ollama server URL (not used yet: reported by /api/system)"`
 	RedisURL              string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis 7+ URL such as redis://localhost:6379 (rediss:// for TLS); used in distributed mode (ENABLE_DISTRIBUTED_SYSTEM)"`
-	EnableRedisCache      bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"cache read responses in Redis; stays inactive (measured: see README, Running more than one replica), requires ENABLE_DISTRIBUTED_SYSTEM"`
+	EnableRedisCache      bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"distributed mode only: cache module list pages in Redis, keyed by the event bus's position (a write anywhere makes old pages unreachable; the writing replica never reads a page older than its write)"`
 	EnableDistributed     bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"run as one of several replicas: events, rate limits and the WebSocket throttle shared through Redis; requires REDIS_URL and a PostgreSQL DATABASE_URL"`
 	NodeID                string        `env:"NODE_ID" validate:"omitempty,uuid" desc:"this replica's UUID, in every log record, /api/system and each event; unset: a new one at every start"`
 	CORSOrigin            string        `env:"CORS_ORIGIN, default=*" desc:"origins allowed by CORS and the WebSocket origin check: * or a comma-separated list such as https://app.example,http://localhost:5173"`

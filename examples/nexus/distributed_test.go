@@ -40,6 +40,7 @@ func distributedEnv(t *testing.T, dbURL, redisAddr string) map[string]string {
 	env["DATABASE_URL"] = dbURL
 	env["REDIS_URL"] = "redis://" + redisAddr
 	env["ENABLE_DISTRIBUTED_SYSTEM"] = "true"
+	env["ENABLE_REDIS_CACHE"] = "true"
 	env["NODE_ID"] = uuid.NewString()
 	env["LOG_LEVEL"] = "info"
 	return env

@@ -168,7 +168,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 			// the environment or .env says an Ollama server exists.
 			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.isSet("OLLAMA_HOST")},
 			{Name: "redis", Variable: "REDIS_URL", Configured: cfg.RedisURL != "", Active: cfg.EnableDistributed},
-			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache},
+			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache, Active: cfg.EnableRedisCache && cfg.EnableDistributed},
 			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed, Active: cfg.EnableDistributed},
 		},
 		NodeID: nodeID,

@@ -24,15 +24,16 @@ func (c *Config) nodeID() string {
 }
 
 // joinCluster, in distributed mode (ENABLE_DISTRIBUTED_SYSTEM=true), connects
-// to Redis and makes opts use the cluster's event bus, shared rate limit and
-// status. The node runs as a worker of mgr and leaves the registry at
+// to Redis and makes opts use the cluster's event bus, shared rate limit,
+// wsauth throttle store, status and, with ENABLE_REDIS_CACHE, the cache of
+// module list pages. The node runs as a worker of mgr and leaves the registry at
 // shutdown. A Redis that does not answer at start is no error: the server
 // starts on its local fallbacks (readiness never depends on Redis).
 func joinCluster(cfg *Config, nodeID string, logger *slog.Logger, mgr *shutdown.Manager, opts *server.Options) (*cluster.Node, error) {
-	if cfg.EnableRedisCache {
-		logger.Warn("ENABLE_REDIS_CACHE is set but the cache stays inactive: it did not win its measurement (README, Running more than one replica)")
-	}
 	if !cfg.EnableDistributed {
+		if cfg.EnableRedisCache {
+			logger.Warn("ENABLE_REDIS_CACHE is set but ENABLE_DISTRIBUTED_SYSTEM is not: the cache, keyed by the event bus's position, is not used")
+		}
 		if cfg.RedisURL != "" {
 			logger.Warn("REDIS_URL is set but ENABLE_DISTRIBUTED_SYSTEM is not: Redis is not used")
 		}
@@ -55,6 +56,9 @@ func joinCluster(cfg *Config, nodeID string, logger *slog.Logger, mgr *shutdown.
 		_ = node.Close(ctx) // best effort: a node that cannot say goodbye expires
 		return rdb.Close()
 	})
+	if cfg.EnableRedisCache {
+		opts.Store = node.CachedStore(opts.Store)
+	}
 	opts.Events = node.Bus()
 	opts.SharedRateLimit = node.RateLimit
 	opts.Cluster = func() any { return node.Status() }

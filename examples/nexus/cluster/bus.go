@@ -46,8 +46,11 @@ type Bus struct {
 
 	queue        chan pubReq
 	pendingReset atomic.Bool
-	synced       chan struct{}
-	syncOnce     sync.Once
+	// ownPending counts this node's events published but not yet read
+	// back: while it is above zero, this node's reads bypass the cache.
+	ownPending atomic.Int64
+	synced     chan struct{}
+	syncOnce   sync.Once
 }
 
 type busSub struct {
@@ -106,6 +109,7 @@ func (b *Bus) Publish(ctx context.Context, kind string, data any) {
 		return
 	}
 	req := pubReq{kind: kind, data: raw, ts: time.Now().UTC()}
+	b.ownPending.Add(1)
 	select {
 	case b.queue <- req:
 	default:
@@ -118,10 +122,37 @@ func (b *Bus) Publish(ctx context.Context, kind string, data any) {
 // node's clients and remembers to publish a reset.
 func (b *Bus) unpublished(req pubReq) {
 	b.pendingReset.Store(true)
+	b.ownDone()
 	msg, _ := json.Marshal(wireEvent{Type: req.kind, Data: req.data, Timestamp: req.ts, Node: b.n.opts.NodeID})
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.fanout(streamID{}, msg)
+}
+
+// ownDone records that one of this node's events was read back (or will
+// never be).
+func (b *Bus) ownDone() {
+	for {
+		v := b.ownPending.Load()
+		if v <= 0 || b.ownPending.CompareAndSwap(v, v-1) {
+			return
+		}
+	}
+}
+
+// cacheKey is the part of a cache key that a write anywhere changes: the
+// stream's epoch and this node's position. ok is false while this node has
+// events of its own not yet read back, or before the first sync.
+func (b *Bus) cacheKey() (string, bool) {
+	if b.ownPending.Load() > 0 {
+		return "", false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.epoch == "" {
+		return "", false
+	}
+	return b.epoch + ":" + b.last.String(), true
 }
 
 // publishScript appends to the stream, creating it with an epoch marker
@@ -305,6 +336,7 @@ func (b *Bus) sync(ctx context.Context) error {
 		// A new stream: read it from its start, after a reset.
 		b.resetLocked("the event stream was lost (Redis restarted without its data?): reload")
 		b.epoch, b.epochStart, b.last, b.floor = epoch, start, streamID{}, streamID{}
+		b.ownPending.Store(0) // lost events never come back
 	case lastGen.less(b.last):
 		b.resetLocked("the event stream went back in time (Redis restored from an older copy?): reload")
 		b.epochStart, b.last, b.floor = lastGen, lastGen, lastGen
@@ -343,6 +375,11 @@ func (b *Bus) deliverEntry(m redis.XMessage) {
 		}
 		b.epochStart = id
 		return
+	}
+	if node, _ := m.Values["n"].(string); node == b.n.opts.NodeID {
+		if kind, _ := m.Values["t"].(string); kind != "reset" {
+			b.ownDone()
+		}
 	}
 	msg, ok := b.encode(id, m)
 	if !ok {

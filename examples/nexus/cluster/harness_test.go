@@ -51,14 +51,18 @@ type deployment struct {
 // limit per minute (0: none).
 func newDeployment(tb testing.TB, n, limit int) *deployment {
 	tb.Helper()
-	d := &deployment{Redis: redistest.Start(tb), DBURL: pgtest.URL(tb)}
+	d := &deployment{Redis: newRedis(tb), DBURL: newDB(tb)}
 	for range n {
 		d.Replicas = append(d.Replicas, d.start(tb, limit))
 	}
 	return d
 }
 
-func (d *deployment) start(tb testing.TB, limit int) *replica {
+func (d *deployment) start(tb testing.TB, limit int) *replica { return d.startWith(tb, limit, false) }
+
+// startWith starts one more replica; cached puts Node.CachedStore in front
+// of its store.
+func (d *deployment) startWith(tb testing.TB, limit int, cached bool) *replica {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := store.Open(ctx, d.DBURL)
@@ -77,7 +81,11 @@ func (d *deployment) start(tb testing.TB, limit int) *replica {
 		_ = node.Run(ctx)
 	}()
 	draining := make(chan struct{})
-	opts := server.Options{Store: st, Signer: signer, Logger: logger, Draining: draining,
+	var served store.Store = st
+	if cached {
+		served = node.CachedStore(st)
+	}
+	opts := server.Options{Store: served, Signer: signer, Logger: logger, Draining: draining,
 		Events: node.Bus(), NodeID: node.ID(), Cluster: func() any { return node.Status() }}
 	if limit > 0 {
 		opts.RateLimit, opts.RateWindow, opts.SharedRateLimit = limit, time.Minute, node.RateLimit
@@ -270,3 +278,6 @@ func delRateKeys(tb testing.TB, addr string) {
 		_ = rdb.Del(context.Background(), keys...).Err()
 	}
 }
+
+func newRedis(tb testing.TB) *redistest.Server { return redistest.Start(tb) }
+func newDB(tb testing.TB) string               { return pgtest.URL(tb) }
