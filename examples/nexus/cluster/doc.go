@@ -13,6 +13,26 @@
 //   - A heartbeat registry: each node says every second that it is alive
 //     and how many WebSocket clients it has; /api/system lists the nodes
 //     seen within NodeTTL and whether Redis is up (Status).
+//   - CachedStore (ENABLE_REDIS_CACHE): module list pages cached in Redis,
+//     keyed by the stream's epoch and the bus position, so a write on any
+//     replica makes every older page unreachable. The replica that wrote
+//     bypasses the cache until its reader has read its own events back: it
+//     never serves a page older than its own write. Measured on 100,000
+//     modules in PostgreSQL, a deep page (page 9,000 of 10) answers in
+//     0.5 ms instead of 37 ms at p50 (BenchmarkListCache).
+//
+// The reference server (examples/nexus, ENABLE_DISTRIBUTED_SYSTEM=true)
+// also gives wsauth the Redis throttle store (wsauth/redisthrottle), so
+// refused credentials count on every replica together.
+//
+// # Wiring
+//
+//	rdb, _ := cluster.NewClient(redisURL)
+//	node := cluster.New(cluster.Options{Client: rdb, NodeID: nodeID})
+//	go node.Run(ctx)
+//	srv := server.New(server.Options{
+//		Store: node.CachedStore(st), Events: node.Bus(), SharedRateLimit: node.RateLimit,
+//		NodeID: node.ID(), Cluster: func() any { return node.Status() }, ...})
 //
 // # Outages
 //
@@ -34,4 +54,9 @@
 //
 // Clocks: stream IDs and heartbeat times come from Redis's clock, never
 // from a replica's.
+//
+// Keys: everything lives under Options.Prefix ("nexus:"): events and
+// events:epoch (the stream and its epoch), nodes and nodeinfo (the
+// registry), rate:* (inside redis_rate's own "rate:" prefix), cache:* and
+// {wsauth}:* (the WebSocket throttle).
 package cluster
