@@ -340,7 +340,7 @@ func (b *Bus) sync(ctx context.Context) error {
 	case lastGen.less(b.last):
 		b.resetLocked("the event stream went back in time (Redis restored from an older copy?): reload")
 		b.epochStart, b.last, b.floor = lastGen, lastGen, lastGen
-	case b.last.less(maxDel):
+	case b.last.less(maxDel) || trimmedAfter(info, b.last):
 		b.resetLocked("events were trimmed before this server read them: reload")
 		b.last, b.floor = lastGen, lastGen
 	}
@@ -555,12 +555,30 @@ func (b *Bus) fill(since streamID) ([]redis.XMessage, bool) {
 		b.n.fail(err)
 		return nil, false
 	}
-	info := infoCmd.Val()
+	info, err := infoCmd.Result()
+	if err != nil {
+		return nil, false
+	}
 	lastGen, _ := parseStreamID(info.LastGeneratedID)
 	maxDel, _ := parseStreamID(info.MaxDeletedEntryID)
 	entries := rangeCmd.Val()
-	if lastGen.less(since) || since.less(maxDel) || len(entries) > b.n.opts.History {
+	if lastGen.less(since) || since.less(maxDel) || trimmedAfter(info, since) || len(entries) > b.n.opts.History {
 		return nil, false
 	}
 	return entries, true
+}
+
+// trimmedAfter reports whether entries after pos may have been trimmed
+// away. Trimming (MAXLEN) removes the oldest entries and, in Redis 7.0,
+// does not move max-deleted-entry-id (only XDEL does): the stream's first
+// entry is the epoch marker until the first trim, so once the marker is
+// gone, a position older than the first entry left may have lost its
+// successors. (A position just before the first entry left gets a reset it
+// might not have needed: the stream cannot tell.)
+func trimmedAfter(info *redis.XInfoStream, pos streamID) bool {
+	if _, marker := info.FirstEntry.Values["epoch"]; marker || info.Length == 0 {
+		return false
+	}
+	first, ok := parseStreamID(info.FirstEntry.ID)
+	return ok && pos.less(first)
 }

@@ -182,7 +182,11 @@ func dial(tb testing.TB, base, tok string, onEvent func(event)) *wsClient {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws", &websocket.DialOptions{
+	base, query, _ := strings.Cut(base, "?")
+	if query != "" {
+		query = "?" + query
+	}
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws"+query, &websocket.DialOptions{
 		Subprotocols: []string{server.Subprotocol, wsauth.SubprotocolEntry(wsauth.DefaultSubprotocolPrefix, tok)}})
 	if err != nil {
 		tb.Fatalf("dial %s: %v", base, err)
