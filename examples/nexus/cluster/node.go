@@ -97,7 +97,6 @@ type Node struct {
 
 	up       atomic.Bool
 	stateMu  sync.Mutex // orders state changes and their logs
-	onUp     []func()
 	started  time.Time
 	peersMu  sync.Mutex
 	peers    []NodeInfo
@@ -186,26 +185,14 @@ func (n *Node) fail(err error) {
 	}
 }
 
-// recovered records a successful probe.
+// recovered records a successful probe. The bus publishes its pending
+// reset on its own (publishLoop checks every ProbeInterval).
 func (n *Node) recovered() {
 	n.stateMu.Lock()
-	if n.up.Swap(true) {
-		n.stateMu.Unlock()
-		return
+	defer n.stateMu.Unlock()
+	if !n.up.Swap(true) {
+		n.log.Info("redis reachable again: shared rate limits and the event bus resume")
 	}
-	n.log.Info("redis reachable again: shared rate limits and the event bus resume")
-	hooks := append([]func(){}, n.onUp...)
-	n.stateMu.Unlock()
-	for _, f := range hooks {
-		f()
-	}
-}
-
-// whenUp registers f to run at each return of Redis.
-func (n *Node) whenUp(f func()) {
-	n.stateMu.Lock()
-	n.onUp = append(n.onUp, f)
-	n.stateMu.Unlock()
 }
 
 // redactErr keeps Redis errors from ever carrying a URL or password: only
