@@ -192,27 +192,51 @@ func (b *Bus) publishLoop(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			b.drain()
 			return
 		case <-tick.C:
 			b.flushReset(ctx)
 		case req := <-b.queue:
 			b.flushReset(ctx)
-			if !b.n.Up() {
-				b.unpublished(req)
-				continue
-			}
-			pctx, cancel := context.WithTimeout(ctx, publishTimeout)
-			_, _, err := b.xadd(pctx, "t", req.kind, "d", string(req.data), "n", b.n.opts.NodeID,
-				"ts", req.ts.Format(time.RFC3339Nano))
-			cancel()
-			if err != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				b.n.fail(err)
-				b.unpublished(req)
-			}
+			b.publish(ctx, req)
 		}
+	}
+}
+
+// drain publishes what requests still in flight at shutdown queue (the
+// node's context ends when the servers stop accepting, before the last
+// requests finish): until the queue has been empty for 100ms, at most 2 s.
+func (b *Bus) drain() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for {
+		select {
+		case req := <-b.queue:
+			b.publish(ctx, req)
+		case <-time.After(100 * time.Millisecond):
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// publish appends one event to the stream, or delivers it locally when
+// Redis fails.
+func (b *Bus) publish(ctx context.Context, req pubReq) {
+	if !b.n.Up() || ctx.Err() != nil {
+		b.unpublished(req)
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	_, _, err := b.xadd(pctx, "t", req.kind, "d", string(req.data), "n", b.n.opts.NodeID,
+		"ts", req.ts.Format(time.RFC3339Nano))
+	cancel()
+	if err != nil {
+		if ctx.Err() == nil {
+			b.n.fail(err)
+		}
+		b.unpublished(req)
 	}
 }
 
