@@ -128,8 +128,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		return fmt.Errorf("configuration:\n%w", err)
 	}
 	nodeID := cfg.nodeID()
-	boot = boot.With("node_id", nodeID)
-	logger := newLogger(stdout, cfg.slogLevel()).With("node_id", nodeID)
+	boot = withNodeID(boot, nodeID)
+	logger := withNodeID(newLogger(stdout, cfg.slogLevel()), nodeID)
 
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {

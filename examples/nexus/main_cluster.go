@@ -67,3 +67,30 @@ func joinCluster(cfg *Config, nodeID string, logger *slog.Logger, mgr *shutdown.
 		redisthrottle.New(rdb, redisthrottle.KeyPrefix(cluster.DefaultPrefix+"{wsauth}:"))))
 	return node, nil
 }
+
+// withNodeID adds node_id to every record of l, after the record's own
+// attributes (so a record reads "msg", its attributes, then node_id, as
+// before the node existed).
+func withNodeID(l *slog.Logger, id string) *slog.Logger {
+	return slog.New(nodeIDHandler{l.Handler(), slog.String("node_id", id)})
+}
+
+type nodeIDHandler struct {
+	slog.Handler
+	attr slog.Attr
+}
+
+func (h nodeIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	r = r.Clone()
+	r.AddAttrs(h.attr)
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h nodeIDHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return nodeIDHandler{h.Handler.WithAttrs(as), h.attr}
+}
+
+// WithGroup puts node_id before the group, at the top level.
+func (h nodeIDHandler) WithGroup(name string) slog.Handler {
+	return h.Handler.WithAttrs([]slog.Attr{h.attr}).WithGroup(name)
+}
