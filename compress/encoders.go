@@ -18,11 +18,6 @@ type encoder interface {
 	Reset(w io.Writer)
 }
 
-// zstdWindow bounds the zstd window. Browsers refuse windows above 8 MiB for
-// HTTP (RFC 9659); 1 MiB keeps each pooled encoder's memory modest and costs
-// nothing on responses up to that size.
-const zstdWindow = 1 << 20
-
 // encoderPools holds one pool per coding, each for the configured level.
 // Encoders are expensive to create (tables of hundreds of kilobytes) and
 // cheap to Reset, so each is reused across responses. An encoder goes back
@@ -32,7 +27,7 @@ type encoderPools struct {
 	pools [numCodings]sync.Pool
 }
 
-func newEncoderPools(gzipLevel, brotliLevel, zstdLevel int) *encoderPools {
+func newEncoderPools(gzipLevel, brotliLevel, brotliWindow, zstdLevel, zstdWindow int) *encoderPools {
 	p := &encoderPools{}
 	p.pools[codingGzip].New = func() any {
 		w, err := gzip.NewWriterLevel(nil, gzipLevel)
@@ -42,7 +37,7 @@ func newEncoderPools(gzipLevel, brotliLevel, zstdLevel int) *encoderPools {
 		return encoder(w)
 	}
 	p.pools[codingBrotli].New = func() any {
-		return encoder(brotli.NewWriterLevel(nil, brotliLevel))
+		return encoder(brotli.NewWriterOptions(nil, brotli.WriterOptions{Quality: brotliLevel, LGWin: brotliWindow}))
 	}
 	zl := zstd.EncoderLevelFromZstd(zstdLevel)
 	p.pools[codingZstd].New = func() any {
@@ -52,7 +47,7 @@ func newEncoderPools(gzipLevel, brotliLevel, zstdLevel int) *encoderPools {
 			zstd.WithWindowSize(zstdWindow),
 			zstd.WithLowerEncoderMem(true),
 		)
-		if err != nil { // unreachable: the options are constants
+		if err != nil { // unreachable: ZstdLevel and ZstdWindow validated the values
 			panic("compress: " + err.Error())
 		}
 		return encoder(w)
@@ -72,6 +67,21 @@ func (p *encoderPools) get(c coding, w io.Writer) encoder {
 // of allocation, and doing it twice per response doubled that. The
 // finished ResponseWriter it still points to is released at the next get, or
 // when the pool is cleared at a garbage collection.
-func (p *encoderPools) put(c coding, e encoder) {
+//
+// A brotli encoder that encoded more than maxPooledBrotliInput bytes is
+// dropped instead: its buffers grow with the input (at quality 4 and a
+// 2^18 window, from 2.0 MB after 64 KiB to 2.4 MB after 256 KiB and 6.7 MB
+// after 1 MiB) and a pool would keep that size for every later response.
+// gzip and zstd encoders keep a fixed size, set by level and window. put
+// reports whether e was pooled.
+func (p *encoderPools) put(c coding, e encoder, in int64) bool {
+	if c == codingBrotli && in > maxPooledBrotliInput {
+		return false
+	}
 	p.pools[c].Put(e)
+	return true
 }
+
+// maxPooledBrotliInput is the largest input, in bytes, after which a brotli
+// encoder still goes back to its pool.
+const maxPooledBrotliInput = 256 << 10

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/nexuskit/nexus/compress"
@@ -82,4 +83,46 @@ func ExampleSkip() {
 	h.ServeHTTP(rec, req)
 	fmt.Printf("Content-Encoding: %q\n", rec.Header().Get("Content-Encoding"))
 	// Output: Content-Encoding: ""
+}
+
+// Observe reports each response's outcome and its bytes in and out, for
+// metrics: here, bytes saved per coding and a count per outcome. The
+// function runs on the request's goroutine, so it must be fast: atomic
+// counters, a Prometheus counter's Add, never I/O.
+func ExampleObserve() {
+	var mu sync.Mutex
+	saved := map[string]int64{}
+	outcomes := map[string]int{}
+	mw := compress.Middleware(compress.Observe(func(r *http.Request, s compress.Stats) {
+		mu.Lock()
+		defer mu.Unlock()
+		outcomes[s.Outcome.String()]++
+		if s.Outcome == compress.OutcomeCompressed {
+			saved[s.Coding] += s.BytesIn - s.BytesOut
+		}
+	}))
+	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/small" {
+			io.WriteString(w, `{"ok":true}`)
+			return
+		}
+		io.WriteString(w, `[`+strings.Repeat(`{"name":"module","active":true},`, 100)+`{}]`)
+	}))
+	for _, req := range []struct{ path, ae string }{
+		{"/list", "gzip"}, {"/list", "zstd"}, {"/small", "gzip"}, {"/list", ""},
+	} {
+		r := httptest.NewRequest(http.MethodGet, req.path, nil)
+		if req.ae != "" {
+			r.Header.Set("Accept-Encoding", req.ae)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	fmt.Println("outcomes:", outcomes)
+	fmt.Println("gzip saved more than 2 KB:", saved["gzip"] > 2000)
+	fmt.Println("zstd saved more than 2 KB:", saved["zstd"] > 2000)
+	// Output:
+	// outcomes: map[compressed:2 not_accepted:1 too_small:1]
+	// gzip saved more than 2 KB: true
+	// zstd saved more than 2 KB: true
 }

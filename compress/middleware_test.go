@@ -530,8 +530,13 @@ func TestInvalidOptionsPanic(t *testing.T) {
 		{"gzip 10", func() { GzipLevel(10) }, "compress.GzipLevel"},
 		{"brotli -1", func() { BrotliLevel(-1) }, "compress.BrotliLevel"},
 		{"brotli 12", func() { BrotliLevel(12) }, "compress.BrotliLevel"},
+		{"brotli window 9", func() { BrotliWindow(9) }, "compress.BrotliWindow"},
+		{"brotli window 25", func() { BrotliWindow(25) }, "compress.BrotliWindow"},
 		{"zstd 0", func() { ZstdLevel(0) }, "compress.ZstdLevel"},
 		{"zstd 23", func() { ZstdLevel(23) }, "compress.ZstdLevel"},
+		{"zstd window small", func() { ZstdWindow(512) }, "compress.ZstdWindow"},
+		{"zstd window large", func() { ZstdWindow(16 << 20) }, "compress.ZstdWindow"},
+		{"zstd window not a power of two", func() { ZstdWindow(100_000) }, "compress.ZstdWindow"},
 		{"min size", func() { MinSize(-1) }, "compress.MinSize"},
 		{"no encodings", func() { Encodings() }, "compress.Encodings"},
 		{"unknown encoding", func() { Encodings("deflate") }, "compress.Encodings"},
@@ -733,24 +738,51 @@ func TestConcurrentMixedRequests(t *testing.T) {
 	}
 }
 
+// TestLengthJitter: the padding is 1..n bytes, derived from the content
+// (a keyed hash of the first bytes), so the same body always gets the same
+// length, however it is written, and different bodies get different
+// paddings (issue 18, item 5: a fresh random length per response is
+// averaged away by repeating the request).
 func TestLengthJitter(t *testing.T) {
 	t.Parallel()
-	body := jsonBody(16 << 10)
+	const n = 200
 	for _, enc := range []string{"gzip", "br", "zstd"} {
 		t.Run(enc, func(t *testing.T) {
 			t.Parallel()
-			plain := serve(t, bodyHandler(body, "Content-Type", "application/json"))
-			base := len(do(t, plain, http.MethodGet, enc).raw)
-			srv := serve(t, bodyHandler(body, "Content-Type", "application/json"), LengthJitter(200))
-			sizes := map[int]bool{}
-			for range 12 {
-				res := do(t, srv, http.MethodGet, enc)
-				require.Equal(t, body, res.body)
-				extra := len(res.raw) - base
-				assert.True(t, extra >= 1 && extra <= 200+10, "padding %d bytes", extra)
-				sizes[len(res.raw)] = true
+			handler := func(w http.ResponseWriter, r *http.Request) {
+				body := jsonBody(16 << 10)
+				// The "secret" guess is near the start, in the hashed prefix.
+				body = append([]byte(`{"q":"`+r.URL.Query().Get("q")+`",`), body[1:]...)
+				w.Header().Set("Content-Type", "application/json")
+				if r.URL.Query().Get("small") != "" {
+					for i := 0; i < len(body); i += 100 {
+						_, _ = w.Write(body[i:min(i+100, len(body))])
+					}
+					return
+				}
+				_, _ = w.Write(body)
 			}
-			assert.Greater(t, len(sizes), 3, "lengths should vary")
+			plain := serve(t, http.HandlerFunc(handler))
+			srv := serve(t, http.HandlerFunc(handler), LengthJitter(n))
+			paddings := map[int]bool{}
+			for q := range 16 {
+				url := fmt.Sprintf("%s/?q=guess%d", srv.URL, q)
+				base := len(doURL(t, fmt.Sprintf("%s/?q=guess%d", plain.URL, q), http.MethodGet, enc).raw)
+				first := doURL(t, url, http.MethodGet, enc)
+				require.Contains(t, string(first.body), fmt.Sprintf("guess%d", q))
+				extra := len(first.raw) - base
+				assert.True(t, extra >= 1 && extra <= n+10, "padding %d bytes", extra)
+				paddings[extra] = true
+				for range 3 {
+					again := doURL(t, url, http.MethodGet, enc)
+					require.Equal(t, first.body, again.body)
+					assert.Equal(t, len(first.raw), len(again.raw), "same body, same length")
+				}
+				small := doURL(t, url+"&small=1", http.MethodGet, enc)
+				require.Equal(t, first.body, small.body)
+				assert.Equal(t, len(first.raw), len(small.raw), "the write pattern must not change the padding")
+			}
+			assert.Greater(t, len(paddings), 8, "different bodies should get different paddings")
 		})
 	}
 }

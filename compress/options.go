@@ -5,22 +5,29 @@ import (
 	"strings"
 )
 
-// Defaults, chosen from BenchmarkCompressLevels in examples/benchmarks:
-// each encoder alone on 64 KB of JSON and of HTML, timed alternately with
-// gzip level 6 on the same (shared, noisy) machine; the table is in the
-// README.
+// Defaults, chosen from BenchmarkCompressLevels and BenchmarkCompressMemory
+// in examples/benchmarks: each encoder alone on 64 KB and 1 MB of JSON and
+// 64 KB of HTML, timed alternately with gzip level 6 on the same (shared,
+// noisy) machine, with the live heap of one encoder beside it, and the live
+// heap per response of 64 responses blocked mid-stream; the tables are in
+// the README. Memory counts as much as speed and size: a server holding
+// thousands of server-sent event or slow-client streams pays it for each.
 //
-//   - gzip level 6 is the seed's level (Express compression). Level 1 takes
-//     0.45x the time but is 12% larger; level 9 takes 4–9x the time for 5–15%
-//     smaller output.
-//   - zstd level 3 (klauspost's "default" encoder, zstd's own default) takes
-//     0.7x gzip 6's time, is as small on 64 KB of JSON (0.247 vs 0.245),
-//     smaller on 1 MB of JSON (0.220 vs 0.242) and on HTML (0.099 vs 0.113).
-//     Level 1 is faster still (0.5x) but 9% larger on 1 MB of JSON; level 7
-//     is slower on HTML and larger there; 19 takes 2.5–3.4x gzip 6's time.
-//   - brotli level 4 is 7% (JSON) to 13% (HTML) smaller than gzip 6 for
-//     2.4–3.2x its time. Levels 2–3 save only 2–9%; level 5 saves 10% more
-//     than 4 but takes 3.4–4.3x gzip 6's time, too much on every response.
+//   - gzip level 6 is the seed's level (Express compression), 1.09 MB per
+//     stream, as gzhttp's. Level 1 takes 0.45x the time but is 12% larger;
+//     level 9 takes 5–7x the time for 5–20% smaller output.
+//   - zstd level 1 (klauspost's "fastest", gzhttp's default) with a 128 KiB
+//     window: 0.78 MB per stream, less than gzip, for 0.5–0.6x gzip 6's
+//     time; as small as gzip 6 on 1 MB of JSON (0.241 vs 0.242), 2% larger
+//     on 64 KB (0.250 vs 0.245), 23% smaller on HTML. Level 3 is 1–9%
+//     smaller on JSON (14% larger on HTML) but holds 1.89 MB per stream at
+//     this window (2.81 MB at the 1 MiB window used before), for 0.8–1.0x
+//     gzip 6's time.
+//   - brotli level 4 is 7–20% smaller than gzip 6 on JSON and 14% on HTML
+//     for 2.4–3.7x its time, with a 2^18 window: 2.1 MB per stream (the
+//     library's default 4 MiB window held 9.9 MB for the same size on
+//     64 KB and 0.4% less on 1 MB). Levels 2–3 save only 2–9%; level 5
+//     saves another 7–13% but takes 4–5x gzip 6's time and 2.6 MB.
 const (
 	// DefaultMinSize is the smallest body compressed when MinSize is not
 	// given, in bytes (the seed's 1 KB threshold).
@@ -30,12 +37,18 @@ const (
 	// DefaultBrotliLevel is the brotli quality when BrotliLevel is not given.
 	DefaultBrotliLevel = 4
 	// DefaultZstdLevel is the zstd level when ZstdLevel is not given.
-	DefaultZstdLevel = 3
+	DefaultZstdLevel = 1
+	// DefaultZstdWindow is the zstd window in bytes when ZstdWindow is not
+	// given.
+	DefaultZstdWindow = 128 << 10
+	// DefaultBrotliWindow is the base-2 logarithm of the brotli window
+	// when BrotliWindow is not given: 2^18 bytes (256 KiB).
+	DefaultBrotliWindow = 18
 )
 
 // defaultEncodings is the server preference order used when Encodings is not
-// given: zstd first (faster than gzip 6 and as small or smaller), brotli
-// second (the smallest output, for 2.4–3.2x gzip 6's CPU), gzip last
+// given: zstd first (faster than gzip 6, about as small, less memory), brotli
+// second (the smallest output, for 2.4–3.7x gzip 6's CPU), gzip last
 // (understood by every client). The preference only breaks ties: a client's
 // q-values always win.
 var defaultEncodings = [...]coding{codingZstd, codingBrotli, codingGzip}
@@ -105,7 +118,34 @@ func BrotliLevel(n int) Option {
 	return func(c *config) { c.brotliLevel = n }
 }
 
-// ZstdLevel sets the zstd level on zstd's usual scale, 1 to 22; default 3.
+// BrotliWindow sets the brotli window as its base-2 logarithm, 10 (1 KiB)
+// to 24 (16 MiB); default 18 (256 KiB). The brotli library's own default,
+// 22 (4 MiB), costs tens of megabytes per encoder on large responses for
+// little gain on the responses an HTTP server compresses on the fly: the
+// window bounds how far back a match can reach, so only bodies with
+// repeats further apart than the window compress better with a larger one.
+// Memory per encoder at quality 4 is about 2 MB at 18, 2.5 MB at 19 and
+// 3.5 MB at 20 (see the README). Other values panic.
+func BrotliWindow(lgwin int) Option {
+	if lgwin < 10 || lgwin > 24 {
+		panic(fmt.Sprintf("compress.BrotliWindow: %d is outside 10..24 (the base-2 logarithm of the window size)", lgwin))
+	}
+	return func(c *config) { c.brotliWindow = lgwin }
+}
+
+// ZstdWindow sets the zstd window in bytes: a power of two from 1 KiB to
+// 8 MiB (the largest window browsers accept for HTTP, RFC 9659); default
+// DefaultZstdWindow. A larger window finds repeats further back, which
+// only helps bodies larger than the window, and costs its size in memory
+// for every response in flight. Other values panic.
+func ZstdWindow(bytes int) Option {
+	if bytes < 1<<10 || bytes > 8<<20 || bytes&(bytes-1) != 0 {
+		panic(fmt.Sprintf("compress.ZstdWindow: %d is not a power of two from 1024 to 8388608", bytes))
+	}
+	return func(c *config) { c.zstdWindow = bytes }
+}
+
+// ZstdLevel sets the zstd level on zstd's usual scale, 1 to 22; default 1.
 // klauspost/compress implements four encoders, so levels map to them as
 // zstd.EncoderLevelFromZstd does: 1–2 fastest, 3–5 default, 6–9 better,
 // 10–22 best. Other values panic.
@@ -171,9 +211,14 @@ func DenyTypes(patterns ...string) Option {
 }
 
 // ETags sets how strong ETags of compressed responses are changed: ETagWeaken
-// (the default), ETagSuffix or ETagKeep. A 304 Not Modified to a request that
-// negotiated a coding gets the same change, so it carries the validator the
-// 200 was sent with. Other values panic.
+// (the default), ETagSuffix or ETagKeep. A 304 Not Modified carries the
+// validator its 200 was sent with: the adjusted tag when the request's
+// If-None-Match holds the adjusted form, the handler's own when it holds
+// that one (the 200 was not encoded: too small, or a type never encoded,
+// whose Content-Type http.ServeContent deletes before a 304). With neither
+// form in If-None-Match (If-Modified-Since, "*"), the 304's Content-Type
+// decides, and without one the tag is adjusted whenever a coding was
+// negotiated. Other values panic.
 func ETags(mode ETagMode) Option {
 	if mode < ETagWeaken || mode > ETagKeep {
 		panic(fmt.Sprintf("compress.ETags: unknown mode %d", mode))
@@ -182,12 +227,16 @@ func ETags(mode ETagMode) Option {
 }
 
 // LengthJitter enables a BREACH mitigation: every compressed response gets
-// between 1 and maxBytes bytes of random padding that decoders ignore (a gzip
-// header comment, a zstd skippable frame, a brotli metadata block), so the
-// length of a response no longer reveals exactly how well a secret in it
-// compressed together with attacker-controlled input. It is off by default
-// (0). It raises the number of requests an attack needs, it does not make
-// compressing secrets next to reflected input safe: prefer masking secrets
+// between 1 and maxBytes bytes of padding that decoders ignore (a gzip header
+// comment, a zstd skippable frame, a brotli metadata block), so the length of
+// a response no longer reveals exactly how well a secret in it compressed
+// together with attacker-controlled input. The padding length is derived from
+// the content, not drawn afresh: a hash of the first 16 KiB of the
+// uncompressed body, keyed with a random seed made when Middleware is called.
+// The same body always gets the same padding, so repeating a request does not
+// average it away; to hash those bytes, the decision waits for them (or for a
+// Flush, or the handler's return). It is off by default (0). See the package
+// documentation for what it does not protect against: prefer masking secrets
 // (per-request CSRF tokens) or Skip on such responses. maxBytes outside
 // 0..1024 panics.
 func LengthJitter(maxBytes int) Option {

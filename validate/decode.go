@@ -18,8 +18,8 @@ import (
 //
 // The body must have a JSON Content-Type (application/json or any application/*+json, with
 // charset utf-8 if a charset is given): otherwise 415. It is limited to MaxBytes (default
-// 1 MiB): otherwise 413. Empty bodies, malformed JSON, duplicate keys and data after the value
-// are rejected with 400 (a *DecodeError). Then every remaining problem is collected into one
+// 1 MiB): otherwise 413. Empty bodies, malformed JSON, nesting deeper than MaxDepth,
+// duplicate keys and data after the value are rejected with 400 (a *DecodeError). Then every remaining problem is collected into one
 // Errors (400): unknown keys (unless AllowUnknownFields), keys that match a field only when case
 // is ignored, values of the wrong JSON type or out of range for the Go type, null for a field
 // that cannot be nil, and every failed `validate` tag.
@@ -30,6 +30,10 @@ import (
 // compare it with another field (gtfield, ...) keeps validator's meaning, where 0 fails
 // required. For strings, slices, maps, structs, pointers, map values and array elements
 // `required` keeps validator's meaning (non-zero, non-nil).
+//
+// T must be a struct type that implements neither json.Unmarshaler nor
+// encoding.TextUnmarshaler; otherwise Decode returns a plain error (a programming error, not
+// a client's) on every call.
 //
 // On error Decode returns the zero T.
 func Decode[T any](r *http.Request, opts ...Option) (T, error) {
@@ -52,12 +56,14 @@ func Decode[T any](r *http.Request, opts ...Option) (T, error) {
 		return v, derr
 	}
 	var zero T
-	errs, err := unmarshal(*buf, &v, sc)
+	errs, check, err := unmarshal(*buf, &v, ti, sc)
 	if err != nil {
 		return zero, err // v may be half decoded
 	}
-	if errs, err = cfg.check(&v, ti, sc, errs, nil); err != nil {
-		return zero, err
+	if check {
+		if errs, err = cfg.check(&v, ti, sc, errs, false); err != nil {
+			return zero, err
+		}
 	}
 	if len(errs) > 0 {
 		return zero, errs
@@ -71,7 +77,9 @@ func Decode[T any](r *http.Request, opts ...Option) (T, error) {
 // The checks are those of Decode, but validation covers only the fields present in the body:
 // `required` fires for a present-but-empty field, never for an absent one. Nested objects are
 // partial too; arrays are replaced as a whole and so are validated in full, and so is each
-// map entry present. null clears a pointer, slice, map or interface field; a type with its own
+// map entry present, and so is a present value of a type with its own UnmarshalJSON or
+// UnmarshalText, which Apply replaces whole. null clears a pointer, slice, map or interface
+// field; a type with its own
 // UnmarshalJSON decides what null means (its method returning an error makes null an error);
 // for any other field null is an error.
 //
@@ -94,13 +102,15 @@ func DecodePatch[T any](r *http.Request, opts ...Option) (*Patch[T], error) {
 		return nil, derr
 	}
 	p := &Patch[T]{ti: ti}
-	errs, err := unmarshal(*buf, &p.value, sc)
+	errs, check, err := unmarshal(*buf, &p.value, ti, sc)
 	if err != nil {
 		return nil, err
 	}
 	p.nodes = sc.nodes
-	if errs, err = cfg.check(&p.value, ti, sc, errs, p.nodes); err != nil {
-		return nil, err
+	if check {
+		if errs, err = cfg.check(&p.value, ti, sc, errs, true); err != nil {
+			return nil, err
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -114,45 +124,82 @@ func structInfo[T any](fn string) (*typeInfo, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("validate: %s[%s]: the type must be a struct", fn, t)
 	}
-	return infoFor(t), nil
+	ti := infoFor(t)
+	switch ti.kind {
+	case kindUnmarshaler:
+		return nil, fmt.Errorf("validate: %s[%s]: the type implements json.Unmarshaler (perhaps through an embedded field), "+
+			"so its JSON shape is its own and cannot be checked strictly; decode into a struct type without the method "+
+			"(such as the alias type its UnmarshalJSON uses)", fn, t)
+	case kindText:
+		return nil, fmt.Errorf("validate: %s[%s]: the type implements encoding.TextUnmarshaler (perhaps through an embedded field), "+
+			"so encoding/json decodes it from a string, not an object; decode into a struct type without the method", fn, t)
+	}
+	return ti, nil
 }
 
-// unmarshal decodes the body, which the pre-pass has checked, into v. Type errors the pre-pass
-// could not foresee become field errors; anything else ends decoding.
-func unmarshal(body []byte, v any, sc *scanner) (Errors, error) {
-	errs := sc.errs
-	err := json.Unmarshal(body, v)
+// unmarshal decodes the body, which the pre-pass has checked, into v. It reports whether the
+// value may be validated: encoding/json decodes past a wrong JSON type (the field keeps its
+// zero value, and the pre-pass has reported it), but stops at the first value a type's own
+// UnmarshalJSON or UnmarshalText rejects, leaving the rest undecoded; validating that rest
+// would report fields the client sent correctly as missing. A type error the pre-pass could
+// not foresee becomes a field error; any other failure ends decoding with a *DecodeError.
+func unmarshal(body []byte, v any, ti *typeInfo, sc *scanner) (errs Errors, check bool, err error) {
+	errs = sc.errs
+	err = json.Unmarshal(body, v)
 	if err == nil {
-		return errs, nil
+		return errs, true, nil
 	}
 	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if !covered(errs, te.Field) {
+	if errors.As(err, &te) && !sc.stopped {
+		if len(errs) == 0 {
 			// te.Value can hold the client's number ("number 300"): never echo it.
 			exp := infoFor(te.Type).expected()
 			msg := "expected " + exp
 			if exp == "value" {
 				exp, msg = "", "cannot be decoded into this field"
 			}
-			errs = append(errs, FieldError{Field: te.Field, Rule: "type", Param: exp, Message: msg})
+			errs = addError(errs, FieldError{Field: typeErrorPath(ti, te.Field), Rule: "type", Param: exp, Message: msg})
 		}
-		return errs, nil
+		// Otherwise the pre-pass has reported it already, with the element's index that
+		// te.Field lacks.
+		return errs, true, nil
 	}
 	if len(errs) > 0 {
-		return errs, nil // the pre-pass already explains it; don't validate a half-decoded value
+		return errs, false, nil // the pre-pass explains it; don't validate a half-decoded value
 	}
-	return nil, newDecodeError(http.StatusBadRequest, ErrRead, -1, "request body could not be decoded", err)
+	return nil, false, newDecodeError(http.StatusBadRequest, ErrRead, -1, "request body could not be decoded", err)
 }
 
-// covered reports whether errs already has a problem at path or at a path above it.
-func covered(errs Errors, path string) bool {
-	for _, fe := range errs {
-		if fe.Field == path || (strings.HasPrefix(path, fe.Field) && len(path) > len(fe.Field) &&
-			(path[len(fe.Field)] == '.' || path[len(fe.Field)] == '[')) {
-			return true
+// typeErrorPath turns the field of an encoding/json type error (JSON names, with the Go names
+// of embedded structs, without map keys or indexes) into a path in this package's style.
+func typeErrorPath(ti *typeInfo, field string) string {
+	var sb strings.Builder
+	cur := ti
+	for part := range strings.SplitSeq(field, ".") {
+		var f *fieldInfo
+		if cur != nil {
+			cur = cur.deref()
+			for cur.kind == kindArray || cur.kind == kindMap {
+				cur = cur.elem.deref()
+			}
+			if cur.kind == kindStruct {
+				f = cur.fields[part]
+				if f == nil && cur.groups[part] {
+					continue // an embedded struct's Go name: not part of the JSON path
+				}
+			}
 		}
+		if f != nil {
+			cur = f.typ
+		} else {
+			cur = nil
+		}
+		if sb.Len() > 0 {
+			sb.WriteByte('.')
+		}
+		sb.WriteString(safeKey(part))
 	}
-	return false
+	return sb.String()
 }
 
 var scannerPool = sync.Pool{New: func() any { return new(scanner) }}

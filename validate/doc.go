@@ -37,7 +37,36 @@
 //     own UnmarshalJSON decides for itself (an error from it makes null an error); time.Time
 //     and every other type reject it instead of silently keeping the old value.
 //   - Errors lists at most 100 problems, then one entry with rule "limit", so that a hostile
-//     body cannot produce a response many times its size.
+//     body cannot produce a response many times its size. The cap bounds the work too: once
+//     the pre-pass has found more than 100 problems, validator is not run, and a path longer
+//     than 1 KiB (only a body nested hundreds of levels deep has one) keeps its last whole
+//     segments after "…" ("….child.name").
+//   - Nesting: a body may nest objects and arrays MaxDepth (10,000) levels deep, the limit of
+//     encoding/json v1 and v2; deeper is a 400 matching ErrTooDeep (and ErrSyntax). Below the
+//     limit, cost grows linearly with depth: DecodePatch's presence filter and Patch.Fields
+//     share their work between a value and its members, and a struct more than 32 levels
+//     below the value being validated is validated by a validator call of its own (validator
+//     would otherwise spend, on every failing field, a namespace as long as the field is
+//     deep). For such deep structs, cross-struct rules (eqcsfield, ...) and struct-level
+//     validations see the struct 32 levels up as their top-level struct.
+//   - Types with their own UnmarshalJSON or UnmarshalText are opaque to the pre-pass: it calls
+//     the method on the value, and reports a failure as a "format" problem. encoding/json
+//     stops decoding at such a failure, so then nothing is validated: the fields after it
+//     were never decoded, and would be reported as missing. When present in a PATCH, such a
+//     value is validated whole, as Patch.Apply replaces it whole (the alias-type pattern that
+//     sets defaults in UnmarshalJSON is the common case). T itself must not implement
+//     json.Unmarshaler or encoding.TextUnmarshaler (also not through an embedded field, as
+//     time.Time gives its methods to a struct that embeds it): its JSON shape would be its
+//     own, so strictness could not apply, and Decode and DecodePatch return an error for it,
+//     as for a T that is not a struct.
+//   - Keys: a field that encoding/json ignores as ambiguous (two embedded structs promote the
+//     same name at the same depth) is an unknown key. Two keys of a map that are the same Go
+//     key once converted ("7" and "07" for map[int]T, "::1" and "0:0::1" for
+//     map[netip.Addr]T) are duplicate keys (400), like two equal keys anywhere.
+//   - A body that is not JSON at all (text, a byte order mark) is ErrSyntax; ErrNotObject is
+//     for valid JSON that is not an object. A `json:",string"` value is one JSON literal inside
+//     the quotes, without spaces around it, as encoding/json reads it; anything else is a
+//     "type" problem listed with the others.
 //
 // The errors render through respond.Error without this package importing respond: Errors
 // has ValidationDetails (400 VALIDATION_ERROR with the list as details) and *DecodeError has

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +13,9 @@ import (
 // English message, so it can be returned to the client as is.
 type FieldError struct {
 	// Field is the JSON path of the field: "name", "safety.valueAlignment", "items[2].sku".
+	// Map keys the client sent are sanitised (at most 64 bytes, control characters and
+	// invalid UTF-8 replaced), and a path longer than 1 KiB keeps its last whole segments
+	// after "…".
 	Field string `json:"field"`
 	// Rule is the validator tag that failed ("required", "max", ...), or one of the decoding
 	// rules: "unknown" (no such field), "type" (wrong JSON type or out of range for the Go
@@ -79,6 +83,9 @@ var (
 	ErrDuplicateKey = errors.New("validate: duplicate key")
 	// ErrTrailingData: something follows the JSON value (400).
 	ErrTrailingData = errors.New("validate: trailing data after JSON value")
+	// ErrTooDeep: the body nests objects and arrays more than MaxDepth levels deep (400). It
+	// also matches ErrSyntax.
+	ErrTooDeep = fmt.Errorf("validate: request body nests too deeply: %w", ErrSyntax)
 	// ErrNotObject: the body is valid JSON but not an object (400).
 	ErrNotObject = errors.New("validate: body is not a JSON object")
 	// ErrRead: the body could not be read, or not decoded into the Go type (400).

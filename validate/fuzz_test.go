@@ -35,6 +35,12 @@ var fuzzSeeds = []string{
 	"{\"labels\":{\"a\xff\":\"x\",\"a\xfe\":\"y\"}}",
 	`{"meta":[[[[[[[[]]]]]]]]}`,
 	`{"name":"\ud800\udc00\ud800"}`,
+	`{"limits":{"7":1,"07":2,"-0":3}}`,
+	`{"quoted":" 42","meta":{"a":[1e400,-2e308]}}`,
+	`{"created":"yesterday","name":"ok","active":true}`,
+	`{"items":[{"sku":"a1","qty":"x"}],"labels":{"a]\n.b[":"x"}}`,
+	"\xef\xbb\xbf{}",
+	`hello`,
 }
 
 func FuzzDecode(f *testing.F) {
@@ -243,4 +249,40 @@ func jsonField(t reflect.Type, key string) (reflect.Type, bool) {
 		}
 	}
 	return nil, false
+}
+
+// FuzzDecodeDeep decodes bodies of a self-referencing type, which nest past the depth at
+// which structs are validated by validator calls of their own, with Decode and DecodePatch:
+// no panic, only client errors, and what is accepted is what encoding/json decodes.
+func FuzzDecodeDeep(f *testing.F) {
+	f.Add(deepChain(40, `{"name":"n","items":[{"qty":0}],"next":{"a]":{"name":""}}}`))
+	f.Add(deepChain(35, `{"next":{"k":{"child":{"name":"x"}}}}`))
+	f.Add(`{"next":{"a].Next[b":{"next":{"[x]":{"name":""}}}}}`)
+	f.Add(deepChain(3, `{"items":[{"qty":1},{"qty":"2"}]}`))
+	f.Fuzz(func(t *testing.T, body string) {
+		n, err := validate.Decode[DeepNode](request(body))
+		if err != nil {
+			checkClientError(t, err)
+		} else {
+			var want DeepNode
+			require.NoError(t, json.Unmarshal([]byte(body), &want), "accepted a body encoding/json rejects")
+			assert.Equal(t, want, n)
+		}
+		p, err := validate.DecodePatch[DeepNode](request(body))
+		if err != nil {
+			require.Nil(t, p)
+			checkClientError(t, err)
+			var errs validate.Errors
+			if errors.As(err, &errs) {
+				require.LessOrEqual(t, len(errs), 101)
+				for _, fe := range errs {
+					require.LessOrEqual(t, len(fe.Field), 1024)
+				}
+			}
+			return
+		}
+		var dst DeepNode
+		p.Apply(&dst)
+		_ = p.Fields()
+	})
 }

@@ -9,6 +9,12 @@ import (
 // DefaultMaxBytes is the body size limit when MaxBytes is not given: 1 MiB.
 const DefaultMaxBytes int64 = 1 << 20
 
+// MaxDepth is how deeply a body may nest objects and arrays: 10,000 levels, the limit of
+// encoding/json (v1 and v2). A deeper body is rejected with 400 and ErrTooDeep before
+// anything is decoded. The limit keeps the pre-pass's recursion bounded; the cost of a deep
+// body that is accepted grows linearly with its depth.
+const MaxDepth = 10000
+
 // Option configures Decode, DecodePatch and Struct. Options are checked when they are created:
 // an invalid value panics with a message naming the option, like an invalid ServeMux pattern.
 type Option func(*config)

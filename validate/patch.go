@@ -36,32 +36,80 @@ func (p *Patch[T]) IsNull(path string) bool {
 
 // Fields lists the paths present in the body, in body order, each object before its members:
 // ["name", "safety", "safety.valueAlignment"]. Keys ignored under AllowUnknownFields are not
-// listed.
+// listed. Paths share their text where one is a prefix of another ("child",
+// "child.child", ...), so a deeply nested body does not cost the square of its depth.
 func (p *Patch[T]) Fields() []string {
-	var out []string
-	var walk func(n int32, prefix string)
-	walk = func(n int32, prefix string) {
+	if len(p.nodes) == 0 {
+		return nil
+	}
+	listed := func(n int32) bool { return n > 0 && p.nodes[n].index < 0 } // array elements are part of their array's value
+	name := func(n int32) string {
+		if f := p.nodes[n].field; f != nil {
+			return f.name
+		}
+		return p.nodes[n].key
+	}
+	// lens[n] is the length of node n's path; text[n] its path, once written.
+	lens := make([]int, len(p.nodes))
+	text := make([]string, len(p.nodes))
+	out := make([]string, 0, len(p.nodes)-1)
+	// lastObject is the last listed member of n that is an object with members, or -1.
+	lastObject := func(n int32) int32 {
+		last := int32(-1)
 		for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
-			nd := &p.nodes[c]
-			if nd.index >= 0 {
-				continue // array elements are part of their array's value
+			if listed(c) && p.nodes[c].isObject() && p.nodes[c].first >= 0 {
+				last = c
 			}
-			name := nd.key
-			if nd.field != nil {
-				name = nd.field.name
+		}
+		return last
+	}
+	// write gives text to n and to the chain of last objects below it, all prefixes of one
+	// string: the path of the chain's end.
+	write := func(n int32) {
+		end := n
+		for c := lastObject(end); c >= 0; c = lastObject(end) {
+			lens[c] = lens[end] + 1 + len(name(c))
+			end = c
+		}
+		buf := make([]byte, lens[end])
+		for m := end; m > 0; m = p.nodes[m].parent {
+			nm := name(m)
+			at := lens[m] - len(nm)
+			copy(buf[at:], nm)
+			if at > 0 {
+				buf[at-1] = '.'
 			}
-			path := name
-			if prefix != "" {
-				path = prefix + "." + name
-			}
-			out = append(out, path)
-			if nd.isObject() {
-				walk(c, path)
+		}
+		s := string(buf)
+		for m := end; ; m = p.nodes[m].parent {
+			text[m] = s[:lens[m]]
+			if m == n {
+				break
 			}
 		}
 	}
-	if len(p.nodes) > 0 {
-		walk(0, "")
+	var walk func(n int32)
+	walk = func(n int32) {
+		for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
+			if !listed(c) {
+				continue
+			}
+			if text[c] == "" {
+				lens[c] = len(name(c))
+				if n > 0 {
+					lens[c] += lens[n] + 1
+				}
+				write(c)
+			}
+			out = append(out, text[c])
+			if p.nodes[c].isObject() {
+				walk(c)
+			}
+		}
+	}
+	walk(0)
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -98,7 +146,8 @@ func (p *Patch[T]) lookup(path string) int32 {
 // that method made of null. Absent fields are left alone.
 //
 // Apply does not modify values dst only points to: a pointer, map or slice it changes is
-// replaced by a fresh copy, so data shared with other values stays intact.
+// replaced by a fresh copy, so data shared with other values stays intact. That includes a
+// pointer to an embedded struct through which a promoted field is set.
 func (p *Patch[T]) Apply(dst *T) {
 	if dst == nil {
 		panic("validate: Patch.Apply: dst must not be nil")
@@ -112,12 +161,16 @@ func (p *Patch[T]) Apply(dst *T) {
 
 // mergeStruct applies the members of object node n of struct type ti.
 func (p *Patch[T]) mergeStruct(dst, src reflect.Value, ti *typeInfo, n int32) {
+	var copied map[uintptr]bool // embedded pointers already replaced by fresh copies
 	for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
 		f := p.nodes[c].field
 		if f == nil {
 			continue
 		}
-		d, ok := settableField(dst, f.index)
+		if len(f.index) > 1 && copied == nil {
+			copied = map[uintptr]bool{}
+		}
+		d, ok := settableField(dst, f.index, copied)
 		if !ok {
 			continue
 		}
@@ -233,16 +286,24 @@ func (p *Patch[T]) mergeAny(dst, src map[string]any, n int32) map[string]any {
 	return out
 }
 
-// settableField returns the field at index, allocating nil embedded struct pointers on the
-// way as encoding/json does; ok is false where that is impossible (unexported embedded types).
-func settableField(v reflect.Value, index []int) (reflect.Value, bool) {
+// settableField returns the field at index. An embedded struct pointer on the way is replaced
+// by a pointer to a fresh copy of its struct (a new zero struct when nil, as encoding/json
+// allocates), so that a struct other values share is never written; copied records the
+// pointers already replaced during this Apply, so each is copied once. ok is false where a
+// pointer cannot be replaced (unexported embedded types).
+func settableField(v reflect.Value, index []int, copied map[uintptr]bool) (reflect.Value, bool) {
 	for i, x := range index {
 		if i > 0 && v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				if !v.CanSet() {
-					return reflect.Value{}, false
+			if !v.CanSet() {
+				return reflect.Value{}, false
+			}
+			if v.IsNil() || !copied[v.Pointer()] {
+				fresh := reflect.New(v.Type().Elem())
+				if !v.IsNil() {
+					fresh.Elem().Set(v.Elem())
 				}
-				v.Set(reflect.New(v.Type().Elem()))
+				v.Set(fresh)
+				copied[fresh.Pointer()] = true
 			}
 			v = v.Elem()
 		}

@@ -333,3 +333,24 @@ func TestPatchCrossFieldRulesSeeThePatchAlone(t *testing.T) {
 	p2.Apply(&m)
 	assert.Equal(t, []string{"backup.reviewer required"}, fieldsOf(fieldErrors(t, validate.Struct(m))))
 }
+
+// TwoRequired is promoted into EmbedsTwo.
+type TwoRequired struct {
+	ID   string `json:"id" validate:"required"`
+	Kind string `json:"kind" validate:"required"`
+}
+
+type EmbedsTwo struct {
+	TwoRequired
+	Title string `json:"title"`
+}
+
+func TestPatchPromotedFieldsStayPartial(t *testing.T) {
+	t.Parallel()
+	_, err := validate.DecodePatch[EmbedsTwo](request(`{"id":"x"}`))
+	require.NoError(t, err, "kind is absent: its required must not fire")
+	_, err = validate.DecodePatch[EmbedsTwo](request(`{"kind":""}`))
+	assert.Equal(t, []string{"kind required"}, fieldsOf(fieldErrors(t, err)))
+	_, err = validate.DecodePatch[EmbedsTwo](request(`{"title":"t"}`))
+	require.NoError(t, err)
+}

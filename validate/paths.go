@@ -11,17 +11,81 @@ import (
 // safe to print.
 
 // path is the JSON path of node n: "safety.valueAlignment", "items[2].sku".
-func (s *scanner) path(n int32) string {
-	var segs []seg
-	for ; n > 0; n = s.nodes[n].parent {
-		nd := &s.nodes[n]
-		segs = append(segs, seg{field: nd.field, key: nd.key, index: nd.index})
+func (s *scanner) path(n int32) string { return nodePath(s.nodes, n) }
+
+// maxPathLen bounds the length of a path in an error: a longer one keeps its last segments
+// after "…". Only a body nested far deeper than any real document reaches it; without the
+// bound, a hostile body could make each of the 100 problems carry a path of many kilobytes.
+const maxPathLen = 1024
+
+// nodePath is the JSON path of node n of a presence tree, shortened to maxPathLen. It is
+// written back to front into one buffer, so a deep node costs no more than the bound.
+func nodePath(nodes []node, n int32) string {
+	size, top := 0, int32(0) // top: the shallowest node whose segment fits
+	for m := n; m > 0; m = nodes[m].parent {
+		l := segText(&nodes[m], nil)
+		if size+l > maxPathLen-len(ellipsis) && nodes[m].parent > 0 {
+			top = m
+			break
+		}
+		size += l
 	}
-	var sb strings.Builder
-	for i := len(segs) - 1; i >= 0; i-- {
-		writeSeg(&sb, segs[i])
+	if top > 0 {
+		size += len(ellipsis)
 	}
-	return sb.String()
+	buf := make([]byte, size)
+	end := size
+	for m := n; m > 0 && m != top; m = nodes[m].parent {
+		end -= segText(&nodes[m], buf[:end])
+	}
+	if top > 0 {
+		copy(buf, ellipsis) // the segment after it keeps its separator: "….child.name"
+	} else if size > 0 && buf[0] == '.' {
+		buf = buf[1:]
+	}
+	return string(buf)
+}
+
+const ellipsis = "…"
+
+// shortPath applies maxPathLen to a path built elsewhere, keeping its end.
+func shortPath(p string) string {
+	if len(p) <= maxPathLen {
+		return p
+	}
+	cut := len(p) - (maxPathLen - len(ellipsis))
+	for cut < len(p) && p[cut] != '.' && p[cut] != '[' { // keep whole segments: "….child.name"
+		cut++
+	}
+	return ellipsis + p[cut:]
+}
+
+// segText returns the length of node nd's segment with its separator (".name", "[2]",
+// ".key"). With dst, it also writes that text at the end of dst.
+func segText(nd *node, dst []byte) int {
+	var name string
+	switch {
+	case nd.field != nil:
+		name = nd.field.name
+	case nd.index >= 0:
+		var digits [12]byte
+		d := strconv.AppendInt(digits[:0], int64(nd.index), 10)
+		if dst != nil {
+			at := len(dst) - len(d) - 2
+			dst[at] = '['
+			copy(dst[at+1:], d)
+			dst[len(dst)-1] = ']'
+		}
+		return len(d) + 2
+	default:
+		name = safeKey(nd.key)
+	}
+	if dst != nil {
+		at := len(dst) - len(name) - 1
+		dst[at] = '.'
+		copy(dst[at+1:], name)
+	}
+	return len(name) + 1
 }
 
 // childPath is the path of a value without a node: sg below node parent.

@@ -9,10 +9,11 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 )
 
-// maxDepth is the nesting limit of the pre-pass, the same as encoding/json's.
-const maxDepth = 10000
+// maxDepth is the nesting limit of the pre-pass.
+const maxDepth = MaxDepth
 
 // maxErrors bounds the problems listed for one body, so a body of a million bad keys cannot
 // turn into a response many times its size.
@@ -57,10 +58,18 @@ type scanner struct {
 	errs         Errors
 	allowUnknown bool
 	patch        bool // null deletes map keys
+	// stopped: a value the pre-pass found invalid makes encoding/json stop decoding (a
+	// type's own UnmarshalJSON or UnmarshalText failed, or a `,string` value it rejects).
+	stopped bool
+	// deepest is the deepest nesting seen; bracketKeys is set when a key of a typed map
+	// contains a bracket, which validator's namespaces cannot delimit.
+	deepest     int
+	bracketKeys bool
 }
 
 func (s *scanner) reset(data []byte, allowUnknown, patch bool) {
-	s.data, s.pos, s.depth, s.patch = data, 0, 0, patch
+	s.data, s.pos, s.depth, s.patch, s.stopped = data, 0, 0, patch, false
+	s.deepest, s.bracketKeys = 0, false
 	s.nodes = s.nodes[:0]
 	s.errs = nil
 	s.allowUnknown = allowUnknown
@@ -72,8 +81,17 @@ func (s *scanner) scan(ti *typeInfo) *DecodeError {
 	if s.pos == len(s.data) {
 		return newDecodeError(http.StatusBadRequest, ErrEmptyBody, -1, "request body is empty", nil)
 	}
-	if ti.deref().kind == kindStruct && s.data[s.pos] != '{' {
-		return newDecodeError(http.StatusBadRequest, ErrNotObject, int64(s.pos), "request body must be a JSON object", nil)
+	if s.data[s.pos] != '{' {
+		at := s.pos
+		if bytes.HasPrefix(s.data[at:], []byte("\xef\xbb\xbf")) {
+			return syntaxError(at, "byte order mark (JSON text must not start with one)")
+		}
+		// Only a valid JSON value that is not an object is ErrNotObject; anything else is
+		// not JSON at all.
+		if err := s.skip(); err != nil {
+			return err
+		}
+		return newDecodeError(http.StatusBadRequest, ErrNotObject, int64(at), "request body must be a JSON object", nil)
 	}
 	s.nodes = append(s.nodes, node{index: -1, parent: -1, first: -1, last: -1, next: -1})
 	if err := s.value(ti, 0, -1, seg{}); err != nil {
@@ -92,6 +110,11 @@ func (s *scanner) addNode(parent int32, f *fieldInfo, key string, index int32) i
 		return -1 // nothing is recorded below a value without a node
 	}
 	idx := int32(len(s.nodes))
+	if len(s.nodes) == cap(s.nodes) {
+		// Double, rather than append's gentler growth for big slices: a body of many small
+		// values would otherwise allocate several times its final tree while growing it.
+		s.nodes = append(make([]node, 0, 2*cap(s.nodes)+8), s.nodes...)
+	}
 	s.nodes = append(s.nodes, node{field: f, key: key, index: index, parent: parent, first: -1, last: -1, next: -1})
 	p := &s.nodes[parent]
 	if p.last >= 0 {
@@ -102,6 +125,8 @@ func (s *scanner) addNode(parent int32, f *fieldInfo, key string, index int32) i
 	p.last = idx
 	return idx
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func (s *scanner) skipWS() {
 	for s.pos < len(s.data) {
@@ -153,14 +178,14 @@ func (s *scanner) value(ti *typeInfo, self, parent int32, sg seg) *DecodeError {
 	ti = ti.deref()
 	switch ti.kind {
 	case kindAny:
-		return s.anyValue(self, true)
+		return s.anyValue(self, parent, sg, true)
 	case kindUnmarshaler:
 		if ti.t == timeType && c != '"' {
 			s.typeErr(ti, c, self, parent, sg)
-			return s.anyValue(-1, false)
+			return s.skip()
 		}
 		start := s.pos
-		if err := s.anyValue(-1, false); err != nil {
+		if err := s.skip(); err != nil {
 			return err
 		}
 		u := reflect.New(ti.t).Interface().(json.Unmarshaler)
@@ -238,7 +263,7 @@ func (s *scanner) value(ti *typeInfo, self, parent int32, sg seg) *DecodeError {
 	}
 	// A container of the wrong type: report it and check the syntax of what it holds.
 	s.typeErr(ti, c, self, parent, sg)
-	return s.anyValue(-1, false)
+	return s.skip()
 }
 
 func (s *scanner) checkNumber(ti *typeInfo, lit []byte, isInt bool, self, parent int32, sg seg) {
@@ -290,8 +315,8 @@ func (s *scanner) checkNumber(ti *typeInfo, lit []byte, isInt bool, self, parent
 
 // object scans a JSON object decoded into the struct ti.
 func (s *scanner) object(ti *typeInfo, self int32) *DecodeError {
-	if s.depth++; s.depth > maxDepth {
-		return s.tooDeep()
+	if err := s.enter(); err != nil {
+		return err
 	}
 	defer func() { s.depth-- }()
 	s.pos++ // '{'
@@ -358,7 +383,7 @@ func (s *scanner) object(ti *typeInfo, self int32) *DecodeError {
 			} else if !s.allowUnknown {
 				s.fieldErr(-1, self, seg{key: key, index: -1}, "unknown", "", "unknown field")
 			}
-			err = s.anyValue(-1, false)
+			err = s.skip()
 		}
 		if err != nil {
 			return err
@@ -369,24 +394,44 @@ func (s *scanner) object(ti *typeInfo, self int32) *DecodeError {
 	}
 }
 
-// mapObject scans a JSON object decoded into the map ti.
+// mapObject scans a JSON object decoded into the map ti. Keys that differ in the body but are
+// the same Go map key once converted ("7" and "07" for an integer key, or two spellings of
+// an IP address for netip.Addr) are duplicates too: encoding/json would keep the last.
 func (s *scanner) mapObject(ti *typeInfo, self int32) *DecodeError {
-	return s.keyed(self, true, func(key string, child int32) *DecodeError {
-		if !validMapKey(ti.mapKey, key) {
+	convert := ti.mapKey.Kind() != reflect.String || reflect.PointerTo(ti.mapKey).Implements(textUnmarshalerType)
+	var seen map[any]struct{}
+	return s.keyed(self, true, func(key string, keyAt int, child int32) *DecodeError {
+		if !s.bracketKeys && strings.ContainsAny(key, "[]") {
+			s.bracketKeys = true
+		}
+		if k, ok := mapKey(ti.mapKey, key); !ok {
 			s.fieldErr(child, self, seg{key: key, index: -1}, "type", "key", "invalid key for this object")
+		} else if convert {
+			if seen == nil {
+				seen = map[any]struct{}{}
+			}
+			ki := k.Interface()
+			if _, dup := seen[ki]; dup {
+				return s.duplicate(self, seg{key: key, index: -1}, keyAt)
+			}
+			seen[ki] = struct{}{}
 		}
 		if s.patch && child >= 0 && s.peek() == 'n' {
 			// In a merge patch, null deletes the key whatever the element type.
 			s.nodes[child].tok = 'n'
 			return s.literal("null")
 		}
-		return s.value(ti.elem, child, -1, seg{})
+		return s.value(ti.elem, child, self, seg{key: key, index: -1})
 	})
 }
 
-// anyValue scans any JSON value, checking only syntax and duplicate keys. With record, object
-// members and container elements get nodes (self must then be a node).
-func (s *scanner) anyValue(self int32, record bool) *DecodeError {
+// skip scans any JSON value, checking only its syntax and duplicate keys.
+func (s *scanner) skip() *DecodeError { return s.anyValue(-1, -1, seg{}, false) }
+
+// anyValue scans any JSON value, checking syntax and duplicate keys. With record, the value is
+// decoded into an interface: object members and container elements get nodes (self must
+// then be a node, or -1 with parent and sg naming the value), and numbers must fit a float64.
+func (s *scanner) anyValue(self, parent int32, sg seg, record bool) *DecodeError {
 	s.skipWS()
 	if s.pos >= len(s.data) {
 		return s.eof()
@@ -395,17 +440,14 @@ func (s *scanner) anyValue(self int32, record bool) *DecodeError {
 	if self >= 0 {
 		s.nodes[self].tok = c
 	}
-	if !record {
-		self = -1
-	}
 	switch c {
 	case '{':
-		return s.keyed(self, record, func(_ string, child int32) *DecodeError {
-			return s.anyValue(child, record)
+		return s.keyed(self, record, func(key string, _ int, child int32) *DecodeError {
+			return s.anyValue(child, self, seg{key: key, index: -1}, record)
 		})
 	case '[':
-		if s.depth++; s.depth > maxDepth {
-			return s.tooDeep()
+		if err := s.enter(); err != nil {
+			return err
 		}
 		defer func() { s.depth-- }()
 		s.pos++
@@ -416,13 +458,13 @@ func (s *scanner) anyValue(self int32, record bool) *DecodeError {
 		}
 		for i := int32(0); ; i++ {
 			child := int32(-1)
-			if record {
+			if record && self >= 0 {
 				s.skipWS()
 				if s.pos < len(s.data) && (s.data[s.pos] == '{' || s.data[s.pos] == '[') {
 					child = s.addNode(self, nil, "", i)
 				}
 			}
-			if err := s.anyValue(child, record); err != nil {
+			if err := s.anyValue(child, self, seg{index: i}, record); err != nil {
 				return err
 			}
 			if done, err := s.next(']'); done || err != nil {
@@ -440,18 +482,25 @@ func (s *scanner) anyValue(self int32, record bool) *DecodeError {
 		return s.literal("null")
 	default:
 		if c == '-' || ('0' <= c && c <= '9') {
-			_, err := s.number()
+			start := s.pos
+			isInt, err := s.number()
+			if err == nil && record {
+				s.checkNumber(float64Info, s.data[start:s.pos], isInt, self, parent, sg)
+			}
 			return err
 		}
 		return syntaxError(s.pos, "unexpected character")
 	}
 }
 
+// float64Info is what encoding/json decodes a number into in an interface value.
+var float64Info = &typeInfo{kind: kindFloat, bits: 64, arrayLen: -1}
+
 // keyed scans an object with free-form keys (a map or an interface value), rejecting
 // duplicate keys, and calls member for each value. With record, each member gets a node.
-func (s *scanner) keyed(self int32, record bool, member func(key string, child int32) *DecodeError) *DecodeError {
-	if s.depth++; s.depth > maxDepth {
-		return s.tooDeep()
+func (s *scanner) keyed(self int32, record bool, member func(key string, keyAt int, child int32) *DecodeError) *DecodeError {
+	if err := s.enter(); err != nil {
+		return err
 	}
 	defer func() { s.depth-- }()
 	s.pos++ // '{'
@@ -489,7 +538,7 @@ func (s *scanner) keyed(self int32, record bool, member func(key string, child i
 		if record && self >= 0 {
 			child = s.addNode(self, nil, key, -1)
 		}
-		if err := member(key, child); err != nil {
+		if err := member(key, keyAt, child); err != nil {
 			return err
 		}
 		if done, err := s.next('}'); done || err != nil {
@@ -500,8 +549,8 @@ func (s *scanner) keyed(self int32, record bool, member func(key string, child i
 
 // array scans a JSON array decoded into the slice or array ti.
 func (s *scanner) array(ti *typeInfo, self int32) *DecodeError {
-	if s.depth++; s.depth > maxDepth {
-		return s.tooDeep()
+	if err := s.enter(); err != nil {
+		return err
 	}
 	defer func() { s.depth-- }()
 	s.pos++ // '['
@@ -522,7 +571,7 @@ func (s *scanner) array(ti *typeInfo, self int32) *DecodeError {
 		}
 		var err *DecodeError
 		if ti.arrayLen >= 0 && int(i) >= ti.arrayLen {
-			err = s.anyValue(-1, false)
+			err = s.skip()
 		} else {
 			err = s.value(ti.elem, child, self, seg{index: i})
 		}
@@ -548,13 +597,19 @@ func (s *scanner) quoted(f *fieldInfo, self int32) *DecodeError {
 			return s.value(f.typ, self, -1, seg{})
 		}
 		s.fieldErr(self, -1, seg{}, "type", "string", "expected string, got "+jsonType(c))
-		return s.anyValue(-1, false)
+		return s.skip()
 	}
 	content, _, err := s.str()
 	if err != nil {
 		return err
 	}
 	inner := unquote(content)
+	if inner != "" && (isSpace(inner[0]) || isSpace(inner[len(inner)-1])) {
+		// encoding/json takes the quoted text as one literal, without surrounding space.
+		s.fieldErr(self, -1, seg{}, "type", "string",
+			"expected a string holding a JSON "+f.typ.expected()+" without surrounding spaces")
+		return nil
+	}
 	if inner == "null" { // encoding/json reads it as null and leaves the field as it was
 		if !f.typ.nullable {
 			s.fieldErr(self, -1, seg{}, "null", "", "must not be null")
@@ -569,13 +624,25 @@ func (s *scanner) quoted(f *fieldInfo, self int32) *DecodeError {
 	return nil
 }
 
+// enter counts one more level of nesting; the caller decrements s.depth when it leaves.
+func (s *scanner) enter() *DecodeError {
+	s.depth++
+	if s.depth > s.deepest {
+		s.deepest = s.depth
+		if s.depth > maxDepth {
+			return s.tooDeep()
+		}
+	}
+	return nil
+}
+
 func (s *scanner) tooDeep() *DecodeError {
-	return newDecodeError(http.StatusBadRequest, ErrSyntax, int64(s.pos),
+	return newDecodeError(http.StatusBadRequest, ErrTooDeep, int64(s.pos),
 		"request body nests deeper than "+strconv.Itoa(maxDepth)+" levels", nil)
 }
 
 func (s *scanner) duplicate(parent int32, sg seg, at int) *DecodeError {
-	path := s.childPath(parent, sg)
+	path := shortPath(s.childPath(parent, sg))
 	return newDecodeError(http.StatusBadRequest, ErrDuplicateKey, int64(at),
 		"request body has duplicate key "+strconv.Quote(path), nil)
 }
@@ -586,6 +653,7 @@ func (s *scanner) typeErr(ti *typeInfo, c byte, self, parent int32, sg seg) {
 }
 
 func (s *scanner) formatErr(ti *typeInfo, self, parent int32, sg seg) {
+	s.stopped = true
 	if ti.t == timeType {
 		s.fieldErr(self, parent, sg, "format", "RFC 3339", "must be an RFC 3339 date-time")
 		return
@@ -606,25 +674,7 @@ func (s *scanner) fieldErr(self, parent int32, sg seg, rule, param, msg string) 
 	} else {
 		path = s.childPath(parent, sg)
 	}
-	s.errs = append(s.errs, FieldError{Field: path, Rule: rule, Param: param, Message: msg})
-}
-
-// validMapKey reports whether encoding/json can turn key into a key of type kt.
-func validMapKey(kt reflect.Type, key string) bool {
-	if reflect.PointerTo(kt).Implements(textUnmarshalerType) {
-		return reflect.New(kt).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(key)) == nil
-	}
-	switch kt.Kind() {
-	case reflect.String:
-		return true
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		_, err := strconv.ParseInt(key, 10, kt.Bits())
-		return err == nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		_, err := strconv.ParseUint(key, 10, kt.Bits())
-		return err == nil
-	}
-	return false
+	s.errs = append(s.errs, FieldError{Field: shortPath(path), Rule: rule, Param: param, Message: msg})
 }
 
 // keySet detects repeated keys: a short list while small, a map once it grows, so a body

@@ -49,6 +49,10 @@ type typeInfo struct {
 	arrayLen int  // length of a Go array; -1 for slices
 	elem     *typeInfo
 	mapKey   reflect.Type
+	// shape, for a type with its own UnmarshalJSON or UnmarshalText that is a struct, slice,
+	// array or map underneath, is the metadata of that underlying shape. The pre-pass treats
+	// such a value as opaque; shape lets validator's namespaces below it be read as JSON paths.
+	shape *typeInfo
 
 	// struct only
 	fields   map[string]*fieldInfo // by exact JSON name
@@ -122,12 +126,35 @@ func (b *infoBuilder) build(t reflect.Type) *typeInfo {
 		// A type with its own UnmarshalJSON decides what null means (nullable wrappers are a
 		// common pattern); time.Time would silently ignore it, so null stays an error there.
 		ti.nullable = t != timeType
+		ti.shape = b.plain(t)
 		return ti
 	}
 	if t.Implements(textUnmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType) {
 		ti.kind = kindText
+		ti.shape = b.plain(t)
 		return ti
 	}
+	b.kindOf(ti)
+	return ti
+}
+
+// plain returns the metadata of t as if it had no UnmarshalJSON or UnmarshalText method, for
+// the composite kinds whose members validator reaches; nil for others.
+func (b *infoBuilder) plain(t reflect.Type) *typeInfo {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Slice, reflect.Array, reflect.Map:
+	default:
+		return nil
+	}
+	ti := &typeInfo{t: t, arrayLen: -1}
+	b.kindOf(ti)
+	return ti
+}
+
+// kindOf fills in ti for a type without its own JSON or text decoding.
+func (b *infoBuilder) kindOf(ti *typeInfo) {
+	t := ti.t
+	k := t.Kind()
 	switch k {
 	case reflect.Bool:
 		ti.kind = kindBool
@@ -143,7 +170,7 @@ func (b *infoBuilder) build(t reflect.Type) *typeInfo {
 		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(jsonUnmarshalerType) &&
 			!reflect.PointerTo(t.Elem()).Implements(textUnmarshalerType) {
 			ti.kind = kindBytes
-			return ti
+			return
 		}
 		ti.kind = kindArray
 		ti.elem = b.build(t.Elem())
@@ -169,7 +196,6 @@ func (b *infoBuilder) build(t reflect.Type) *typeInfo {
 	default:
 		ti.kind = kindAny
 	}
-	return ti
 }
 
 // structFields lists the JSON members of a struct following encoding/json's rules: exported
@@ -191,6 +217,7 @@ func (b *infoBuilder) structFields(ti *typeInfo) {
 		t      reflect.Type
 		index  []int
 		goPath string
+		count  int // how often t is embedded at this depth
 	}
 	var cands []candidate
 	groups := map[string]bool{}
@@ -198,6 +225,7 @@ func (b *infoBuilder) structFields(ti *typeInfo) {
 	visited := map[reflect.Type]bool{}
 	for depth := 0; len(current) > 0; depth++ {
 		var next []level
+		nextCount := map[reflect.Type]int{}
 		for _, lv := range current {
 			if visited[lv.t] {
 				continue
@@ -235,7 +263,12 @@ func (b *infoBuilder) structFields(ti *typeInfo) {
 				}
 				if name == "" && sf.Anonymous && ft.Kind() == reflect.Struct {
 					groups[goPath] = true
-					next = append(next, level{t: ft, index: index, goPath: goPath})
+					// As encoding/json: a struct embedded more than once at one depth is
+					// explored once, and every field it promotes counts twice, so that the
+					// dominance rule drops it as ambiguous.
+					if nextCount[ft]++; nextCount[ft] == 1 {
+						next = append(next, level{t: ft, index: index, goPath: goPath})
+					}
 					continue
 				}
 				quoted := false
@@ -255,7 +288,13 @@ func (b *infoBuilder) structFields(ti *typeInfo) {
 					c.name = sf.Name
 				}
 				cands = append(cands, c)
+				if lv.count > 1 {
+					cands = append(cands, c)
+				}
 			}
+		}
+		for i := range next {
+			next[i].count = nextCount[next[i].t]
 		}
 		current = next
 	}
@@ -269,6 +308,9 @@ func (b *infoBuilder) structFields(ti *typeInfo) {
 	ti.goPaths = map[string]*fieldInfo{}
 	ti.groups = groups
 	for i, c := range cands {
+		if i > 0 && cands[i-1].goPath == c.goPath {
+			continue // the copy of an ambiguous field
+		}
 		if !dominant(i, byName[c.name], func(j int) (int, bool) { return cands[j].depth, cands[j].tagged }) {
 			continue
 		}

@@ -25,14 +25,13 @@ const maxLoggedHeader = 256
 
 // attempt collects what the audit record reports about one handshake.
 type attempt struct {
-	client   netip.Addr
-	keys     [3]ThrottleKey  // the throttle's units for client
-	throttle ThrottleAttempt // as the throttle store sees it
-	store    ThrottleStore   // the store that admitted the attempt, nil if none
-	failed   bool            // a credential the Authenticator refused, counted by the throttle
-	source   string
-	token    string // only ever logged as its fingerprint
-	subject  string
+	client  netip.Addr
+	store   ThrottleStore // the store that admitted the attempt, nil if none
+	ext     *storeAttempt // throttle's copy for a store other than the default
+	failed  bool          // a credential the Authenticator refused, counted by the throttle
+	source  string
+	token   string // only ever logged as its fingerprint
+	subject string
 }
 
 // audit writes the one record of an attempt: Info when accepted, Warn

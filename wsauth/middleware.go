@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -114,7 +115,7 @@ func Middleware(auth Authenticator, opts ...Option) func(http.Handler) http.Hand
 		cfg.sources = append(cfg.sources[:len(cfg.sources):len(cfg.sources)], SourceQuery)
 	}
 	if !cfg.aggregatesSet {
-		cfg.failures56, cfg.failures48 = cfg.failures*aggregateFactor56, cfg.failures*aggregateFactor48
+		cfg.failures56, cfg.failures48 = satMul(cfg.failures, aggregateFactor56), satMul(cfg.failures, aggregateFactor48)
 	}
 	if cfg.failures56 < cfg.failures || cfg.failures48 < cfg.failures56 {
 		optPanic("ThrottleIPv6", "the limits must grow with the block: /64 %d, /56 %d, /48 %d", cfg.failures, cfg.failures56, cfg.failures48)
@@ -181,10 +182,15 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := m.now()
 	client, fromProxy := m.clientAddr(r)
 	a := attempt{client: client}
+	// The keys and the ThrottleAttempt are variables of their own, not
+	// fields of a: a struct pointing into itself makes the compiler move
+	// it to the heap (golang.org/issue/35518).
+	var keyBuf [3]ThrottleKey
+	var ta ThrottleAttempt
 	if m.throttle != nil {
-		if keys := m.throttleKeys(&a.keys, client); keys != nil {
-			a.throttle = ThrottleAttempt{ID: m.throttle.ids.Add(1), Keys: keys, Window: m.window, Lease: throttleLease}
-			store, res := m.throttle.waitAdmit(r.Context(), &a.throttle)
+		if keys := m.throttleKeys(&keyBuf, client); keys != nil {
+			ta = ThrottleAttempt{ID: m.throttle.ids.Add(1), Keys: keys, Window: m.window, Lease: throttleLease}
+			store, ext, res := m.throttle.admit(r.Context(), &ta)
 			if res.Verdict != ThrottleAdmitted {
 				reason, wait := reasonThrottled, res.RetryAfter
 				if res.Verdict == ThrottleBusy {
@@ -196,10 +202,10 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				m.responder.Error(w, r, errRespThrottled)
 				return
 			}
-			a.store = store
+			a.store, a.ext = store, ext
 		}
 	}
-	id, out := m.authenticate(w, r, &a, now, fromProxy)
+	id, out := m.authenticate(w, r, &a, &ta, now, fromProxy)
 	if id == nil {
 		return
 	}
@@ -216,15 +222,17 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // authenticate runs the origin policy, finds the credential and asks the
 // Authenticator. It returns the Identity and the request next should see,
-// or a nil Identity after answering the request itself. Every call writes
+// or a nil Identity after answering the request itself; ta is the attempt
+// as the throttle saw it (a separate argument, not a field of a, so that
+// it can stay on the stack). Every call writes
 // one audit record; a.failed reports a credential the Authenticator
 // refused, the only failure the throttle counts.
-func (m *middleware) authenticate(w http.ResponseWriter, r *http.Request, a *attempt, now time.Time, fromProxy bool) (*Identity, *http.Request) {
+func (m *middleware) authenticate(w http.ResponseWriter, r *http.Request, a *attempt, ta *ThrottleAttempt, now time.Time, fromProxy bool) (*Identity, *http.Request) {
 	if a.store != nil {
 		// Deferred, so that even a panicking Authenticator ends the attempt;
 		// and here, not in ServeHTTP, so that an open socket is not an
 		// attempt in progress.
-		defer func() { m.throttle.done(r.Context(), a.store, &a.throttle, a.failed) }()
+		defer func() { m.throttle.done(r.Context(), a.store, ta, a.ext, a.failed) }()
 	}
 	origin := headerGet(r.Header, "Origin")
 	if origin != "" && !m.originAllowed(origin, r, fromProxy) {
@@ -395,4 +403,12 @@ func headerGet(h http.Header, canonicalKey string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// satMul is a*b for positive a and b, or math.MaxInt if that overflows.
+func satMul(a, b int) int {
+	if a > math.MaxInt/b {
+		return math.MaxInt
+	}
+	return a * b
 }

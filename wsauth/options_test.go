@@ -1,6 +1,7 @@
 package wsauth_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -93,6 +94,9 @@ func TestValidOptionsDoNotPanic(t *testing.T) {
 			wsauth.ThrottleStoreTimeout(time.Second),
 		)(&identityHandler{})
 	})
+	assert.NotPanics(t, func() {
+		wsauth.Middleware(wsauth.NewSigner(testKey), wsauth.Throttle(math.MaxInt, time.Minute))(&identityHandler{})
+	}, "the IPv6 aggregates' default limits saturate")
 	assert.NotPanics(t, func() {
 		// Cookies with exact origins, or with patterns without a wildcard.
 		wsauth.Middleware(wsauth.NewSigner(testKey), wsauth.AllowOrigins("https://app.example"),

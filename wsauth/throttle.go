@@ -156,13 +156,42 @@ type throttler struct {
 	nextProbe atomic.Int64
 }
 
-// admit asks the store (or, while it fails, the local store) to admit a.
-// It returns the store that admitted the attempt, for done.
-func (t *throttler) admit(ctx context.Context, a *ThrottleAttempt) (ThrottleStore, ThrottleResult) {
+// storeAttempt is an attempt's copy on the heap for a ThrottleStore other
+// than the default: the store may keep it (a late call), so it must not
+// point into the request's stack.
+type storeAttempt struct {
+	ThrottleAttempt
+	keys [3]ThrottleKey
+}
+
+// admit asks the store (or, while it fails, the local store) to admit a,
+// waiting while it is busy (waitBusy). It returns the store that admitted
+// the attempt and, for a store other than the default, the copy of a to
+// pass to done. The default store is called directly, so that a stays on
+// the caller's stack.
+func (t *throttler) admit(ctx context.Context, a *ThrottleAttempt) (ThrottleStore, *storeAttempt, ThrottleResult) {
 	if t.store == ThrottleStore(t.local) {
-		res, _ := t.local.Admit(ctx, a)
-		return t.local, res
+		res := t.waitBusy(ctx, func() ThrottleResult {
+			res, _ := t.local.Admit(ctx, a)
+			return res
+		})
+		return t.local, nil, res
 	}
+	ext := &storeAttempt{}
+	n := copy(ext.keys[:], a.Keys)
+	ext.ThrottleAttempt = ThrottleAttempt{ID: a.ID, Keys: ext.keys[:n], Window: a.Window, Lease: a.Lease}
+	var s ThrottleStore
+	res := t.waitBusy(ctx, func() ThrottleResult {
+		var res ThrottleResult
+		s, res = t.admitStore(ctx, &ext.ThrottleAttempt)
+		return res
+	})
+	return s, ext, res
+}
+
+// admitStore asks the configured store, or the local one while the store
+// fails.
+func (t *throttler) admitStore(ctx context.Context, a *ThrottleAttempt) (ThrottleStore, ThrottleResult) {
 	if next := t.nextProbe.Load(); next != 0 {
 		now := time.Now().UnixNano()
 		if now < next || !t.nextProbe.CompareAndSwap(next, now+int64(storeProbeInterval)) {
@@ -178,8 +207,17 @@ func (t *throttler) admit(ctx context.Context, a *ThrottleAttempt) (ThrottleStor
 	return t.store, res
 }
 
-// done ends an attempt on the store that admitted it.
-func (t *throttler) done(ctx context.Context, s ThrottleStore, a *ThrottleAttempt, failed bool) {
+// done ends an attempt on the store that admitted it: the default store
+// with a, another with ext (from admit).
+func (t *throttler) done(ctx context.Context, s ThrottleStore, a *ThrottleAttempt, ext *storeAttempt, failed bool) {
+	if ext == nil {
+		_ = t.local.Done(ctx, a, failed)
+		return
+	}
+	t.doneStore(ctx, s, &ext.ThrottleAttempt, failed)
+}
+
+func (t *throttler) doneStore(ctx context.Context, s ThrottleStore, a *ThrottleAttempt, failed bool) {
 	if s == ThrottleStore(t.local) {
 		_ = t.local.Done(ctx, a, failed)
 		return
@@ -294,14 +332,15 @@ func (t *throttler) setFailing(ctx context.Context, err error) bool {
 	return failing
 }
 
-// waitAdmit admits a, waiting while attempts in progress from its address
-// fill the allowance (ThrottleBusy): they are usually valid clients
-// reconnecting together, and each one that succeeds frees its place. It
-// gives up after throttleMaxWait or when ctx ends.
-func (t *throttler) waitAdmit(ctx context.Context, a *ThrottleAttempt) (ThrottleStore, ThrottleResult) {
-	s, res := t.admit(ctx, a)
+// waitBusy calls admit, and again while it answers ThrottleBusy:
+// attempts in progress from the address fill the allowance, and they are
+// usually valid clients reconnecting together, each of which frees its
+// place when it succeeds. It gives up after throttleMaxWait or when ctx
+// ends.
+func (t *throttler) waitBusy(ctx context.Context, admit func() ThrottleResult) ThrottleResult {
+	res := admit()
 	if res.Verdict != ThrottleBusy {
-		return s, res
+		return res
 	}
 	deadline := time.NewTimer(throttleMaxWait)
 	defer deadline.Stop()
@@ -311,16 +350,16 @@ func (t *throttler) waitAdmit(ctx context.Context, a *ThrottleAttempt) (Throttle
 		select {
 		case <-ctx.Done():
 			poll.Stop()
-			return s, res
+			return res
 		case <-deadline.C:
 			poll.Stop()
-			return s, res
+			return res
 		case <-poll.C:
 		}
 		pause = min(2*pause, 50*time.Millisecond)
-		s, res = t.admit(ctx, a)
+		res = admit()
 	}
-	return s, res
+	return res
 }
 
 // String returns the verdict's name.

@@ -196,7 +196,7 @@ func rawEncoders() []rawEncoder {
 		{name: "raw-zstd", pool: &sync.Pool{New: func() any {
 			// The configuration compress uses at its default level.
 			w, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(compress.DefaultZstdLevel)), zstd.WithEncoderConcurrency(1),
-				zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true))
+				zstd.WithWindowSize(compress.DefaultZstdWindow), zstd.WithLowerEncoderMem(true))
 			return resetWriter(w)
 		}}},
 		{name: "raw-br", pool: &sync.Pool{New: func() any {
@@ -230,11 +230,12 @@ func benchRaw(b *testing.B, r rawEncoder, p payload) {
 }
 
 // BenchmarkCompressLevels measures the encoders alone on JSON and HTML at
-// the levels that were candidates for the defaults (DefaultGzipLevel,
-// DefaultBrotliLevel, DefaultZstdLevel, DefaultEncodings). Each level runs
-// alternately with gzip level 6 (see BenchmarkCompressGoals for why):
-// "level-ns/op" is its median time, "x-gzip6" its time over gzip 6's, "ratio"
-// its encoded/original size.
+// the levels and windows that were candidates for the defaults
+// (DefaultGzipLevel, DefaultBrotliLevel, DefaultBrotliWindow,
+// DefaultZstdLevel, DefaultEncodings). Each level runs alternately with gzip
+// level 6 (see BenchmarkCompressGoals for why): "level-ns/op" is its median
+// time, "x-gzip6" its time over gzip 6's, "ratio" its encoded/original size,
+// "MB/encoder" the live heap of one encoder after encoding the payload.
 func BenchmarkCompressLevels(b *testing.B) {
 	bodies := []payload{
 		{name: "json-64KB", body: benchJSON(64 << 10), writes: 1},
@@ -249,16 +250,26 @@ func BenchmarkCompressLevels(b *testing.B) {
 	for _, l := range []int{1, 6, 9} {
 		levels = append(levels, level{fmt.Sprintf("gzip-%d", l), func() resetWriter { w, _ := gzip.NewWriterLevel(nil, l); return w }})
 	}
-	for _, l := range []int{1, 3, 7, 19} {
-		levels = append(levels, level{fmt.Sprintf("zstd-%d", l), func() resetWriter {
+	zstdLevel := func(l, window int) level {
+		return level{fmt.Sprintf("zstd-%d-w%dK", l, window>>10), func() resetWriter {
 			w, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(l)), zstd.WithEncoderConcurrency(1),
-				zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true))
+				zstd.WithWindowSize(window), zstd.WithLowerEncoderMem(true))
 			return w
-		}})
+		}}
+	}
+	for _, l := range []int{1, 3, 7, 19} {
+		levels = append(levels, zstdLevel(l, 128<<10)) // the window compress uses
+	}
+	levels = append(levels, zstdLevel(1, 1<<20), zstdLevel(3, 64<<10), zstdLevel(3, 1<<20))
+	brotliLevel := func(l, lgwin int) level {
+		return level{fmt.Sprintf("br-%d-lg%d", l, lgwin), func() resetWriter {
+			return brotli.NewWriterOptions(nil, brotli.WriterOptions{Quality: l, LGWin: lgwin})
+		}}
 	}
 	for _, l := range []int{0, 2, 3, 4, 5, 6} {
-		levels = append(levels, level{fmt.Sprintf("br-%d", l), func() resetWriter { return brotli.NewWriterLevel(nil, l) }})
+		levels = append(levels, brotliLevel(l, compress.DefaultBrotliWindow))
 	}
+	levels = append(levels, brotliLevel(4, 20), brotliLevel(4, 22))
 	encodeWith := func(e resetWriter, w *sink, body []byte) func() {
 		return func() {
 			e.Reset(w)
@@ -276,6 +287,8 @@ func BenchmarkCompressLevels(b *testing.B) {
 				ref()
 				out := w.n
 				levelNs, refNs, x := paired(b, run, ref)
+				b.StopTimer()
+				b.ReportMetric(encoderHeap(l.make, p.body)/1e6, "MB/encoder")
 				b.ReportMetric(levelNs, "level-ns/op")
 				b.ReportMetric(refNs, "gzip6-ns/op")
 				b.ReportMetric(x, "x-gzip6")

@@ -425,3 +425,33 @@ func TestDashboardSurvivesRestartInBrowser(t *testing.T) {
 	after := createModule(t, ts2.URL, tok, "After reconnect")
 	waitJS(t, ctx, `document.querySelector('tr[data-id="`+after.ID.String()+`"]')`)
 }
+
+// TestDashboardRetriesAfter429InBrowser (issue 13 item 3): a reconnection
+// that meets the rate limit is not a refused token: the dashboard waits
+// Retry-After and goes live again by itself.
+func TestDashboardRetriesAfter429InBrowser(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	env := baseEnv(t)
+	env["RATE_LIMIT_MAX_REQUESTS"] = "6"
+	env["RATE_LIMIT_WINDOW_MS"] = "4000"
+	ts := startServer(t, env)
+	tok := issueToken(t, time.Hour)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/#token="+tok),
+		chromedp.WaitVisible(css(`#ws-status[data-state="live"]`)),
+	))
+	// Use up what is left of the window, then drop the socket.
+	for {
+		res, err := http.Get(ts.URL + "/api/system")
+		require.NoError(t, err)
+		res.Body.Close()
+		if res.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+	}
+	eval[bool](t, ctx, `socket.close(4000), true`)
+	waitJS(t, ctx, `document.querySelector("#ws-status").textContent.startsWith("Rate limited")`,
+		"the 429 is shown as a rate limit")
+	waitJS(t, ctx, `document.querySelector("#ws-status").dataset.state === "live"`, "live again after Retry-After")
+}

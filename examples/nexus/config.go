@@ -17,6 +17,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/nexuskit/nexus/envcfg"
+	"github.com/nexuskit/nexus/internal/clientaddr"
 )
 
 // Config is the server's configuration: the original NEXUS server's
@@ -24,10 +25,13 @@ import (
 // table and .env.example is generated from it.
 //
 // Acting today: DATABASE_URL, NODE_ENV, PORT, SESSION_SECRET, LOG_LEVEL,
-// CORS_ORIGIN, RATE_LIMIT_WINDOW_MS, RATE_LIMIT_MAX_REQUESTS, and in
-// distributed mode (ENABLE_DISTRIBUTED_SYSTEM, see main_cluster.go) REDIS_URL,
-// NODE_ID and ENABLE_REDIS_CACHE. The others are validated and reported by
-// GET /api/system as configured or not.
+// CORS_ORIGIN, RATE_LIMIT_WINDOW_MS, RATE_LIMIT_MAX_REQUESTS, OPENAI_API_KEY
+// and OLLAMA_HOST (the AI insights), and in distributed mode
+// (ENABLE_DISTRIBUTED_SYSTEM, see main_cluster.go) REDIS_URL, NODE_ID and
+// ENABLE_REDIS_CACHE. The others are validated and reported by GET
+// /api/system as configured or not. AI_PROVIDER, OLLAMA_MODEL, OPENAI_MODEL,
+// OPENAI_BASE_URL and AI_TIMEOUT (see ai.go), NODE_ID and the SHUTDOWN_
+// timings are not in the original server.
 type Config struct {
 	DatabaseURL string `env:"DATABASE_URL" validate:"omitempty,uri" desc:"database URL: postgres://user:pass@host:5432/db for PostgreSQL, sqlite:path for SQLite; default sqlite:nexus.db in the working directory outside production, required in production"`
 	NodeEnv     string `env:"NODE_ENV, default=development" validate:"oneof=development production test" desc:"environment; production makes weak secrets and a missing DATABASE_URL fatal"`
@@ -41,8 +45,13 @@ type Config struct {
 	// Secret (redacted everywhere); each entry is checked in loadConfig.
 	SessionSecretPrevious envcfg.Secret `env:"SESSION_SECRET_PREVIOUS" envcfg:"optional" desc:"comma-separated earlier SESSION_SECRET values whose tokens are still accepted (never used to sign): set the old secret here when rotating, remove it once its tokens have expired (at most the token lifetime, nexus token caps it at 30 days)"`
 	LogLevel              string        `env:"LOG_LEVEL, default=info" validate:"oneof=trace debug info warn error fatal" desc:"minimum log level"`
-	OpenAIAPIKey          envcfg.Secret `env:"OPENAI_API_KEY" envcfg:"optional" desc:"OpenAI API key (not used yet: reported by /api/system)"`
-	OllamaHost            string        `env:"OLLAMA_HOST, default=http://localhost:11434" validate:"url" desc:"Ollama server URL (not used yet: reported by /api/system)"`
+	OpenAIAPIKey          envcfg.Secret `env:"OPENAI_API_KEY" envcfg:"optional" desc:"OpenAI API key; when set, OpenAI answers the AI insights (see AI_PROVIDER)"`
+	OllamaHost            string        `env:"OLLAMA_HOST" validate:"omitempty,url" desc:"Ollama server URL such as http://localhost:11434; unset means that default when Ollama answers the AI insights (see AI_PROVIDER), reported by /api/system as not configured"`
+	AIProvider            string        `env:"AI_PROVIDER, default=auto" validate:"oneof=auto ollama openai" desc:"which AI service answers POST /api/modules/{id}/insights: auto (OpenAI when OPENAI_API_KEY is set, otherwise Ollama at OLLAMA_HOST or its default), ollama or openai"`
+	OllamaModel           string        `env:"OLLAMA_MODEL, default=llama3.2" validate:"min=1,max=200" desc:"Ollama model asked (pull it first: ollama pull llama3.2)"`
+	OpenAIModel           string        `env:"OPENAI_MODEL, default=gpt-4o-mini" validate:"min=1,max=200" desc:"OpenAI model asked"`
+	OpenAIBaseURL         string        `env:"OPENAI_BASE_URL, default=https://api.openai.com/v1" validate:"url" desc:"OpenAI API base URL (or any server speaking its chat completions API)"`
+	AITimeout             time.Duration `env:"AI_TIMEOUT, default=2m" validate:"min=1s" desc:"limit for one whole AI answer; past it the insight fails with 504 TIMEOUT"`
 	RedisURL              string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis 7+ URL such as redis://localhost:6379 (rediss:// for TLS); used in distributed mode (ENABLE_DISTRIBUTED_SYSTEM)"`
 	EnableRedisCache      bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"distributed mode only: cache module list pages in Redis, keyed by the event bus's position (a write anywhere makes old pages unreachable; the writing replica never reads a page older than its write)"`
 	EnableDistributed     bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"run as one of several replicas: events, rate limits and the WebSocket throttle shared through Redis; requires REDIS_URL and a PostgreSQL DATABASE_URL"`
@@ -69,11 +78,8 @@ type Config struct {
 func (c *Config) trustedProxies() []netip.Prefix {
 	var out []netip.Prefix
 	for _, v := range c.TrustedProxies {
-		v = strings.TrimSpace(v)
-		if p, err := netip.ParsePrefix(v); err == nil {
-			out = append(out, p.Masked())
-		} else if a, err := netip.ParseAddr(v); err == nil {
-			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		if p, ok := clientaddr.ParsePrefix(strings.TrimSpace(v)); ok {
+			out = append(out, p)
 		}
 	}
 	return out
@@ -166,6 +172,7 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		extra = append(extra, envcfg.Problem{Var: "DATABASE_URL", Err: envcfg.ErrMissing,
 			Message: "is required in production; expected postgres://user:pass@host:5432/db"})
 	}
+	extra = append(extra, aiProblems(lookup)...)
 	if !validCORSOrigin(lookupOr(lookup, "CORS_ORIGIN", "*")) {
 		extra = append(extra, envcfg.Problem{Var: "CORS_ORIGIN", Err: envcfg.ErrValidation,
 			Message: "must be * or a comma-separated list of origins such as https://app.example,http://localhost:5173 (scheme and host, no path)"})
@@ -182,7 +189,15 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		var cerr *envcfg.Error
 		switch {
 		case errors.As(err, &cerr):
-			cerr.Problems = append(extra, cerr.Problems...)
+			// One problem per variable: a value the tags already refused
+			// is not reported again by the extra rules.
+			kept := extra[:0]
+			for _, p := range extra {
+				if !cerr.Has(p.Var) {
+					kept = append(kept, p)
+				}
+			}
+			cerr.Problems = append(kept, cerr.Problems...)
 		case err == nil:
 			err = &envcfg.Error{Problems: extra}
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/nexuskit/nexus/envcfg"
 	"github.com/nexuskit/nexus/wsauth"
 
+	"github.com/nexuskit/nexus/examples/nexus/ai"
 	"github.com/nexuskit/nexus/examples/nexus/server"
 	"github.com/nexuskit/nexus/examples/nexus/store"
 )
@@ -64,7 +65,12 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, "development", cfg.NodeEnv)
 		assert.Equal(t, 5000, cfg.Port)
 		assert.Equal(t, "info", cfg.LogLevel)
-		assert.Equal(t, "http://localhost:11434", cfg.OllamaHost)
+		// The seed's OLLAMA_HOST default applies where Ollama is used; unset
+		// stays unset, so /api/system does not call it configured.
+		assert.Empty(t, cfg.OllamaHost)
+		p, _ := cfg.aiSetup()
+		require.IsType(t, &ai.Ollama{}, p)
+		assert.Equal(t, "http://localhost:11434", p.(*ai.Ollama).Host())
 		assert.Equal(t, "*", cfg.CORSOrigin)
 		assert.Equal(t, 15*time.Minute, cfg.rateWindow())
 		assert.Equal(t, 100, cfg.RateLimitMaxRequests)

@@ -147,6 +147,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	)
 	mgr.OnShutdown("store", func(context.Context) error { return st.Close() })
 
+	aiProvider, aiStatus := cfg.aiSetup()
+	probeAI(ctx, aiStatus)
 	opts := server.Options{
 		Store:          st,
 		Signer:         wsauth.NewSigner(cfg.signerKeys()...),
@@ -162,11 +164,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		LongLived:      mgr.LongLived,
 		Version:        version,
 		Environment:    cfg.NodeEnv,
+		AI:             aiProvider,
+		AIStatus:       aiStatus,
 		Integrations: []server.Integration{
-			{Name: "openai", Variable: "OPENAI_API_KEY", Configured: cfg.OpenAIAPIKey != ""},
+			{Name: "openai", Variable: "OPENAI_API_KEY", Configured: cfg.OpenAIAPIKey != "", Active: aiProvider.Name() == "openai"},
 			// Its default URL is not a configuration: only a value set in
 			// the environment or .env says an Ollama server exists.
-			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.isSet("OLLAMA_HOST")},
+			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.isSet("OLLAMA_HOST"), Active: aiProvider.Name() == "ollama"},
 			{Name: "redis", Variable: "REDIS_URL", Configured: cfg.RedisURL != "", Active: cfg.EnableDistributed},
 			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache, Active: cfg.EnableRedisCache && cfg.EnableDistributed},
 			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed, Active: cfg.EnableDistributed},

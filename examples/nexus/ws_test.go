@@ -270,7 +270,8 @@ func TestWebSocketKeepAlive(t *testing.T) {
 	// Never reads, so it never answers a ping.
 	silent, _, err := dialWS(t, ts.URL, tok, nil)
 	require.NoError(t, err)
-	require.Equal(t, 2, systemClients(t, ts.URL))
+	// The handlers subscribe right after the handshake the dials waited for.
+	require.Eventually(t, func() bool { return systemClients(t, ts.URL) == 2 }, 5*time.Second, 10*time.Millisecond)
 
 	require.Eventually(t, func() bool { return systemClients(t, ts.URL) == 1 }, 10*time.Second, 100*time.Millisecond,
 		"the silent peer is closed after an unanswered ping")

@@ -11,14 +11,16 @@
 // # Client address
 //
 // One rule names the client for the rate limiter, wsauth's failure
-// throttle, the access log and requestid: the connection's peer, unless the
-// peer is in Options.TrustedProxies; then the rightmost address of
-// X-Forwarded-For (ip or ip:port entries) or RFC 7239 Forwarded (which wins
-// when both are present) that is not itself a trusted proxy. An entry that
-// names no address ("unknown", an obfuscated identifier, garbage) stops the
-// walk at the last trusted hop. The rule rewrites RemoteAddr once, near the
-// top of the stack, so every layer below agrees; requestid, above it, checks
-// the real peer for its own TrustedProxies option.
+// throttle, the access log and requestid: nexuskit's internal/clientaddr.
+// The client is the connection's peer, unless the peer is in
+// Options.TrustedProxies; then the rightmost address of X-Forwarded-For (ip
+// or ip:port entries) or RFC 7239 Forwarded that is not itself a trusted
+// proxy (when both headers name different clients, neither is believed). An
+// entry that names no address ("unknown", an obfuscated identifier,
+// garbage) stops the walk at the last trusted hop. The server applies the
+// rule once, near the top of the stack, by rewriting RemoteAddr (port 0 when
+// a proxy named the client), so every layer below agrees; requestid, above
+// it, checks the real peer for its own TrustedProxies option.
 //
 // # WebSocket protocol
 //
@@ -58,4 +60,28 @@
 // requestid's. The 503 answers of /readyz while the server starts or shuts
 // down are normal operation and logged at INFO; a 503 because the database
 // is unreachable stays an ERROR.
+//
+// # AI insights
+//
+// POST /api/modules/{id}/insights (bearer token; optional body
+// {"prompt": "..."}, validated by validate, at most 2000 characters) asks
+// Options.AI about the module. It answers Server-Sent Events unless the
+// Accept header ranks application/json above text/event-stream, in which
+// case the whole answer comes in one envelope:
+//
+//	event: chunk   data: {"text": "..."}               one per piece the model sends
+//	event: done    data: {"moduleId", "provider", "model", "text", "usage", "finishReason", "durationMs"}
+//	event: error   data: {"code", "message", "details"}  the envelope's error object
+//
+// The headers go out with the first event, so a failure before it is an
+// envelope with its status: 502 AI_SERVICE_ERROR when the AI service is
+// unreachable, answers a non-2xx status, or sends a malformed, cut-short or
+// oversized answer; 504 TIMEOUT when it does not finish in time. After the
+// first event the failure is the final error event. Each event is flushed
+// (through compress: a gzip, br or zstd client decodes it at once). The
+// upstream request is made with the request's context, so a client that
+// leaves cancels it at once; Options.Draining closing ends it too, and the
+// stream then ends with an error event 503 SERVICE_UNAVAILABLE, details
+// {"reason": "restarting"}. The handler is wrapped in Options.LongLived,
+// so the shutdown waits for that last event.
 package server

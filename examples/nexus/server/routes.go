@@ -35,6 +35,9 @@ func (s *Server) routes() http.Handler {
 		http.MethodPatch:  s.requireAuth(s.patchModule),
 		http.MethodDelete: s.requireAuth(s.deleteModule),
 	})
+	route("/api/modules/{id}/insights", map[string]http.HandlerFunc{
+		http.MethodPost: s.requireAuth(s.insights()),
+	})
 	route("/api/safety-status", map[string]http.HandlerFunc{
 		http.MethodGet:   s.getSafety,
 		http.MethodPatch: s.requireAuth(s.patchSafety),

@@ -17,6 +17,7 @@ import (
 	"github.com/nexuskit/nexus/respond"
 	"github.com/nexuskit/nexus/wsauth"
 
+	"github.com/nexuskit/nexus/examples/nexus/ai"
 	"github.com/nexuskit/nexus/examples/nexus/store"
 )
 
@@ -69,6 +70,11 @@ type Options struct {
 	// Integrations are reported by /api/system: configured or not, never
 	// their values.
 	Integrations []Integration
+	// AI answers POST /api/modules/{id}/insights; nil answers 503.
+	AI ai.Provider
+	// AIStatus reports each AI provider (configured, reachable) in
+	// /api/system from its cached probe; nil reports none.
+	AIStatus *ai.Monitor
 
 	// Distributed mode (package cluster); all nil or empty for a single
 	// instance.

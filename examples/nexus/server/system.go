@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/nexuskit/nexus/respond"
+
+	"github.com/nexuskit/nexus/examples/nexus/ai"
 )
 
 // systemInfo is the answer of GET /api/system.
@@ -17,6 +19,7 @@ type systemInfo struct {
 	Storage       string        `json:"storage"`
 	WebSockets    int           `json:"webSocketClients"`
 	Integrations  []Integration `json:"integrations"`
+	AI            []ai.Status   `json:"ai"`
 	// Node is this replica's NODE_ID; Cluster the replicas and Redis as
 	// this one sees them (distributed mode only).
 	Node    string `json:"node,omitempty"`
@@ -32,6 +35,10 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Cluster != nil {
 		cluster = s.opts.Cluster()
 	}
+	aiStatus := []ai.Status{}
+	if s.opts.AIStatus != nil {
+		aiStatus = s.opts.AIStatus.Statuses() // cached: never waits for a probe
+	}
 	s.rs.OK(w, r, systemInfo{
 		Node:          s.opts.NodeID,
 		Cluster:       cluster,
@@ -42,6 +49,7 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 		Storage:       s.opts.Store.Kind(),
 		WebSockets:    s.hub.count(),
 		Integrations:  integrations,
+		AI:            aiStatus,
 	})
 }
 

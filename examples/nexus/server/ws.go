@@ -39,8 +39,8 @@ func (s *Server) websocket() http.HandlerFunc {
 		h = s.opts.LongLived(h)
 	}
 	auth := wsauth.Middleware(s.opts.Signer, append([]wsauth.Option{wsauth.Logger(s.log), wsauth.Responder(s.rs),
-		// Tokens travel in a subprotocol entry or a header, never in a
-		// cookie (wsauth refuses wildcard origins with cookies).
+		// Tokens travel in the Authorization header or a subprotocol entry,
+		// never in a cookie a browser would attach by itself.
 		wsauth.Sources(wsauth.SourceBearer, wsauth.SourceSubprotocol),
 		// Origins were checked above; wsauth's own check must pass them all.
 		wsauth.AllowOriginPatterns("http://*", "https://*")}, s.opts.WSAuthOptions...)...)(h)
