@@ -19,7 +19,7 @@
 //     bypasses the cache until its reader has read its own events back: it
 //     never serves a page older than its own write. Measured on 100,000
 //     modules in PostgreSQL, a deep page (page 9,000 of 10) answers in
-//     0.5 ms instead of 37 ms at p50 (BenchmarkListCache).
+//     0.3-0.5 ms instead of 16-41 ms at p50 (BenchmarkListCache).
 //
 // The reference server (examples/nexus, ENABLE_DISTRIBUTED_SYSTEM=true)
 // also gives wsauth the Redis throttle store (wsauth/redisthrottle), so

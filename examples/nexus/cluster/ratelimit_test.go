@@ -102,7 +102,8 @@ func equalInts(a, b []int) bool {
 // on loopback, many clients (target >= 10,000 req/s per replica). Each
 // call's deadline is 1 s rather than 50 ms so that a loaded machine
 // measures the limiter rather than its fallback; fallbacks reports the
-// requests that fell back all the same (a valid run has none).
+// requests that fell back all the same; they are not counted in
+// req/s/replica.
 func BenchmarkSharedLimiter(b *testing.B) {
 	var local atomic.Int64
 	hs := limiterReplicas(b, redistest.Start(b), 2, 1<<30, time.Minute, time.Second, &local)
@@ -120,6 +121,8 @@ func BenchmarkSharedLimiter(b *testing.B) {
 		}
 	})
 	elapsed := time.Since(start)
-	b.ReportMetric(float64(b.N)/elapsed.Seconds()/2, "req/s/replica")
+	// Only the requests that went through Redis count: one that fell back
+	// (Redis slow once: local until the next probe) is much faster.
+	b.ReportMetric(float64(int64(b.N)-local.Load())/elapsed.Seconds()/2, "req/s/replica")
 	b.ReportMetric(float64(local.Load()), "fallbacks")
 }
