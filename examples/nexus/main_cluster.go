@@ -44,7 +44,8 @@ func joinCluster(cfg *Config, nodeID string, logger *slog.Logger, mgr *shutdown.
 	if err != nil {
 		return nil, err
 	}
-	node := cluster.New(cluster.Options{Client: rdb, NodeID: nodeID, Version: version, Logger: logger})
+	node := cluster.New(cluster.Options{Client: rdb, NodeID: nodeID, Version: version, Logger: logger,
+		CallTimeout: cfg.RedisTimeout})
 	mgr.Go("cluster", func(ctx context.Context) error {
 		err := node.Run(ctx)
 		if errors.Is(err, context.Canceled) {
@@ -64,7 +65,8 @@ func joinCluster(cfg *Config, nodeID string, logger *slog.Logger, mgr *shutdown.
 	opts.Cluster = func() any { return node.Status() }
 	// wsauth's failed-credential throttle counts on every replica together.
 	opts.WSAuthOptions = append(opts.WSAuthOptions, wsauth.ThrottleStorage(
-		redisthrottle.New(rdb, redisthrottle.KeyPrefix(cluster.DefaultPrefix+"{wsauth}:"))))
+		redisthrottle.New(rdb, redisthrottle.KeyPrefix(cluster.DefaultPrefix+"{wsauth}:"))),
+		wsauth.ThrottleStoreTimeout(cfg.RedisTimeout))
 	return node, nil
 }
 

@@ -44,14 +44,21 @@ type deployment struct {
 	Redis    *redistest.Server
 	DBURL    string
 	Replicas []*replica
+	// CallTimeout of the replicas started next: 0 for 1 s, so that a
+	// loaded test machine does not fall back by accident; the hang test
+	// sets the production default.
+	CallTimeout time.Duration
 }
 
 // newDeployment starts n replicas on one PostgreSQL schema
 // (NEXUS_TEST_DATABASE_URL) and one real redis-server. limit is the rate
 // limit per minute (0: none).
-func newDeployment(tb testing.TB, n, limit int) *deployment {
+func newDeployment(tb testing.TB, n, limit int, callTimeout ...time.Duration) *deployment {
 	tb.Helper()
 	d := &deployment{Redis: newRedis(tb), DBURL: newDB(tb)}
+	if len(callTimeout) > 0 {
+		d.CallTimeout = callTimeout[0]
+	}
 	for range n {
 		d.Replicas = append(d.Replicas, d.start(tb, limit))
 	}
@@ -74,7 +81,12 @@ func (d *deployment) startWith(tb testing.TB, limit int, cached bool) *replica {
 		tb.Fatal(err)
 	}
 	logger := slog.New(slog.DiscardHandler)
-	node := cluster.New(cluster.Options{Client: rdb, NodeID: uuid.NewString(), Logger: logger, Version: "test"})
+	callTimeout := d.CallTimeout
+	if callTimeout == 0 {
+		callTimeout = time.Second
+	}
+	node := cluster.New(cluster.Options{Client: rdb, NodeID: uuid.NewString(), Logger: logger, Version: "test",
+		CallTimeout: callTimeout})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/nexuskit/nexus/examples/nexus/cluster"
 	"github.com/nexuskit/nexus/examples/nexus/store"
 )
 
@@ -321,7 +322,7 @@ type hangResult struct {
 // Redis answering, then 3 s with Redis stopped by SIGSTOP, then SIGCONT;
 // /readyz is polled throughout.
 func runHang(tb testing.TB) hangResult {
-	d := newDeployment(tb, 2, 1_000_000)
+	d := newDeployment(tb, 2, 1_000_000, cluster.DefaultCallTimeout)
 	tok := token(tb)
 	m := createModule(tb, d.Replicas[0].URL, tok, "hang")
 	var mu sync.Mutex
