@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,8 +51,14 @@ type Bus struct {
 	// ownPending counts this node's events published but not yet read
 	// back: while it is above zero, this node's reads bypass the cache.
 	ownPending atomic.Int64
-	synced     chan struct{}
-	syncOnce   sync.Once
+	// unpublished counts this node's events that never reached the stream;
+	// covered is the count its last reset read back accounted for. While
+	// unpublished > covered the bus position does not reflect this node's
+	// writes, and its reads bypass the cache.
+	unpublishedN, covered atomic.Int64
+	lastPubFail           atomic.Int64 // unix nanoseconds of the last failed XADD
+	synced                chan struct{}
+	syncOnce              sync.Once
 }
 
 type busSub struct {
@@ -121,6 +129,7 @@ func (b *Bus) Publish(ctx context.Context, kind string, data any) {
 // unpublished delivers an event that could not be published to this
 // node's clients and remembers to publish a reset.
 func (b *Bus) unpublished(req pubReq) {
+	b.unpublishedN.Add(1)
 	b.pendingReset.Store(true)
 	b.ownDone()
 	msg, _ := json.Marshal(wireEvent{Type: req.kind, Data: req.data, Timestamp: req.ts, Node: b.n.opts.NodeID})
@@ -144,7 +153,7 @@ func (b *Bus) ownDone() {
 // stream's epoch and this node's position. ok is false while this node has
 // events of its own not yet read back, or before the first sync.
 func (b *Bus) cacheKey() (string, bool) {
-	if b.ownPending.Load() > 0 {
+	if b.ownPending.Load() > 0 || b.unpublishedN.Load() > b.covered.Load() {
 		return "", false
 	}
 	b.mu.Lock()
@@ -223,8 +232,15 @@ func (b *Bus) drain() {
 
 // publish appends one event to the stream, or delivers it locally when
 // Redis fails.
+//
+// A node marked down by another component's slow call still tries (the
+// publish is in the background: no request waits for it); only a publish
+// that failed within the last ProbeInterval, with Redis still down, skips
+// the attempt, so that a hung Redis does not hold every queued event for
+// publishTimeout.
 func (b *Bus) publish(ctx context.Context, req pubReq) {
-	if !b.n.Up() || ctx.Err() != nil {
+	recent := time.Since(time.Unix(0, b.lastPubFail.Load())) < b.n.opts.ProbeInterval
+	if (!b.n.Up() && recent) || ctx.Err() != nil {
 		b.unpublished(req)
 		return
 	}
@@ -233,6 +249,7 @@ func (b *Bus) publish(ctx context.Context, req pubReq) {
 		"ts", req.ts.Format(time.RFC3339Nano))
 	cancel()
 	if err != nil {
+		b.lastPubFail.Store(time.Now().UnixNano())
 		if ctx.Err() == nil {
 			b.n.fail(err)
 		}
@@ -251,8 +268,9 @@ func (b *Bus) flushReset(ctx context.Context) {
 	pctx, cancel := context.WithTimeout(ctx, publishTimeout)
 	defer cancel()
 	b.pendingReset.Store(false)
+	covers := b.unpublishedN.Load() // read after clearing: a later failure sets it again
 	_, _, err := b.xadd(pctx, "t", "reset", "d", string(data), "n", b.n.opts.NodeID,
-		"ts", time.Now().UTC().Format(time.RFC3339Nano))
+		"ts", time.Now().UTC().Format(time.RFC3339Nano), "g", covers)
 	if err != nil {
 		b.pendingReset.Store(true)
 		if ctx.Err() == nil {
@@ -361,6 +379,7 @@ func (b *Bus) sync(ctx context.Context) error {
 		b.resetLocked("the event stream was lost (Redis restarted without its data?): reload")
 		b.epoch, b.epochStart, b.last, b.floor = epoch, start, streamID{}, streamID{}
 		b.ownPending.Store(0) // lost events never come back
+		b.covered.Store(b.unpublishedN.Load())
 	case lastGen.less(b.last):
 		b.resetLocked("the event stream went back in time (Redis restored from an older copy?): reload")
 		b.epochStart, b.last, b.floor = lastGen, lastGen, lastGen
@@ -403,6 +422,9 @@ func (b *Bus) deliverEntry(m redis.XMessage) {
 	if node, _ := m.Values["n"].(string); node == b.n.opts.NodeID {
 		if kind, _ := m.Values["t"].(string); kind != "reset" {
 			b.ownDone()
+		} else if g, err := strconv.ParseInt(fmt.Sprint(m.Values["g"]), 10, 64); err == nil {
+			for cur := b.covered.Load(); g > cur && !b.covered.CompareAndSwap(cur, g); cur = b.covered.Load() {
+			}
 		}
 	}
 	msg, ok := b.encode(id, m)

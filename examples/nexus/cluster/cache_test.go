@@ -132,3 +132,35 @@ func BenchmarkListCache(b *testing.B) {
 		b.ReportMetric(float64(without)/float64(with), "speedup")
 	}
 }
+
+// TestCacheAfterUnpublishedWrite: a write whose event never reached the
+// stream (the network dropped it) leaves the bus position where it was;
+// once Redis answers again, the writer's replica must not serve the page
+// cached at that position before its reset has gone round the bus.
+func TestCacheAfterUnpublishedWrite(t *testing.T) {
+	d := &deployment{Redis: newRedis(t), DBURL: newDB(t)}
+	proxy := newBlackhole(t, d.Redis.Addr())
+	d.RedisAddr, d.CallTimeout = proxy.Addr(), 50*time.Millisecond
+	a := d.startWith(t, 0, true)
+	tok := token(t)
+	m := createModule(t, a.URL, tok, "unpublished")
+	time.Sleep(200 * time.Millisecond) // the create's event read back
+	getPage(t, a.URL, 1)               // the page cached at this position
+	getPage(t, a.URL, 1)
+
+	proxy.drop.Store(true)
+	status, raw, err := do(http.MethodPatch, a.URL+"/api/modules/"+m.ID.String(), tok, map[string]any{"integrationLevel": 99})
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("patch while Redis is unreachable: %d %v %s", status, err, raw)
+	}
+	time.Sleep(600 * time.Millisecond) // the publish times out: delivered locally only
+	proxy.drop.Store(false)
+	proxy.cut()
+	end := time.Now().Add(2 * time.Second)
+	for time.Now().Before(end) {
+		if v := getPage(t, a.URL, 1).Data[0].Version; v != 2 {
+			t.Fatalf("the writer's replica served version %d after its unpublished write made 2", v)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

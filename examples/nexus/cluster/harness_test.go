@@ -44,6 +44,9 @@ type deployment struct {
 	Redis    *redistest.Server
 	DBURL    string
 	Replicas []*replica
+	// RedisAddr, if set, is where the replicas started next connect
+	// instead of Redis (a proxy).
+	RedisAddr string
 	// CallTimeout of the replicas started next: 0 for 1 s, so that a
 	// loaded test machine does not fall back by accident; the hang test
 	// sets the production default.
@@ -76,7 +79,11 @@ func (d *deployment) startWith(tb testing.TB, limit int, cached bool) *replica {
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
-	rdb, err := cluster.NewClient("redis://" + d.Redis.Addr())
+	addr := d.Redis.Addr()
+	if d.RedisAddr != "" {
+		addr = d.RedisAddr
+	}
+	rdb, err := cluster.NewClient("redis://" + addr)
 	if err != nil {
 		tb.Fatal(err)
 	}
