@@ -13,6 +13,7 @@ WORKDIR /src
 # Module downloads first, so code changes reuse the cached layer.
 COPY go.mod go.sum ./
 COPY examples/go.mod examples/go.sum ./examples/
+COPY wsauth/redisthrottle/go.mod wsauth/redisthrottle/go.sum ./wsauth/redisthrottle/
 RUN cd examples && go mod download
 COPY . .
 WORKDIR /src/examples

@@ -26,11 +26,12 @@ import (
 //
 // Acting today: DATABASE_URL, NODE_ENV, PORT, SESSION_SECRET, LOG_LEVEL,
 // CORS_ORIGIN, RATE_LIMIT_WINDOW_MS, RATE_LIMIT_MAX_REQUESTS, OPENAI_API_KEY
-// and OLLAMA_HOST (the AI insights). The others are validated and reported
-// by GET /api/system as configured or not; the features behind them (Redis
-// cache, distributed mode) are not part of this server yet. AI_PROVIDER,
-// OLLAMA_MODEL, OPENAI_MODEL, OPENAI_BASE_URL and AI_TIMEOUT (see ai.go) and
-// the SHUTDOWN_ timings are not in the original server.
+// and OLLAMA_HOST (the AI insights), and in distributed mode
+// (ENABLE_DISTRIBUTED_SYSTEM, see main_cluster.go) REDIS_URL, NODE_ID and
+// ENABLE_REDIS_CACHE. The others are validated and reported by GET
+// /api/system as configured or not. AI_PROVIDER, OLLAMA_MODEL, OPENAI_MODEL,
+// OPENAI_BASE_URL and AI_TIMEOUT (see ai.go), NODE_ID and the SHUTDOWN_
+// timings are not in the original server.
 type Config struct {
 	DatabaseURL string `env:"DATABASE_URL" validate:"omitempty,uri" desc:"database URL: postgres://user:pass@host:5432/db for PostgreSQL, sqlite:path for SQLite; default sqlite:nexus.db in the working directory outside production, required in production"`
 	NodeEnv     string `env:"NODE_ENV, default=development" validate:"oneof=development production test" desc:"environment; production makes weak secrets and a missing DATABASE_URL fatal"`
@@ -51,9 +52,11 @@ type Config struct {
 	OpenAIModel           string        `env:"OPENAI_MODEL, default=gpt-4o-mini" validate:"min=1,max=200" desc:"OpenAI model asked"`
 	OpenAIBaseURL         string        `env:"OPENAI_BASE_URL, default=https://api.openai.com/v1" validate:"url" desc:"OpenAI API base URL (or any server speaking its chat completions API)"`
 	AITimeout             time.Duration `env:"AI_TIMEOUT, default=2m" validate:"min=1s" desc:"limit for one whole AI answer; past it the insight fails with 504 TIMEOUT"`
-	RedisURL              string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis URL such as redis://localhost:6379 (not used yet: reported by /api/system)"`
-	EnableRedisCache      bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"cache in Redis (not used yet: reported by /api/system)"`
-	EnableDistributed     bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"distributed mode (not used yet: reported by /api/system)"`
+	RedisURL              string        `env:"REDIS_URL" validate:"omitempty,url" desc:"Redis 7+ URL such as redis://localhost:6379 (rediss:// for TLS); used in distributed mode (ENABLE_DISTRIBUTED_SYSTEM)"`
+	EnableRedisCache      bool          `env:"ENABLE_REDIS_CACHE, default=false" desc:"distributed mode only: cache module list pages in Redis, keyed by the event bus's position (a write anywhere makes old pages unreachable; the writing replica never reads a page older than its write)"`
+	EnableDistributed     bool          `env:"ENABLE_DISTRIBUTED_SYSTEM, default=false" desc:"run as one of several replicas: events, rate limits and the WebSocket throttle shared through Redis; requires REDIS_URL and a PostgreSQL DATABASE_URL"`
+	RedisTimeout          time.Duration `env:"REDIS_TIMEOUT, default=50ms" validate:"min=1ms,max=10s" desc:"distributed mode: deadline of each Redis call made while serving a request (rate limit, cache, WebSocket throttle); a call past it switches this replica to its local fallbacks until Redis answers a probe (every 250ms)"`
+	NodeID                string        `env:"NODE_ID" validate:"omitempty,uuid" desc:"this replica's UUID, in every log record, /api/system and each event; unset: a new one at every start"`
 	CORSOrigin            string        `env:"CORS_ORIGIN, default=*" desc:"origins allowed by CORS and the WebSocket origin check: * or a comma-separated list such as https://app.example,http://localhost:5173"`
 	TrustedProxies        []string      `env:"TRUSTED_PROXIES" validate:"dive,cidr|ip" desc:"comma-separated CIDRs (or single addresses) of the proxies and load balancers in front of the server, such as 10.0.0.0/8,192.168.1.5; from them only, X-Forwarded-For and Forwarded name the client, whose address keys the rate limit and the WebSocket throttle and appears in the access log, and their X-Request-ID is kept. Empty: forwarded headers are ignored"`
 	RateLimitWindowMS     int           `env:"RATE_LIMIT_WINDOW_MS, default=900000" validate:"min=1000" desc:"rate-limit window in milliseconds"`
@@ -179,6 +182,7 @@ func loadConfig(ctx context.Context, getenv func(string) string, envFile string,
 		extra = append(extra, envcfg.Problem{Var: "CORS_ORIGIN", Err: envcfg.ErrValidation,
 			Message: "must be * or a comma-separated list of origins such as https://app.example,http://localhost:5173 (scheme and host, no path)"})
 	}
+	extra = append(extra, distributedProblems(lookup)...)
 	for k := range strings.SplitSeq(lookupOr(lookup, "SESSION_SECRET_PREVIOUS", ""), ",") {
 		if k = strings.TrimSpace(k); k != "" && len(k) < 32 {
 			extra = append(extra, envcfg.Problem{Var: "SESSION_SECRET_PREVIOUS", Err: envcfg.ErrValidation,

@@ -129,7 +129,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	logger := newLogger(stdout, cfg.slogLevel())
+	nodeID := cfg.nodeID()
+	boot = withNodeID(boot, nodeID)
+	logger := withNodeID(newLogger(stdout, cfg.slogLevel()), nodeID)
 
 	obs, err := newObservability(ctx, cfg, nil)
 	if err != nil {
@@ -180,12 +182,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 			// Its default URL is not a configuration: only a value set in
 			// the environment or .env says an Ollama server exists.
 			{Name: "ollama", Variable: "OLLAMA_HOST", Configured: cfg.isSet("OLLAMA_HOST"), Active: aiProvider.Name() == "ollama"},
-			{Name: "redis", Variable: "REDIS_URL", Configured: cfg.RedisURL != ""},
-			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache},
-			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed},
+			{Name: "redis", Variable: "REDIS_URL", Configured: cfg.RedisURL != "", Active: cfg.EnableDistributed},
+			{Name: "redisCache", Variable: "ENABLE_REDIS_CACHE", Configured: cfg.EnableRedisCache, Active: cfg.EnableRedisCache && cfg.EnableDistributed},
+			{Name: "distributedSystem", Variable: "ENABLE_DISTRIBUTED_SYSTEM", Configured: cfg.EnableDistributed, Active: cfg.EnableDistributed},
 		},
+		NodeID: nodeID,
 	}
 	obs.configure(&opts)
+	if _, err := joinCluster(cfg, nodeID, logger, mgr, &opts); err != nil {
+		_ = st.Close()
+		return err
+	}
 	srv = server.New(opts)
 
 	host, loopbackDefault := cfg.listenHost()

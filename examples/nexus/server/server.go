@@ -88,9 +88,24 @@ type Options struct {
 	AccessLogOptions []requestid.AccessLogOption
 	// CompressOptions and WSAuthOptions are added to the options of
 	// compress.Middleware and of the WebSocket's wsauth.Middleware
-	// (compress.Observe, wsauth.Observe).
+	// (compress.Observe, wsauth.Observe; the cluster's shared throttle
+	// store).
 	CompressOptions []compress.Option
 	WSAuthOptions   []wsauth.Option
+
+	// Distributed mode (package cluster); all nil or empty for a single
+	// instance.
+	//
+	// NodeID names this replica in /api/system.
+	NodeID string
+	// Events replaces the in-process event hub with a bus shared by the
+	// replicas.
+	Events EventBus
+	// SharedRateLimit replaces the in-process rate limiter with one shared
+	// by the replicas (which falls back to the in-process one).
+	SharedRateLimit SharedRateLimit
+	// Cluster returns what /api/system reports under "cluster".
+	Cluster func() any
 }
 
 // Integration is an optional feature configured through the environment.
@@ -137,7 +152,11 @@ func New(opts Options) *Server {
 		opts.PingInterval = DefaultPingInterval
 	}
 	logger := slog.New(expectedAware{opts.Logger.Handler()})
-	s := &Server{opts: opts, log: logger, hub: newHub(opts.EventHistory), started: time.Now(),
+	var events bus = newHub(opts.EventHistory)
+	if opts.Events != nil {
+		events = newEventBus(opts.Events)
+	}
+	s := &Server{opts: opts, log: logger, hub: events, started: time.Now(),
 		// Every envelope, and the log record of every unexpected error and
 		// panic, goes through the server's logger with the request ID.
 		rs:      respond.New(respond.WithLogger(logger)),
@@ -198,16 +217,21 @@ func (s *Server) cors(h http.Handler) http.Handler {
 }
 
 func (s *Server) rateLimit(h http.Handler) http.Handler {
+	reject := func(w http.ResponseWriter, r *http.Request) {
+		// httprate has already set Retry-After.
+		s.opts.Metrics.RateLimited()
+		s.rs.Error(w, r, &respond.APIError{
+			Status:  http.StatusTooManyRequests,
+			Code:    respond.CodeRateLimitExceeded,
+			Message: "too many requests, retry after the number of seconds in Retry-After",
+		})
+	}
 	limited := httprate.LimitBy(s.opts.RateLimit, s.opts.RateWindow, clientIP,
-		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-			// httprate has already set Retry-After.
-			s.opts.Metrics.RateLimited()
-			s.rs.Error(w, r, &respond.APIError{
-				Status:  http.StatusTooManyRequests,
-				Code:    respond.CodeRateLimitExceeded,
-				Message: "too many requests, retry after the number of seconds in Retry-After",
-			})
-		}))(h)
+		httprate.WithLimitHandler(reject))(h)
+	if s.opts.SharedRateLimit != nil {
+		limited = s.opts.SharedRateLimit(RateLimitParams{Limit: s.opts.RateLimit, Window: s.opts.RateWindow,
+			Key: func(r *http.Request) string { k, _ := clientIP(r); return k }, Reject: reject}, h, limited)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/ws" {
 			limited.ServeHTTP(w, r)

@@ -20,6 +20,10 @@ type systemInfo struct {
 	WebSockets    int           `json:"webSocketClients"`
 	Integrations  []Integration `json:"integrations"`
 	AI            []ai.Status   `json:"ai"`
+	// Node is this replica's NODE_ID; Cluster the replicas and Redis as
+	// this one sees them (distributed mode only).
+	Node    string `json:"node,omitempty"`
+	Cluster any    `json:"cluster,omitempty"`
 }
 
 func (s *Server) system(w http.ResponseWriter, r *http.Request) {
@@ -27,11 +31,17 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 	if integrations == nil {
 		integrations = []Integration{}
 	}
+	var cluster any
+	if s.opts.Cluster != nil {
+		cluster = s.opts.Cluster()
+	}
 	aiStatus := []ai.Status{}
 	if s.opts.AIStatus != nil {
 		aiStatus = s.opts.AIStatus.Statuses() // cached: never waits for a probe
 	}
 	s.rs.OK(w, r, systemInfo{
+		Node:          s.opts.NodeID,
+		Cluster:       cluster,
 		Name:          "nexus",
 		Version:       s.opts.Version,
 		Environment:   s.opts.Environment,

@@ -1,0 +1,59 @@
+package cluster_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nexuskit/nexus/examples/nexus/cluster"
+)
+
+// firstEvents dials with since and returns the first n events after hello.
+func firstEvents(tb testing.TB, base, tok, since string, n int) []event {
+	c := dial(tb, base+"?since="+since, tok, nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		evs, err := c.snapshot()
+		if len(evs) >= n || err != nil || time.Now().After(deadline) {
+			c.close()
+			return evs
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestResumeFromStream: a replica that started after the events a client
+// missed reads them from the stream (its own history does not have them);
+// once the stream was trimmed past the client's position, the client gets
+// one reset instead of a silent gap.
+func TestResumeFromStream(t *testing.T) {
+	d := newDeployment(t, 1, 0)
+	a := d.Replicas[0]
+	tok := token(t)
+	w := dial(t, a.URL, tok, nil)
+	for i := range 3 {
+		createModule(t, a.URL, tok, "early-"+itoa(i))
+	}
+	for w.count("module.created") < 3 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	evs, _ := w.snapshot()
+	b := d.start(t, 0) // its history begins after those three
+
+	got := firstEvents(t, b.URL, tok, evs[0].ID, 2)
+	if len(got) < 2 || got[0].ID != evs[1].ID || got[1].ID != evs[2].ID {
+		t.Fatalf("resumed from the stream: got %+v, want %s and %s", got, evs[1].ID, evs[2].ID)
+	}
+
+	rdb := redis.NewClient(&redis.Options{Addr: d.Redis.Addr()})
+	defer rdb.Close()
+	if err := rdb.XTrimMaxLen(context.Background(), cluster.DefaultPrefix+"events", 1).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got = firstEvents(t, b.URL, tok, evs[0].ID, 1)
+	if len(got) != 1 || got[0].Type != "reset" {
+		t.Fatalf("after trimming: got %+v, want one reset", got)
+	}
+}
