@@ -45,7 +45,8 @@ func joinCluster(cfg *Config, nodeID string, logger *slog.Logger, mgr *shutdown.
 		return nil, err
 	}
 	node := cluster.New(cluster.Options{Client: rdb, NodeID: nodeID, Version: version, Logger: logger,
-		CallTimeout: cfg.RedisTimeout})
+		CallTimeout: cfg.RedisTimeout, ObserveEvent: opts.Metrics.ObserveBusLag})
+	opts.Metrics.WatchRedis(node.Up) // nexus_redis_up (nothing without METRICS_ADDR)
 	mgr.Go("cluster", func(ctx context.Context) error {
 		err := node.Run(ctx)
 		if errors.Is(err, context.Canceled) {

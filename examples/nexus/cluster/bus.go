@@ -431,6 +431,9 @@ func (b *Bus) deliverEntry(m redis.XMessage) {
 	if !ok {
 		return
 	}
+	if f := b.n.opts.ObserveEvent; f != nil {
+		f(max(0, time.Since(time.UnixMilli(int64(id.ms)))))
+	}
 	if len(b.ring) > 0 {
 		if b.stored == len(b.ring) {
 			b.floor = b.ring[b.next].id

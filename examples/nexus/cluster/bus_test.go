@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,5 +56,39 @@ func TestResumeFromStream(t *testing.T) {
 	got = firstEvents(t, b.URL, tok, evs[0].ID, 1)
 	if len(got) != 1 || got[0].Type != "reset" {
 		t.Fatalf("after trimming: got %+v, want one reset", got)
+	}
+}
+
+// TestObserveEventLag: the reader reports each event it delivers with its
+// lag since the append to the stream (what nexus_bus_lag_seconds shows).
+func TestObserveEventLag(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		lags []time.Duration
+	)
+	d := &deployment{Redis: newRedis(t), DBURL: newDB(t), ObserveEvent: func(lag time.Duration) {
+		mu.Lock()
+		lags = append(lags, lag)
+		mu.Unlock()
+	}}
+	a := d.start(t, 0)
+	tok := token(t)
+	w := dial(t, a.URL, tok, nil)
+	for i := range 3 {
+		createModule(t, a.URL, tok, "lag-"+itoa(i))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for w.count("module.created") < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lags) < 3 {
+		t.Fatalf("ObserveEvent saw %d events, want at least the 3 created", len(lags))
+	}
+	for _, l := range lags {
+		if l < 0 || l > 10*time.Second {
+			t.Errorf("lag %v, want between 0 and the test's 10 s", l)
+		}
 	}
 }

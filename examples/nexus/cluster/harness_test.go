@@ -51,6 +51,8 @@ type deployment struct {
 	// loaded test machine does not fall back by accident; the hang test
 	// sets the production default.
 	CallTimeout time.Duration
+	// ObserveEvent, if set, is the ObserveEvent of the replicas started next.
+	ObserveEvent func(time.Duration)
 }
 
 // newDeployment starts n replicas on one PostgreSQL schema
@@ -93,7 +95,7 @@ func (d *deployment) startWith(tb testing.TB, limit int, cached bool) *replica {
 		callTimeout = time.Second
 	}
 	node := cluster.New(cluster.Options{Client: rdb, NodeID: uuid.NewString(), Logger: logger, Version: "test",
-		CallTimeout: callTimeout})
+		CallTimeout: callTimeout, ObserveEvent: d.ObserveEvent})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

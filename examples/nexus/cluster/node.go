@@ -64,6 +64,11 @@ type Options struct {
 	// Clients returns the number of WebSocket clients on this node, for the
 	// heartbeat; default the bus's subscribers.
 	Clients func() int
+	// ObserveEvent, when set, is called by the bus reader for each event it
+	// delivers, with the time since the event was appended to the stream
+	// (by Redis's clock, the stream id). It runs on the reader's goroutine
+	// with the bus locked: it must be fast and must not block.
+	ObserveEvent func(lag time.Duration)
 }
 
 // NewClient returns a go-redis client for a redis:// or rediss:// URL,

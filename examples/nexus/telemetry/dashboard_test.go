@@ -109,6 +109,10 @@ func exercise(m *telemetry.Metrics) {
 	m.RateLimited()
 	m.ObserveShutdown(shutdown.Event{Kind: shutdown.EventEnd, Phase: shutdown.PhaseDrain, Duration: time.Second})
 	m.ObserveShutdown(shutdown.Event{Kind: shutdown.EventHook, Hook: "store"})
+	// Distributed mode's metrics.
+	m.ObserveBusLag(3 * time.Millisecond)
+	m.WatchRedis(func() bool { return true })
+	m.ObserveWebSocketAuth(context.Background(), wsauth.Event{Kind: wsauth.EventStoreFailed})
 	st := telemetry.Store(store.NewMemory(), m, nil)
 	_ = st.Ping(httptest.NewRequest("GET", "/", nil).Context())
 }

@@ -56,18 +56,15 @@
 //
 // # Distributed mode
 //
-// The distributed mode (Redis bus between replicas) is not built yet, and
-// this package registers no metric for it: a metric that cannot move would
-// only mislead (for the same reason wsauth's store-failure events, which
-// only a shared ThrottleStorage produces, are not counted yet). Its
-// extension point is Registry: the bus and Redis client, when they exist,
-// register their own collectors there, under these names so the dashboard
-// can gain the panels:
+// With ENABLE_DISTRIBUTED_SYSTEM the server adds:
 //
-//	nexus_bus_lag_seconds                 gauge: age of the last event read from the stream
-//	nexus_bus_events_total{outcome}       counter: events read, resumed, reset
-//	nexus_redis_up                        gauge: 1 when the last command succeeded
-//	nexus_redis_fallbacks_total{component} counter: local fallbacks taken (rate limit, cache, wsauth throttle)
+//	nexus_bus_lag_seconds{_bucket,_sum,_count} histogram: append to the Redis stream (Redis's clock) to delivery by this replica
+//	nexus_redis_up                        gauge: 1 when the last Redis call succeeded, 0 on the local fallbacks
+//	nexus_redis_fallbacks_total{component} counter: switches to a local fallback (wsauth_throttle)
+//
+// The lag is measured against the stream id's millisecond time, which is
+// Redis's clock: with replicas and Redis on different hosts it includes
+// their clock difference.
 //
 // # Tracing
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -41,6 +42,8 @@ type Metrics struct {
 	storeDuration *prometheus.HistogramVec
 	shutdownPhase *prometheus.GaugeVec
 	shutdownHooks *prometheus.CounterVec
+	busLag        prometheus.Histogram
+	fallbacks     *prometheus.CounterVec
 
 	statuses [600]string // "100".."599", so labelling a status allocates nothing
 }
@@ -102,7 +105,17 @@ func NewMetrics() *Metrics {
 		Namespace: Namespace, Subsystem: "shutdown", Name: "hooks_total",
 		Help: "Shutdown hooks run, by hook name and outcome (ok, error).",
 	}, []string{"hook", "outcome"})
+	m.busLag = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Namespace: Namespace, Subsystem: "bus", Name: "lag_seconds",
+		Help:    "Distributed mode: time from an event's append to the Redis stream (Redis's clock) to its delivery by this replica's reader.",
+		Buckets: latencyBuckets,
+	})
+	m.fallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: Namespace, Subsystem: "redis", Name: "fallbacks_total",
+		Help: "Distributed mode: times a component switched to its local fallback because Redis failed (wsauth_throttle).",
+	}, []string{"component"})
 	m.reg.MustRegister(
+		m.busLag, m.fallbacks,
 		m.requests, m.duration, m.responseBytes,
 		m.wsConns, m.wsRefusals, m.rateLimited, m.storeDuration,
 		m.compressResp, m.compressIn, m.compressOut,
@@ -173,14 +186,46 @@ func (m *Metrics) WebSocketRefused(reason string) {
 
 // ObserveWebSocketAuth counts the upgrade attempts wsauth refused, by the
 // reason of its audit record (origin_not_allowed, no_credentials,
-// bad_signature, expired, too_many_failures, ...): its signature fits
+// bad_signature, expired, too_many_failures, ...), and the times its shared
+// throttle store failed over to the local throttle: its signature fits
 // wsauth.Observe. Accepted attempts are counted by the connections gauge
 // once the socket is open.
 func (m *Metrics) ObserveWebSocketAuth(_ context.Context, e wsauth.Event) {
-	if m == nil || e.Kind != wsauth.EventAttempt || e.Outcome == wsauth.OutcomeAccepted {
+	if m == nil {
 		return
 	}
-	m.wsRefusals.WithLabelValues(e.Reason).Inc()
+	switch {
+	case e.Kind == wsauth.EventStoreFailed:
+		m.fallbacks.WithLabelValues("wsauth_throttle").Inc()
+	case e.Kind == wsauth.EventAttempt && e.Outcome != wsauth.OutcomeAccepted:
+		m.wsRefusals.WithLabelValues(e.Reason).Inc()
+	}
+}
+
+// ObserveBusLag records the lag of one event read from the distributed
+// mode's Redis stream: its signature fits cluster.Options.ObserveEvent.
+func (m *Metrics) ObserveBusLag(lag time.Duration) {
+	if m != nil {
+		m.busLag.Observe(lag.Seconds())
+	}
+}
+
+// WatchRedis registers nexus_redis_up, read from up at every scrape (1 when
+// the last Redis call succeeded, 0 while the replica runs on its local
+// fallbacks). Call it once, in distributed mode.
+func (m *Metrics) WatchRedis(up func() bool) {
+	if m == nil {
+		return
+	}
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: Namespace, Subsystem: "redis", Name: "up",
+		Help: "Distributed mode: 1 when the last Redis call succeeded, 0 while the replica uses its local fallbacks.",
+	}, func() float64 {
+		if up() {
+			return 1
+		}
+		return 0
+	}))
 }
 
 // ObserveCompress records what the compression middleware did with one

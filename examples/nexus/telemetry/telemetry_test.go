@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -230,4 +231,45 @@ func gatherLabels(t *testing.T, m *telemetry.Metrics, name string) map[string]fl
 		}
 	}
 	return out
+}
+
+// TestDistributedMetricsMove: the bus lag histogram, nexus_redis_up (read at
+// every scrape) and the wsauth throttle store's fallbacks.
+func TestDistributedMetricsMove(t *testing.T) {
+	m := telemetry.NewMetrics()
+	var up atomic.Bool
+	up.Store(true)
+	m.WatchRedis(up.Load)
+	m.ObserveBusLag(2 * time.Millisecond)
+	m.ObserveBusLag(40 * time.Millisecond)
+	m.ObserveWebSocketAuth(context.Background(), wsauth.Event{Kind: wsauth.EventStoreFailed})
+	m.ObserveWebSocketAuth(context.Background(), wsauth.Event{Kind: wsauth.EventStoreRecovered})
+	value := func(name string) float64 {
+		fams, err := m.Registry().Gather()
+		require.NoError(t, err)
+		for _, f := range fams {
+			if f.GetName() != name {
+				continue
+			}
+			mt := f.GetMetric()[0]
+			switch {
+			case mt.GetHistogram() != nil:
+				return float64(mt.GetHistogram().GetSampleCount())
+			case mt.GetCounter() != nil:
+				return mt.GetCounter().GetValue()
+			default:
+				return mt.GetGauge().GetValue()
+			}
+		}
+		t.Fatalf("no metric %s", name)
+		return 0
+	}
+	assert.Equal(t, 2.0, value("nexus_bus_lag_seconds"))
+	assert.Equal(t, 1.0, value("nexus_redis_up"))
+	assert.Equal(t, 1.0, value("nexus_redis_fallbacks_total"), "only the failure counts as a fallback")
+	up.Store(false)
+	assert.Equal(t, 0.0, value("nexus_redis_up"), "read at every scrape")
+	var nilMetrics *telemetry.Metrics
+	nilMetrics.ObserveBusLag(time.Second) // a server without METRICS_ADDR
+	nilMetrics.WatchRedis(up.Load)
 }
