@@ -23,6 +23,8 @@ import (
 	"strconv"
 	"time"
 
+	"go.opentelemetry.io/otel"
+
 	"github.com/nexuskit/nexus/envcfg"
 	"github.com/nexuskit/nexus/requestid"
 	"github.com/nexuskit/nexus/shutdown"
@@ -125,17 +127,30 @@ func serve(ctx context.Context, args []string, getenv func(string) string, envFi
 		return err
 	}
 	boot := newLogger(stdout, slog.LevelInfo)
-	cfg, err := loadConfig(ctx, getenv, envFile, boot, true)
+	// What is logged while the configuration loads waits for the node ID,
+	// which the configuration names (NODE_ID), so that every record carries it.
+	early := &deferredLog{level: slog.LevelInfo}
+	cfg, err := loadConfig(ctx, getenv, envFile, slog.New(early), true)
 	if err != nil {
+		early.replay(boot.Handler())
 		return fmt.Errorf("configuration:\n%w", err)
 	}
 	nodeID := cfg.nodeID()
 	boot = withNodeID(boot, nodeID)
+	early.replay(boot.Handler())
 	logger := withNodeID(newLogger(stdout, cfg.slogLevel()), nodeID)
 
 	obs, err := newObservability(ctx, cfg, nil)
 	if err != nil {
 		return err
+	}
+	if obs.tracing != nil {
+		// OpenTelemetry reports export failures through its global error
+		// handler (by default Go's log package on stderr): send them to the
+		// server's JSON log like every other component.
+		otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+			logger.Warn("opentelemetry: traces not exported", "err", err)
+		}))
 	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -259,8 +274,15 @@ func token(ctx context.Context, args []string, getenv func(string) string, envFi
 		return fmt.Errorf("token: --ttl must be at most %s (30 days)", maxTokenTTL)
 	}
 	// Weak-secret warnings go nowhere: stdout must hold only the token.
-	// The database is not needed to sign a token.
-	cfg, err := loadConfig(ctx, getenv, envFile, slog.New(slog.DiscardHandler), false)
+	// The database is not needed to sign a token: DATABASE_URL is read as
+	// unset, so neither its absence nor a malformed value stops the command.
+	withoutDB := func(name string) string {
+		if name == "DATABASE_URL" || name == "DATABASE_URL_FILE" {
+			return ""
+		}
+		return getenv(name)
+	}
+	cfg, err := loadConfig(ctx, withoutDB, envFile, slog.New(slog.DiscardHandler), false)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}

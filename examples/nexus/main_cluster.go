@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -96,4 +98,74 @@ func (h nodeIDHandler) WithAttrs(as []slog.Attr) slog.Handler {
 // WithGroup puts node_id before the group, at the top level.
 func (h nodeIDHandler) WithGroup(name string) slog.Handler {
 	return h.Handler.WithAttrs([]slog.Attr{h.attr}).WithGroup(name)
+}
+
+// deferredLog is a slog.Handler that keeps its records (with the WithAttrs
+// and WithGroup calls made on the way) until replay hands them to the real
+// handler: the server's first records are logged while the configuration
+// that names the node is still loading.
+type deferredLog struct {
+	level slog.Level
+	mu    sync.Mutex
+	held  []heldRecord
+}
+
+type heldRecord struct {
+	ctx context.Context
+	r   slog.Record
+	ops []func(slog.Handler) slog.Handler
+}
+
+// deferredView is the handler a logger holds: the shared store plus the
+// WithAttrs/WithGroup calls that led to it.
+type deferredView struct {
+	d   *deferredLog
+	ops []func(slog.Handler) slog.Handler
+}
+
+func (d *deferredLog) Enabled(ctx context.Context, l slog.Level) bool {
+	return deferredView{d: d}.Enabled(ctx, l)
+}
+func (d *deferredLog) Handle(ctx context.Context, r slog.Record) error {
+	return deferredView{d: d}.Handle(ctx, r)
+}
+func (d *deferredLog) WithAttrs(as []slog.Attr) slog.Handler { return deferredView{d: d}.WithAttrs(as) }
+func (d *deferredLog) WithGroup(name string) slog.Handler    { return deferredView{d: d}.WithGroup(name) }
+
+func (v deferredView) Enabled(_ context.Context, l slog.Level) bool { return l >= v.d.level }
+
+func (v deferredView) Handle(ctx context.Context, r slog.Record) error {
+	v.d.mu.Lock()
+	defer v.d.mu.Unlock()
+	v.d.held = append(v.d.held, heldRecord{ctx: context.WithoutCancel(ctx), r: r.Clone(), ops: v.ops})
+	return nil
+}
+
+func (v deferredView) WithAttrs(as []slog.Attr) slog.Handler {
+	return v.with(func(h slog.Handler) slog.Handler { return h.WithAttrs(as) })
+}
+
+func (v deferredView) WithGroup(name string) slog.Handler {
+	return v.with(func(h slog.Handler) slog.Handler { return h.WithGroup(name) })
+}
+
+func (v deferredView) with(op func(slog.Handler) slog.Handler) slog.Handler {
+	return deferredView{d: v.d, ops: append(slices.Clone(v.ops), op)}
+}
+
+// replay logs the held records through h, in order, and forgets them.
+func (d *deferredLog) replay(h slog.Handler) {
+	d.mu.Lock()
+	held := d.held
+	d.held = nil
+	d.mu.Unlock()
+	for _, e := range held {
+		hh := h
+		for _, op := range e.ops {
+			hh = op(hh)
+		}
+		if hh.Enabled(e.ctx, e.r.Level) {
+			_ = hh.Handle(e.ctx, e.r)
+		}
+	}
 }
