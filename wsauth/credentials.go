@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/nexuskit/nexus/internal/clientaddr"
 )
 
 const (
@@ -142,7 +144,7 @@ func parseSubprotocols(values []string, prefix string) (token, rest string, foun
 		for v != "" {
 			var e string
 			e, v, _ = strings.Cut(v, ",")
-			e = trimOWS(e)
+			e = clientaddr.TrimOWS(e)
 			if e == "" {
 				continue
 			}

@@ -135,7 +135,7 @@ func walkXFF(values []string, peer netip.Addr, trusted []netip.Prefix) (client n
 			} else {
 				e, entries = entries, ""
 			}
-			e = trimOWS(e)
+			e = TrimOWS(e)
 			if e == "" {
 				continue // an empty list element (RFC 9110 §5.6.1)
 			}
@@ -193,13 +193,13 @@ func parseForwarded(line string, fn func(params string) bool) {
 		case c == '"':
 			quoted = !quoted
 		case !quoted && c == ',':
-			if e := trimOWS(line[start:i]); e != "" && !fn(e) {
+			if e := TrimOWS(line[start:i]); e != "" && !fn(e) {
 				return
 			}
 			start = i + 1
 		}
 	}
-	if e := trimOWS(line[start:]); e != "" {
+	if e := TrimOWS(line[start:]); e != "" {
 		fn(e)
 	}
 }
@@ -211,11 +211,11 @@ func param(params, name string) string {
 	for params != "" {
 		var p string
 		p, params = cutUnquoted(params, ';')
-		k, v, ok := strings.Cut(trimOWS(p), "=")
-		if !ok || !strings.EqualFold(trimOWS(k), name) {
+		k, v, ok := strings.Cut(TrimOWS(p), "=")
+		if !ok || !strings.EqualFold(TrimOWS(k), name) {
 			continue
 		}
-		v = trimOWS(v)
+		v = TrimOWS(v)
 		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 			v = unquote(v[1 : len(v)-1])
 		}
@@ -316,8 +316,9 @@ func validPort(p string) bool {
 	return true
 }
 
-// trimOWS removes spaces and tabs around s.
-func trimOWS(s string) string {
+// TrimOWS removes the optional whitespace of HTTP (spaces and tabs, RFC 9110
+// §5.6.3) around s; wsauth uses it for its header lists too.
+func TrimOWS(s string) string {
 	for s != "" && (s[0] == ' ' || s[0] == '\t') {
 		s = s[1:]
 	}
